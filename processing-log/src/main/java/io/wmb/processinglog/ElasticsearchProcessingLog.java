@@ -1,0 +1,587 @@
+package io.wmb.processinglog;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.HealthStatus;
+import co.elastic.clients.elasticsearch._types.VersionType;
+import co.elastic.clients.elasticsearch.cluster.HealthResponse;
+import co.elastic.clients.elasticsearch.core.BulkRequest;
+import co.elastic.clients.elasticsearch.core.BulkResponse;
+import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Writes the processing log to Elasticsearch, batched and asynchronously, and never loses a record it
+ * accepted.
+ *
+ * <p>{@link #record} only puts the record in a bounded in-memory queue; one sender thread sends batches of up
+ * to {@code maxBatch} records with the bulk API, at the latest {@code flushInterval} after the first record
+ * of the batch arrived. Whatever Elasticsearch cannot take (it is down or cut off, it answers 429 or 5xx)
+ * goes to an append-only spill file on local disk, forced to disk per batch; so does a record that finds the
+ * queue full, so that a caller is never blocked by Elasticsearch and memory stays bounded. A re-sender checks
+ * every {@code flushInterval} whether Elasticsearch is back (cluster health, not {@code GET /}, which the
+ * minimal distribution lacks), re-sends the spilled segments and deletes each one once it is fully sent.
+ * Spill files left by an earlier run are re-sent the same way after a restart.
+ *
+ * <p>A record is indexed under {@link ProcessingRecord#documentId()} with its {@code at} as external version
+ * ({@code external_gte}): a retried stage overwrites itself, and a late re-send of an older spilled record
+ * cannot overwrite a newer record of the same stage (Elasticsearch answers 409, which counts as done).
+ *
+ * <p>Metrics: counters {@code wmb.processinglog.records.accepted}, {@code .sent}, {@code .spilled},
+ * {@code .resent}, {@code .rejected} (refused for good, kept in {@code rejected.jsonl}) and {@code .lost}
+ * (the local disk refused the spill), gauges {@code wmb.processinglog.queue.depth},
+ * {@code wmb.processinglog.spill.bytes} and {@code wmb.processinglog.online}, timer
+ * {@code wmb.processinglog.bulk} (tag {@code outcome}: {@code success} or {@code failure}).
+ *
+ * <p>We keep our own sender rather than the client's {@code BulkIngester}: its {@code add} blocks when
+ * requests are in flight, and its listener does not give the per-caller flush point that {@link #flush()}
+ * promises.
+ */
+public final class ElasticsearchProcessingLog implements ProcessingLog, AutoCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(ElasticsearchProcessingLog.class);
+
+    private static final String METRIC_PREFIX = "wmb.processinglog.";
+
+    private static final Duration MIN_RETRY_INTERVAL = Duration.ofMillis(100);
+
+    private static final Duration MAX_RETRY_INTERVAL = Duration.ofSeconds(5);
+
+    private final ProcessingLogSettings settings;
+
+    private final ElasticsearchClient client;
+
+    private final SpillStore spill;
+
+    /** Records and {@link Marker}s, in arrival order; the record count is bounded by {@link #queued}. */
+    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+
+    private final AtomicInteger queued = new AtomicInteger();
+
+    /** Readers are callers of {@link #record}; {@link #close} takes the write lock to stop accepting. */
+    private final ReadWriteLock acceptLock = new ReentrantReadWriteLock();
+
+    private final Thread sender;
+
+    private final ScheduledExecutorService resender;
+
+    private final Counter accepted;
+
+    private final Counter sent;
+
+    private final Counter spilled;
+
+    private final Counter resent;
+
+    private final Counter rejected;
+
+    private final Counter lost;
+
+    private final Timer bulkSuccess;
+
+    private final Timer bulkFailure;
+
+    /** Whether the sender sends to Elasticsearch; when false it spills until the re-sender has caught up. */
+    private volatile boolean online;
+
+    private boolean closed;
+
+    /**
+     * Starts the sender and the re-sender; spill files of an earlier run are re-sent as soon as Elasticsearch
+     * answers. Does not wait for Elasticsearch.
+     * @param settings how to write
+     * @param registry where the metrics go
+     * @throws IllegalStateException when the spill directory cannot be used (another writer holds it)
+     */
+    public ElasticsearchProcessingLog(ProcessingLogSettings settings, MeterRegistry registry) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(registry, "registry");
+        try {
+            this.spill = new SpillStore(settings.spillDirectory());
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException("cannot use spill directory " + settings.spillDirectory(), ex);
+        }
+        this.client = ElasticsearchClients.create(settings.elasticsearchUrl(), settings.requestTimeout());
+        this.accepted = counter(registry, "accepted", "records handed to the processing log");
+        this.sent = counter(registry, "sent", "records indexed by the sender");
+        this.spilled = counter(registry, "spilled", "records written to the local spill file");
+        this.resent = counter(registry, "resent", "spilled records indexed by the re-sender");
+        this.rejected = counter(registry, "rejected", "records Elasticsearch refused for good");
+        this.lost = counter(registry, "lost", "records neither indexed nor spilled: the local disk refused");
+        Gauge.builder(METRIC_PREFIX + "queue.depth", this.queued, AtomicInteger::get)
+                .description("records waiting in memory").register(registry);
+        Gauge.builder(METRIC_PREFIX + "spill.bytes", this.spill, SpillStore::pendingBytes)
+                .description("bytes of records waiting on disk to be re-sent").baseUnit("bytes").register(registry);
+        Gauge.builder(METRIC_PREFIX + "online", this, (log) -> log.online ? 1 : 0)
+                .description("1 while records go straight to Elasticsearch, 0 while they are spilled")
+                .register(registry);
+        this.bulkSuccess = bulkTimer(registry, "success");
+        this.bulkFailure = bulkTimer(registry, "failure");
+
+        this.sender = new Thread(this::sendLoop, "wmb-processing-log-sender");
+        this.sender.setDaemon(true);
+        this.sender.start();
+        this.resender = Executors.newSingleThreadScheduledExecutor((task) -> {
+            Thread thread = new Thread(task, "wmb-processing-log-resender");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long retryMillis = retryInterval(settings.flushInterval()).toMillis();
+        this.resender.scheduleWithFixedDelay(this::resendSafely, 0, retryMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Accepts a record; returns at once. When the in-memory queue is full the record is written to the spill
+     * file in the caller's thread (a local disk write, never a wait for Elasticsearch).
+     * @param record the record
+     * @throws IllegalStateException after {@link #close()}
+     */
+    @Override
+    public void record(ProcessingRecord record) {
+        Objects.requireNonNull(record, "record");
+        this.acceptLock.readLock().lock();
+        try {
+            if (this.closed) {
+                throw new IllegalStateException("the processing log is closed; record " + record.documentId()
+                        + " was not accepted");
+            }
+            this.accepted.increment();
+            if (this.queued.incrementAndGet() > this.settings.maxQueued()) {
+                this.queued.decrementAndGet();
+                spillRecords(List.of(record));
+                return;
+            }
+            this.queue.add(record);
+        }
+        finally {
+            this.acceptLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Blocks until every record accepted before this call is in Elasticsearch or in the spill file. Meant for
+     * tests and shutdown; it does not wait for spilled records to be re-sent.
+     */
+    public void flush() {
+        Marker marker = new Marker(false);
+        this.acceptLock.readLock().lock();
+        try {
+            if (this.closed) {
+                // close() flushed everything before it set the flag.
+                return;
+            }
+            this.queue.add(marker);
+        }
+        finally {
+            this.acceptLock.readLock().unlock();
+        }
+        marker.done.join();
+    }
+
+    /**
+     * Whether records currently go straight to Elasticsearch (false while it is unreachable and records are
+     * spilled, and until the spill of an earlier run has been re-sent).
+     * @return whether the writer is online
+     */
+    public boolean isOnline() {
+        return this.online;
+    }
+
+    /**
+     * Flushes (what Elasticsearch does not take is spilled, to be re-sent by the next run), then stops the
+     * threads and closes the client and the spill directory. Idempotent.
+     */
+    @Override
+    public void close() {
+        Marker stop = new Marker(true);
+        this.acceptLock.writeLock().lock();
+        try {
+            if (this.closed) {
+                return;
+            }
+            this.closed = true;
+            this.queue.add(stop);
+        }
+        finally {
+            this.acceptLock.writeLock().unlock();
+        }
+        stop.done.join();
+        joinSender();
+        this.resender.shutdown();
+        try {
+            // A re-send in progress may wait for one request timeout per batch; it stops after that batch.
+            if (!this.resender.awaitTermination(this.settings.requestTimeout().multipliedBy(2).toMillis(),
+                    TimeUnit.MILLISECONDS)) {
+                this.resender.shutdownNow();
+            }
+        }
+        catch (InterruptedException ex) {
+            this.resender.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        try {
+            this.spill.close();
+        }
+        catch (IOException ex) {
+            logger.warn("Could not close spill directory {}: {}", this.spill.directory(), ex.toString());
+        }
+        try {
+            this.client._transport().close();
+        }
+        catch (IOException ex) {
+            logger.warn("Could not close the Elasticsearch client: {}", ex.toString());
+        }
+    }
+
+    private void joinSender() {
+        try {
+            this.sender.join();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- sender thread -------------------------------------------------------------------------------------
+
+    private void sendLoop() {
+        List<ProcessingRecord> batch = new ArrayList<>(this.settings.maxBatch());
+        long flushIntervalNanos = this.settings.flushInterval().toNanos();
+        long deadline = 0;
+        while (true) {
+            Object item;
+            try {
+                item = batch.isEmpty() ? this.queue.take()
+                        : this.queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            }
+            catch (InterruptedException ex) {
+                // Nobody but close() should stop this thread, and close() uses a marker: keep going.
+                continue;
+            }
+            if (item == null) {
+                sendSafely(batch);
+                continue;
+            }
+            if (item instanceof ProcessingRecord record) {
+                this.queued.decrementAndGet();
+                if (batch.isEmpty()) {
+                    deadline = System.nanoTime() + flushIntervalNanos;
+                }
+                batch.add(record);
+                if (batch.size() >= this.settings.maxBatch()) {
+                    sendSafely(batch);
+                }
+            }
+            else if (item instanceof Marker marker) {
+                sendSafely(batch);
+                marker.done.complete(null);
+                if (marker.stop) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Sends and clears the batch; whatever goes wrong, the thread lives on and the records are spilled. */
+    private void sendSafely(List<ProcessingRecord> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<ProcessingRecord> records = List.copyOf(batch);
+        batch.clear();
+        if (!this.online) {
+            spillRecords(records);
+            return;
+        }
+        BulkResult result;
+        try {
+            result = bulk(records);
+        }
+        catch (Exception ex) {
+            goOffline("a bulk request of " + records.size() + " records failed", ex);
+            spillRecords(records);
+            return;
+        }
+        this.sent.increment(result.indexed());
+        if (!result.retry().isEmpty()) {
+            goOffline(result.retry().size() + " of " + records.size() + " records were not taken ("
+                    + result.retryReason() + ")", null);
+            spillRecords(result.retry());
+        }
+        rejectRecords(result.rejected());
+    }
+
+    private void spillRecords(List<ProcessingRecord> records) {
+        List<String> lines = new ArrayList<>(records.size());
+        for (ProcessingRecord record : records) {
+            lines.add(ProcessingRecordJson.toJson(record));
+        }
+        try {
+            this.spill.append(lines);
+            this.spilled.increment(records.size());
+        }
+        catch (IOException | RuntimeException ex) {
+            this.lost.increment(records.size());
+            for (ProcessingRecord record : records) {
+                MDC.put("requestId", record.requestId());
+                try {
+                    logger.error("Lost processing record {}: neither Elasticsearch nor the spill directory {} "
+                            + "took it: {}", record.documentId(), this.spill.directory(), ex.toString());
+                }
+                finally {
+                    MDC.remove("requestId");
+                }
+            }
+        }
+    }
+
+    private void rejectRecords(List<Rejection> rejections) {
+        if (rejections.isEmpty()) {
+            return;
+        }
+        List<String> lines = new ArrayList<>(rejections.size());
+        for (Rejection rejection : rejections) {
+            lines.add(rejection.line());
+            MDC.put("requestId", rejection.requestId());
+            try {
+                logger.error("Elasticsearch refused processing record {}: {}; kept in {}", rejection.documentId(),
+                        rejection.reason(), this.spill.directory().resolve(SpillStore.REJECTED_FILE));
+            }
+            finally {
+                MDC.remove("requestId");
+            }
+        }
+        this.rejected.increment(rejections.size());
+        try {
+            this.spill.reject(lines);
+        }
+        catch (IOException | RuntimeException ex) {
+            logger.error("Could not keep {} refused records in {}: {}", lines.size(), this.spill.directory(),
+                    ex.toString());
+        }
+    }
+
+    private void goOffline(String why, Exception cause) {
+        if (this.online) {
+            this.online = false;
+            logger.warn("Processing log goes offline, spilling to {}: {}{}", this.spill.directory(), why,
+                    (cause != null) ? ": " + cause : "");
+        }
+    }
+
+    // ---- re-sender ------------------------------------------------------------------------------------------
+
+    private void resendSafely() {
+        try {
+            resend();
+        }
+        catch (Exception ex) {
+            goOffline("re-sending failed", ex);
+            logger.debug("Re-sending spilled records failed", ex);
+        }
+    }
+
+    private void resend() throws IOException {
+        if (!this.online) {
+            if (!elasticsearchAnswers()) {
+                return;
+            }
+            // The template must exist before the first index of a day is created, also after an outage.
+            ProcessingLogIndices.ensureTemplate(this.client);
+        }
+        else if (this.spill.isEmpty()) {
+            return;
+        }
+        long before = (long) this.resent.count();
+        for (Path segment : this.spill.seal()) {
+            if (!replay(segment)) {
+                return;
+            }
+        }
+        if (!this.online) {
+            this.online = true;
+            logger.info("Processing log is online at {}; re-sent {} spilled records", this.settings
+                    .elasticsearchUrl(), (long) this.resent.count() - before);
+        }
+    }
+
+    private boolean elasticsearchAnswers() {
+        try {
+            HealthResponse health = this.client.cluster().health();
+            return health.status() != HealthStatus.Red;
+        }
+        catch (Exception ex) {
+            logger.debug("Elasticsearch at {} does not answer yet: {}", this.settings.elasticsearchUrl(),
+                    ex.toString());
+            return false;
+        }
+    }
+
+    /** Re-sends one segment in batches and deletes it; false when Elasticsearch did not take everything. */
+    private boolean replay(Path segment) throws IOException {
+        try (BufferedReader reader = Files.newBufferedReader(segment, StandardCharsets.UTF_8)) {
+            List<ProcessingRecord> batch = new ArrayList<>(this.settings.maxBatch());
+            List<Rejection> unreadable = new ArrayList<>();
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    batch.add(ProcessingRecordJson.fromJson(line));
+                }
+                catch (IllegalArgumentException ex) {
+                    // Typically the torn last line of a process that died while writing it.
+                    unreadable.add(new Rejection("?", "?", line, ex.getMessage()));
+                }
+                if (batch.size() >= this.settings.maxBatch() && !replayBatch(batch)) {
+                    return false;
+                }
+            }
+            if (!batch.isEmpty() && !replayBatch(batch)) {
+                return false;
+            }
+            rejectRecords(unreadable);
+        }
+        this.spill.delete(segment);
+        return true;
+    }
+
+    private boolean replayBatch(List<ProcessingRecord> batch) {
+        BulkResult result;
+        try {
+            result = bulk(batch);
+        }
+        catch (Exception ex) {
+            goOffline("re-sending " + batch.size() + " spilled records failed", ex);
+            return false;
+        }
+        batch.clear();
+        this.resent.increment(result.indexed());
+        rejectRecords(result.rejected());
+        if (!result.retry().isEmpty()) {
+            // The whole segment is sent again later; what was indexed already is overwritten with itself.
+            goOffline(result.retry().size() + " spilled records were not taken (" + result.retryReason() + ")",
+                    null);
+            return false;
+        }
+        return true;
+    }
+
+    // ---- bulk -----------------------------------------------------------------------------------------------
+
+    private BulkResult bulk(List<ProcessingRecord> records) throws IOException {
+        BulkRequest.Builder request = new BulkRequest.Builder();
+        for (ProcessingRecord record : records) {
+            request.operations((operation) -> operation.index((index) -> index
+                    .index(ProcessingLogIndices.indexFor(record.at()))
+                    .id(record.documentId())
+                    .version(record.at().toEpochMilli())
+                    .versionType(VersionType.ExternalGte)
+                    .document(ProcessingRecordJson.toDocument(record))));
+        }
+        long start = System.nanoTime();
+        BulkResponse response;
+        try {
+            response = this.client.bulk(request.build());
+        }
+        catch (IOException | RuntimeException ex) {
+            this.bulkFailure.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            throw ex;
+        }
+        this.bulkSuccess.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        if (!response.errors()) {
+            return new BulkResult(records.size(), List.of(), null, List.of());
+        }
+        int indexed = 0;
+        List<ProcessingRecord> retry = new ArrayList<>();
+        String retryReason = null;
+        List<Rejection> rejections = new ArrayList<>();
+        List<BulkResponseItem> items = response.items();
+        for (int i = 0; i < records.size(); i++) {
+            ProcessingRecord record = records.get(i);
+            BulkResponseItem item = items.get(i);
+            if (item.error() == null || item.status() == 409) {
+                // 409: a newer record of the same stage is already there (external version), which is done.
+                indexed++;
+            }
+            else if (item.status() == 429 || item.status() >= 500) {
+                retry.add(record);
+                retryReason = item.status() + " " + item.error().type() + ": " + item.error().reason();
+            }
+            else {
+                rejections.add(new Rejection(record.requestId(), record.documentId(),
+                        ProcessingRecordJson.toJson(record),
+                        item.status() + " " + item.error().type() + ": " + item.error().reason()));
+            }
+        }
+        return new BulkResult(indexed, retry, retryReason, rejections);
+    }
+
+    private static Duration retryInterval(Duration flushInterval) {
+        if (flushInterval.compareTo(MIN_RETRY_INTERVAL) < 0) {
+            return MIN_RETRY_INTERVAL;
+        }
+        return (flushInterval.compareTo(MAX_RETRY_INTERVAL) > 0) ? MAX_RETRY_INTERVAL : flushInterval;
+    }
+
+    private static Counter counter(MeterRegistry registry, String name, String description) {
+        return Counter.builder(METRIC_PREFIX + "records." + name).description(description).register(registry);
+    }
+
+    private static Timer bulkTimer(MeterRegistry registry, String outcome) {
+        return Timer.builder(METRIC_PREFIX + "bulk")
+                .description("latency of bulk requests to Elasticsearch")
+                .tag("outcome", outcome)
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+    }
+
+    /** What one bulk request did: how many were indexed, which may be retried, which were refused for good. */
+    private record BulkResult(int indexed, List<ProcessingRecord> retry, String retryReason,
+            List<Rejection> rejected) {
+    }
+
+    /** A record Elasticsearch refused for good, as its JSON line. */
+    private record Rejection(String requestId, String documentId, String line, String reason) {
+    }
+
+    /** A point in the queue: the sender completes it once everything before it is sent or spilled. */
+    private static final class Marker {
+
+        private final boolean stop;
+
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        Marker(boolean stop) {
+            this.stop = stop;
+        }
+
+    }
+
+}

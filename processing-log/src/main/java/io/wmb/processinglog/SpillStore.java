@@ -1,0 +1,265 @@
+package io.wmb.processinglog;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Append-only spill files on local disk: one JSON line per record, in numbered segments
+ * ({@code spill-000000000001.jsonl}, ...). Appends go to the active segment and are forced to disk before
+ * {@link #append} returns. {@link #seal()} closes the active segment and hands out every closed segment for
+ * re-sending; a segment is deleted only after all its records reached Elasticsearch.
+ *
+ * <p>Segments found at start belong to an earlier run of the process and are sealed at once. A record that
+ * Elasticsearch refuses for good (a mapping error) goes to {@code rejected.jsonl}, which is kept for an
+ * operator and never re-sent.
+ *
+ * <p>The directory is locked ({@code spill.lock}) so that two writers never share it. Thread-safe.
+ */
+final class SpillStore implements Closeable {
+
+    /** Above this size the active segment is closed and a new one started, so that replay can delete early. */
+    static final long DEFAULT_MAX_SEGMENT_BYTES = 4L * 1024 * 1024;
+
+    static final String REJECTED_FILE = "rejected.jsonl";
+
+    private static final String LOCK_FILE = "spill.lock";
+
+    private static final Pattern SEGMENT = Pattern.compile("spill-(\\d{12})\\.jsonl");
+
+    private final Path directory;
+
+    private final long maxSegmentBytes;
+
+    private final FileChannel lockChannel;
+
+    private final FileLock lock;
+
+    private final List<Path> sealed = new ArrayList<>();
+
+    private final AtomicLong pendingBytes = new AtomicLong();
+
+    private long nextSegment;
+
+    private Path activePath;
+
+    private FileChannel active;
+
+    private long activeBytes;
+
+    SpillStore(Path directory) throws IOException {
+        this(directory, DEFAULT_MAX_SEGMENT_BYTES);
+    }
+
+    SpillStore(Path directory, long maxSegmentBytes) throws IOException {
+        if (maxSegmentBytes < 1) {
+            throw new IllegalArgumentException("maxSegmentBytes must be positive, but was " + maxSegmentBytes);
+        }
+        this.directory = Files.createDirectories(directory);
+        this.maxSegmentBytes = maxSegmentBytes;
+        this.lockChannel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock acquired;
+        try {
+            acquired = this.lockChannel.tryLock();
+        }
+        catch (OverlappingFileLockException ex) {
+            acquired = null;
+        }
+        if (acquired == null) {
+            this.lockChannel.close();
+            throw new IllegalStateException("spill directory " + directory + " is in use by another writer");
+        }
+        this.lock = acquired;
+        long highest = 0;
+        for (Path segment : listSegments(directory)) {
+            this.sealed.add(segment);
+            this.pendingBytes.addAndGet(Files.size(segment));
+            highest = Math.max(highest, segmentNumber(segment));
+        }
+        this.nextSegment = highest + 1;
+    }
+
+    /**
+     * Appends lines and forces them to disk: when this returns, the lines survive a crash of the process.
+     * @param lines JSON lines without line breaks
+     * @throws IOException when the disk refuses; the active segment is then closed, so that a half-written
+     *     line never runs into the next one
+     */
+    synchronized void append(List<String> lines) throws IOException {
+        if (lines.isEmpty()) {
+            return;
+        }
+        ensureOpen();
+        if (this.active == null || this.activeBytes >= this.maxSegmentBytes) {
+            startSegment();
+        }
+        ByteBuffer buffer = encode(lines);
+        int size = buffer.remaining();
+        try {
+            while (buffer.hasRemaining()) {
+                this.active.write(buffer);
+            }
+            this.active.force(false);
+        }
+        catch (IOException ex) {
+            closeActive();
+            throw ex;
+        }
+        this.activeBytes += size;
+        this.pendingBytes.addAndGet(size);
+    }
+
+    /**
+     * Closes the active segment (if it holds anything) and returns all closed segments, oldest first. The
+     * caller re-sends them and then {@link #delete deletes} each one.
+     * @return the segments waiting to be re-sent
+     */
+    synchronized List<Path> seal() throws IOException {
+        if (this.active != null && this.activeBytes > 0) {
+            closeActive();
+        }
+        return List.copyOf(this.sealed);
+    }
+
+    /**
+     * Deletes a segment whose records all reached Elasticsearch.
+     * @param segment a segment returned by {@link #seal()}
+     */
+    synchronized void delete(Path segment) throws IOException {
+        if (!this.sealed.remove(segment)) {
+            throw new IllegalArgumentException("not a sealed segment of this store: " + segment);
+        }
+        long size = Files.size(segment);
+        Files.delete(segment);
+        this.pendingBytes.addAndGet(-size);
+    }
+
+    /**
+     * Keeps records that Elasticsearch refused for good, for an operator to look at.
+     * @param lines JSON lines without line breaks
+     */
+    synchronized void reject(List<String> lines) throws IOException {
+        if (lines.isEmpty()) {
+            return;
+        }
+        ensureOpen();
+        try (FileChannel channel = FileChannel.open(this.directory.resolve(REJECTED_FILE),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ByteBuffer buffer = encode(lines);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(false);
+        }
+    }
+
+    /** Whether nothing waits to be re-sent. */
+    synchronized boolean isEmpty() {
+        return this.sealed.isEmpty() && this.activeBytes == 0;
+    }
+
+    /** Bytes of records waiting on disk to be re-sent. */
+    long pendingBytes() {
+        return this.pendingBytes.get();
+    }
+
+    /** The directory this store owns. */
+    Path directory() {
+        return this.directory;
+    }
+
+    /** Closes the active segment and releases the directory. Segments stay for the next run. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (!this.lockChannel.isOpen()) {
+            return;
+        }
+        try {
+            closeActive();
+        }
+        finally {
+            this.lock.release();
+            this.lockChannel.close();
+        }
+    }
+
+    private void ensureOpen() {
+        if (!this.lockChannel.isOpen()) {
+            throw new IllegalStateException("spill store " + this.directory + " is closed");
+        }
+    }
+
+    private void startSegment() throws IOException {
+        closeActive();
+        Path path = this.directory.resolve(String.format("spill-%012d.jsonl", this.nextSegment++));
+        this.active = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        this.activePath = path;
+        this.activeBytes = 0;
+        // Force the directory entry too, or a crash could keep the data but lose the file's name.
+        try (FileChannel dir = FileChannel.open(this.directory, StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+
+    private void closeActive() throws IOException {
+        if (this.active == null) {
+            return;
+        }
+        FileChannel channel = this.active;
+        Path path = this.activePath;
+        long bytes = this.activeBytes;
+        this.active = null;
+        this.activePath = null;
+        this.activeBytes = 0;
+        channel.close();
+        long size = Files.size(path);
+        if (size > 0) {
+            // A failed append may have left part of a line that was never counted; count what is on disk.
+            this.pendingBytes.addAndGet(size - bytes);
+            this.sealed.add(path);
+        }
+        else {
+            Files.deleteIfExists(path);
+        }
+    }
+
+    private static ByteBuffer encode(List<String> lines) {
+        StringBuilder text = new StringBuilder(lines.size() * 256);
+        for (String line : lines) {
+            text.append(line).append('\n');
+        }
+        return ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static List<Path> listSegments(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter((path) -> SEGMENT.matcher(path.getFileName().toString()).matches())
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    private static long segmentNumber(Path segment) {
+        Matcher matcher = SEGMENT.matcher(segment.getFileName().toString());
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException("not a segment: " + segment);
+        }
+        return Long.parseLong(matcher.group(1));
+    }
+
+}
