@@ -1,0 +1,84 @@
+package io.wmb.collector.config;
+
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.wmb.collector.apply.BatchApplier;
+import io.wmb.collector.apply.ProcessorClient;
+import io.wmb.collector.auth.PeerAuthInterceptor;
+import io.wmb.collector.dedup.DeduplicationStore;
+import io.wmb.collector.sync.CollectorGrpcService;
+import io.wmb.processinglog.ElasticsearchProcessingLog;
+import io.wmb.processinglog.ProcessingLogSettings;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires the collector: authentication, de-duplication, the local processor, the gRPC server.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(CollectorProperties.class)
+class CollectorConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean(destroyMethod = "close")
+    DeduplicationStore deduplicationStore(CollectorProperties properties) {
+        return new DeduplicationStore(properties.dataDir().resolve("dedup"), properties.dedup().retention());
+    }
+
+    @Bean(destroyMethod = "close")
+    ElasticsearchProcessingLog processingLog(CollectorProperties properties, MeterRegistry meterRegistry) {
+        return new ElasticsearchProcessingLog(ProcessingLogSettings.defaults(
+                properties.processingLog().elasticsearchUrl(), properties.dataDir().resolve("processing-log")),
+                meterRegistry);
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ManagedChannel processorChannel(CollectorProperties properties) {
+        return NettyChannelBuilder.forTarget(properties.processor().target()).usePlaintext().build();
+    }
+
+    @Bean
+    BatchApplier batchApplier(DeduplicationStore deduplicationStore, ManagedChannel processorChannel,
+            ElasticsearchProcessingLog processingLog, CollectorProperties properties, Clock clock,
+            MeterRegistry meterRegistry) {
+        return new BatchApplier(deduplicationStore,
+                new ProcessorClient(processorChannel, properties.processor().deadline()), processingLog,
+                properties.datacenter(), properties.peer().datacenter(), clock, meterRegistry);
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService applyExecutor(CollectorProperties properties) {
+        AtomicInteger threads = new AtomicInteger();
+        return Executors.newFixedThreadPool(properties.grpc().applyThreads(), (task) -> {
+            Thread thread = new Thread(task, "collector-apply-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Bean
+    GrpcServerLifecycle grpcServer(CollectorProperties properties, BatchApplier batchApplier,
+            ExecutorService applyExecutor) {
+        PeerAuthInterceptor auth = new PeerAuthInterceptor(properties.peer().datacenter(), properties.peer().secret());
+        return new GrpcServerLifecycle(GrpcServerLifecycle.builder(properties.grpc().address(), properties.grpc().port())
+            // The peer's reship pings to notice a dead link; allow it.
+            .permitKeepAliveTime(properties.grpc().permitKeepAlive().toMillis(), TimeUnit.MILLISECONDS)
+            .permitKeepAliveWithoutCalls(true)
+            .addService(ServerInterceptors.intercept(new CollectorGrpcService(batchApplier, applyExecutor), auth)));
+    }
+
+}

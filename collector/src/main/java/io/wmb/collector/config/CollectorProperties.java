@@ -1,0 +1,86 @@
+package io.wmb.collector.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Configuration of the collector: where it listens, whom it accepts writes from, where it applies them.
+ *
+ * @param datacenter this datacenter's name ({@code unicom} or {@code telecom})
+ * @param dataDir where the de-duplication store lives on local disk
+ * @param grpc the gRPC server the peer's reship streams to
+ * @param peer the one datacenter allowed to send writes, and its shared secret
+ * @param processor the local processor that applies the writes
+ * @param dedup how long a requestId is remembered
+ * @param processingLog the Elasticsearch cluster holding the processing log
+ */
+@Validated
+@ConfigurationProperties("wmb.collector")
+public record CollectorProperties(@NotBlank String datacenter, @NotNull Path dataDir, @Valid @NotNull Grpc grpc,
+        @Valid @NotNull Peer peer, @Valid @NotNull Processor processor, @Valid @NotNull Dedup dedup,
+        @Valid @NotNull ProcessingLog processingLog) {
+
+    public CollectorProperties {
+        if (peer != null && (peer.datacenter() == null || peer.datacenter().isBlank()) && datacenter != null) {
+            // Two datacenters: by default the peer is the other one.
+            peer = new Peer("unicom".equals(datacenter) ? "telecom" : "unicom", peer.secret());
+        }
+    }
+
+    /**
+     * The gRPC server.
+     *
+     * @param address the address to bind (loopback for the local demo, {@code 0.0.0.0} in containers)
+     * @param port the port ({@code 0} picks a free one)
+     * @param permitKeepAlive the most frequent keep-alive ping accepted from the peer
+     * @param applyThreads threads applying batches; each stream uses one at a time, which keeps its order
+     */
+    public record Grpc(@NotBlank String address, @Min(0) @Max(65535) int port, @NotNull Duration permitKeepAlive,
+            @Min(1) @Max(256) int applyThreads) {
+    }
+
+    /**
+     * The peer datacenter.
+     *
+     * @param datacenter the peer's name; empty means the other of {@code unicom} and {@code telecom}
+     * @param secret the shared secret the peer must send as {@code authorization: Bearer <secret>}
+     */
+    public record Peer(String datacenter, @NotBlank String secret) {
+    }
+
+    /**
+     * The local processor.
+     *
+     * @param target host:port of the processor's gRPC server
+     * @param deadline how long one {@code Apply} may take before the batch counts as failed (and is re-sent)
+     */
+    public record Processor(@NotBlank String target, @NotNull Duration deadline) {
+    }
+
+    /**
+     * De-duplication by requestId.
+     *
+     * @param retention how long an applied requestId is remembered; longer than any write can wait in the
+     *     peer's outbox, after that the processor's version check still catches a replay
+     */
+    public record Dedup(@NotNull Duration retention) {
+    }
+
+    /**
+     * The processing log.
+     *
+     * @param elasticsearchUrl the Elasticsearch cluster's URL
+     */
+    public record ProcessingLog(@NotBlank String elasticsearchUrl) {
+    }
+
+}

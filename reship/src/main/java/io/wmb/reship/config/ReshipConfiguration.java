@@ -1,0 +1,109 @@
+package io.wmb.reship.config;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.wmb.processinglog.ElasticsearchProcessingLog;
+import io.wmb.processinglog.ProcessingLogSettings;
+import io.wmb.reship.forward.CollectorClient;
+import io.wmb.reship.forward.Forwarder;
+import io.wmb.reship.outbox.Outbox;
+import io.wmb.reship.submit.ReshipGrpcService;
+import io.wmb.reship.submit.WriteIntake;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires the reship: the outbox, the intake behind {@code Reship.Submit}, the forwarder to the peer's collector.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ReshipProperties.class)
+class ReshipConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean(destroyMethod = "close")
+    Outbox outbox(ReshipProperties properties, MeterRegistry meterRegistry) {
+        Outbox outbox = new Outbox(properties.dataDir().resolve("outbox"), properties.outbox().maxEntries(),
+                properties.outbox().maxGroupCommitWrites());
+        Gauge.builder("wmb.reship.outbox.depth", outbox, Outbox::depth)
+            .description("Writes stored in the outbox and not yet acknowledged by the peer")
+            .register(meterRegistry);
+        Gauge.builder("wmb.reship.outbox.oldest.age", outbox,
+                (box) -> box.oldest().map((entry) -> ageSeconds(entry.write().getAcceptedAtMs())).orElse(0.0))
+            .description("Age of the oldest write not yet acknowledged by the peer")
+            .baseUnit("seconds")
+            .register(meterRegistry);
+        return outbox;
+    }
+
+    private static double ageSeconds(long acceptedAtMillis) {
+        return Math.max(0, System.currentTimeMillis() - acceptedAtMillis) / 1000.0;
+    }
+
+    @Bean(destroyMethod = "close")
+    ElasticsearchProcessingLog processingLog(ReshipProperties properties, MeterRegistry meterRegistry) {
+        return new ElasticsearchProcessingLog(ProcessingLogSettings.defaults(
+                properties.processingLog().elasticsearchUrl(), properties.dataDir().resolve("processing-log")),
+                meterRegistry);
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ManagedChannel collectorChannel(ReshipProperties properties) {
+        Duration keepAlive = properties.collector().keepAlive();
+        return NettyChannelBuilder.forTarget(properties.collector().target())
+            .usePlaintext()
+            // Pings notice a link that drops packets silently; the collector permits this rate.
+            .keepAliveTime(keepAlive.toMillis(), TimeUnit.MILLISECONDS)
+            .keepAliveTimeout(Math.max(1000, keepAlive.toMillis() / 2), TimeUnit.MILLISECONDS)
+            .keepAliveWithoutCalls(true)
+            .build();
+    }
+
+    @Bean
+    CollectorClient collectorClient(ManagedChannel collectorChannel, ReshipProperties properties) {
+        return new CollectorClient(collectorChannel, properties.datacenter(), properties.collector().secret());
+    }
+
+    @Bean(initMethod = "start", destroyMethod = "close")
+    Forwarder forwarder(Outbox outbox, CollectorClient collectorClient, ManagedChannel collectorChannel,
+            ReshipProperties properties, ElasticsearchProcessingLog processingLog, MeterRegistry meterRegistry,
+            Clock clock) {
+        return new Forwarder(outbox, collectorClient, properties.collector(), properties.datacenter(),
+                processingLog, meterRegistry, clock, () -> resetBackoffIfDown(collectorChannel));
+    }
+
+    /**
+     * The channel's own reconnect backoff grows to two minutes; the forwarder paces its attempts itself
+     * (capped by maxBackoff), so each attempt may try the connection at once.
+     */
+    private static void resetBackoffIfDown(ManagedChannel channel) {
+        if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+            channel.resetConnectBackoff();
+        }
+    }
+
+    @Bean
+    WriteIntake writeIntake(Outbox outbox, ReshipProperties properties, MeterRegistry meterRegistry) {
+        return new WriteIntake(outbox, properties.datacenter(), properties.grpc().maxBatchWrites(), meterRegistry);
+    }
+
+    @Bean
+    GrpcServerLifecycle grpcServer(ReshipProperties properties, WriteIntake writeIntake) {
+        return new GrpcServerLifecycle(GrpcServerLifecycle.builder(properties.grpc().address(),
+                properties.grpc().port())
+            .addService(new ReshipGrpcService(writeIntake)));
+    }
+
+}

@@ -1,0 +1,339 @@
+package io.wmb.reship.outbox;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.wmb.proto.v1.PostWrite;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable outbox of writes still to be acknowledged by the peer datacenter, in RocksDB.
+ *
+ * <p>Keys are an 8-byte big-endian sequence number, so RocksDB's key order is the order the writes were
+ * accepted in. {@link #append} completes only once the writes are in RocksDB's write-ahead log and that log is
+ * fsynced. Appends that arrive while a sync is running are grouped into the next one (group commit): one
+ * writer thread drains everything queued and writes it as one synced batch, so the fsync cost is shared.
+ *
+ * <p>Deletes are not synced: after a crash an acknowledged write may come back and be sent again, which the
+ * collector's de-duplication and the processor's version check turn into a harmless duplicate.
+ */
+public final class Outbox implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final RocksDB db;
+
+    private final Options options;
+
+    private final WriteOptions syncWrite;
+
+    private final WriteOptions unsyncedWrite;
+
+    private final long maxEntries;
+
+    private final int maxGroupCommitWrites;
+
+    private final BlockingQueue<PendingAppend> pending;
+
+    private final Thread writer;
+
+    private final List<Runnable> appendListeners = new CopyOnWriteArrayList<>();
+
+    /** Next sequence to hand out; only the writer thread moves it. */
+    private long nextSequence;
+
+    /** No entry below this sequence exists: where scans for the oldest entry start. */
+    private volatile long lowWatermark;
+
+    private final AtomicLong depth = new AtomicLong();
+
+    private volatile boolean closed;
+
+    /**
+     * Opens (or creates) the outbox in a directory.
+     * @param dir the directory of the RocksDB database
+     * @param maxEntries above this many entries appends fail with {@link OutboxFullException}
+     * @param maxGroupCommitWrites the most writes grouped into one synced disk write
+     */
+    public Outbox(Path dir, long maxEntries, int maxGroupCommitWrites) {
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("maxEntries must be positive, but was " + maxEntries);
+        }
+        if (maxGroupCommitWrites < 1) {
+            throw new IllegalArgumentException(
+                    "maxGroupCommitWrites must be positive, but was " + maxGroupCommitWrites);
+        }
+        this.maxEntries = maxEntries;
+        this.maxGroupCommitWrites = maxGroupCommitWrites;
+        try {
+            Files.createDirectories(dir);
+            this.options = new Options().setCreateIfMissing(true);
+            this.db = RocksDB.open(this.options, dir.toString());
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("cannot create outbox directory " + dir, ex);
+        }
+        catch (RocksDBException ex) {
+            throw new IllegalStateException("cannot open outbox in " + dir, ex);
+        }
+        this.syncWrite = new WriteOptions().setSync(true);
+        this.unsyncedWrite = new WriteOptions();
+        recoverSequences();
+        // Bounded, so that a flood of submits waits for the disk instead of filling the heap.
+        this.pending = new ArrayBlockingQueue<>(4096);
+        this.writer = new Thread(this::writeLoop, "outbox-writer");
+        this.writer.setDaemon(true);
+        this.writer.start();
+        log.info("Outbox opened in {}: {} unacknowledged writes, next sequence {}", dir, this.depth.get(),
+                this.nextSequence);
+    }
+
+    private void recoverSequences() {
+        long count = 0;
+        long first = -1;
+        long last = -1;
+        try (RocksIterator it = this.db.newIterator()) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                long sequence = sequenceOf(it.key());
+                if (first < 0) {
+                    first = sequence;
+                }
+                last = sequence;
+                count++;
+            }
+        }
+        this.depth.set(count);
+        this.lowWatermark = Math.max(first, 0);
+        this.nextSequence = last + 1;
+    }
+
+    /**
+     * Stores writes durably.
+     * @param writes the writes, in order
+     * @return completes with the writes' sequence numbers once they are synced to disk
+     * @throws OutboxFullException when the outbox holds its maximum of entries
+     */
+    public CompletableFuture<List<Long>> append(List<PostWrite> writes) {
+        if (this.closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("outbox is closed"));
+        }
+        long current = this.depth.get();
+        if (current + writes.size() > this.maxEntries) {
+            throw new OutboxFullException(current, this.maxEntries);
+        }
+        PendingAppend append = new PendingAppend(writes, new CompletableFuture<>());
+        try {
+            this.pending.put(append);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(ex);
+        }
+        return append.done;
+    }
+
+    private void writeLoop() {
+        List<PendingAppend> group = new ArrayList<>();
+        while (!this.closed || !this.pending.isEmpty()) {
+            try {
+                PendingAppend first = this.pending.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                group.add(first);
+                int writes = first.writes.size();
+                // Everything that queued up while the previous sync ran goes into this one.
+                PendingAppend next;
+                while (writes < this.maxGroupCommitWrites && (next = this.pending.poll()) != null) {
+                    group.add(next);
+                    writes += next.writes.size();
+                }
+                commit(group, writes);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            finally {
+                group.clear();
+            }
+        }
+    }
+
+    private void commit(List<PendingAppend> group, int writes) {
+        long firstSequence = this.nextSequence;
+        List<List<Long>> sequences = new ArrayList<>(group.size());
+        try (WriteBatch batch = new WriteBatch()) {
+            long sequence = firstSequence;
+            for (PendingAppend append : group) {
+                List<Long> assigned = new ArrayList<>(append.writes.size());
+                for (PostWrite write : append.writes) {
+                    batch.put(key(sequence), write.toByteArray());
+                    assigned.add(sequence);
+                    sequence++;
+                }
+                sequences.add(assigned);
+            }
+            this.db.write(this.syncWrite, batch);
+            this.nextSequence = sequence;
+        }
+        catch (RocksDBException ex) {
+            // Nothing of the group is acknowledged; the sequences are reused by the next group.
+            log.error("Synced write of {} writes to the outbox failed", writes, ex);
+            group.forEach((append) -> append.done.completeExceptionally(ex));
+            return;
+        }
+        this.depth.addAndGet(writes);
+        for (int i = 0; i < group.size(); i++) {
+            group.get(i).done.complete(sequences.get(i));
+        }
+        this.appendListeners.forEach(Runnable::run);
+    }
+
+    /**
+     * Reads entries in sequence order.
+     * @param afterSequence only entries with a greater sequence are read
+     * @param max the most entries to read
+     * @return the entries, oldest first
+     */
+    public List<OutboxEntry> readAfter(long afterSequence, int max) {
+        List<OutboxEntry> entries = new ArrayList<>(Math.min(max, 1024));
+        long from = Math.max(afterSequence + 1, this.lowWatermark);
+        try (ReadOptions read = new ReadOptions(); RocksIterator it = this.db.newIterator(read)) {
+            for (it.seek(key(from)); it.isValid() && entries.size() < max; it.next()) {
+                entries.add(new OutboxEntry(sequenceOf(it.key()), parse(it.value())));
+            }
+        }
+        return entries;
+    }
+
+    /**
+     * The oldest entry still in the outbox.
+     * @return the entry, or empty when the outbox is empty
+     */
+    public Optional<OutboxEntry> oldest() {
+        List<OutboxEntry> first = readAfter(this.lowWatermark - 1, 1);
+        return first.isEmpty() ? Optional.empty() : Optional.of(first.get(0));
+    }
+
+    /**
+     * Removes acknowledged entries.
+     * @param sequences the entries' sequences; each must still be in the outbox
+     */
+    public void delete(List<Long> sequences) {
+        if (sequences.isEmpty()) {
+            return;
+        }
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (long sequence : sequences) {
+            min = Math.min(min, sequence);
+            max = Math.max(max, sequence);
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            if (max - min + 1 == sequences.size()) {
+                // A contiguous run (the usual case): one range tombstone keeps later scans fast.
+                batch.deleteRange(key(min), key(max + 1));
+            }
+            else {
+                for (long sequence : sequences) {
+                    batch.delete(key(sequence));
+                }
+            }
+            this.db.write(this.unsyncedWrite, batch);
+        }
+        catch (RocksDBException ex) {
+            // Not fatal: the entries stay and are sent again, which the peer treats as duplicates.
+            log.warn("Deleting {} acknowledged writes from the outbox failed", sequences.size(), ex);
+            return;
+        }
+        this.depth.addAndGet(-sequences.size());
+        if (min <= this.lowWatermark) {
+            advanceLowWatermark(max + 1);
+        }
+    }
+
+    private void advanceLowWatermark(long candidate) {
+        try (RocksIterator it = this.db.newIterator()) {
+            it.seek(key(this.lowWatermark));
+            this.lowWatermark = it.isValid() ? sequenceOf(it.key()) : candidate;
+        }
+    }
+
+    /**
+     * Registers a callback run (on the writer thread, so it must be quick) after every group commit.
+     * @param listener the callback
+     */
+    public void onAppend(Runnable listener) {
+        this.appendListeners.add(listener);
+    }
+
+    /**
+     * How many writes wait for the peer's acknowledgement.
+     * @return the number of entries
+     */
+    public long depth() {
+        return this.depth.get();
+    }
+
+    @Override
+    public void close() {
+        this.closed = true;
+        try {
+            this.writer.join(5_000);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        this.db.close();
+        this.syncWrite.close();
+        this.unsyncedWrite.close();
+        this.options.close();
+    }
+
+    static byte[] key(long sequence) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(sequence).array();
+    }
+
+    static long sequenceOf(byte[] key) {
+        return ByteBuffer.wrap(key).getLong();
+    }
+
+    private static PostWrite parse(byte[] value) {
+        try {
+            return PostWrite.parseFrom(value);
+        }
+        catch (InvalidProtocolBufferException ex) {
+            throw new IllegalStateException("corrupt outbox entry", ex);
+        }
+    }
+
+    private record PendingAppend(List<PostWrite> writes, CompletableFuture<List<Long>> done) {
+    }
+
+}
