@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -104,6 +105,9 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
     private final Timer bulkSuccess;
 
     private final Timer bulkFailure;
+
+    /** Opened when the re-sender's first look at Elasticsearch is over, whatever it found. */
+    private final CountDownLatch firstProbe = new CountDownLatch(1);
 
     /** Whether the sender sends to Elasticsearch; when false it spills until the re-sender has caught up. */
     private volatile boolean online;
@@ -315,6 +319,9 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
         List<ProcessingRecord> records = List.copyOf(batch);
         batch.clear();
         if (!this.online) {
+            awaitFirstProbe();
+        }
+        if (!this.online) {
             spillRecords(records);
             return;
         }
@@ -334,6 +341,19 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
             spillRecords(result.retry());
         }
         rejectRecords(result.rejected());
+    }
+
+    /**
+     * Right after start the writer is offline until the re-sender has seen Elasticsearch answer; without this
+     * wait the first batches would take a needless detour through the disk.
+     */
+    private void awaitFirstProbe() {
+        try {
+            this.firstProbe.await(this.settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void spillRecords(List<ProcessingRecord> records) {
@@ -404,6 +424,9 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
             goOffline("re-sending failed", ex);
             logger.debug("Re-sending spilled records failed", ex);
         }
+        finally {
+            this.firstProbe.countDown();
+        }
     }
 
     private void resend() throws IOException {
@@ -423,10 +446,14 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
                 return;
             }
         }
+        long resentNow = (long) this.resent.count() - before;
         if (!this.online) {
             this.online = true;
-            logger.info("Processing log is online at {}; re-sent {} spilled records", this.settings
-                    .elasticsearchUrl(), (long) this.resent.count() - before);
+            logger.info("Processing log is online at {}{}", this.settings.elasticsearchUrl(),
+                    (resentNow > 0) ? "; re-sent " + resentNow + " spilled records" : "");
+        }
+        else if (resentNow > 0) {
+            logger.info("Re-sent {} spilled records to {}", resentNow, this.settings.elasticsearchUrl());
         }
     }
 

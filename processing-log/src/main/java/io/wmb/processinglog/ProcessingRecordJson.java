@@ -62,9 +62,9 @@ final class ProcessingRecordJson {
         return fromNode(node, json);
     }
 
-    /** Reads a document given as a map, as the search API returns {@code _source}. */
-    static ProcessingRecord fromDocument(Map<String, ?> document) {
-        return fromNode(MAPPER.valueToTree(document), String.valueOf(document));
+    /** Reads a document as the search API returns its {@code _source}. */
+    static ProcessingRecord fromDocument(JsonNode document) {
+        return fromNode(document, String.valueOf(document));
     }
 
     private static ProcessingRecord fromNode(JsonNode node, String source) {
