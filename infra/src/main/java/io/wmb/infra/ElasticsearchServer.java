@@ -1,0 +1,297 @@
+package io.wmb.infra;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Elasticsearch 8.19 node, the shared processing-log cluster, from the distribution zip that Maven Central
+ * serves. The zip is unpacked once into the dist folder; each run gets its own config, data, logs and tmp folders.
+ *
+ * <p>Elasticsearch refuses to run as root: when this JVM is root, the node runs as uid 65534 through
+ * {@code setpriv}, and its instance folder belongs to that uid.
+ */
+final class ElasticsearchServer implements AutoCloseable {
+
+    static final String NAME = "elasticsearch";
+
+    private static final Logger logger = LoggerFactory.getLogger(ElasticsearchServer.class);
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    private static final String UNPRIVILEGED_ID = "65534";
+
+    private final int port;
+
+    private final Process process;
+
+    private final Path consoleLog;
+
+    private ElasticsearchServer(int port, Process process, Path consoleLog) {
+        this.port = port;
+        this.process = process;
+        this.consoleLog = consoleLog;
+    }
+
+    /** Starts the node and waits until the cluster health is yellow. */
+    static ElasticsearchServer start(InfrastructureSettings settings, ServerListener listener) {
+        int port = LocalPorts.orFree(settings.elasticsearchPort());
+        int transportPort = (settings.elasticsearchPort() != 0) ? port + 100 : LocalPorts.free();
+        LocalPorts.requireFree(port, NAME);
+        LocalPorts.requireFree(transportPort, NAME + " transport");
+        listener.starting(NAME, port);
+        long started = System.nanoTime();
+        Path home = settings.dataDir().resolve(NAME);
+        Path consoleLog = home.resolve("console.log");
+        Process process = null;
+        try {
+            Path distribution = unpack(settings.distDir());
+            prepareInstance(distribution, home);
+            List<String> command = new ArrayList<>();
+            if (isRoot()) {
+                command.addAll(List.of("setpriv", "--reuid=" + UNPRIVILEGED_ID, "--regid=" + UNPRIVILEGED_ID,
+                        "--clear-groups", "--"));
+            }
+            command.addAll(List.of(distribution.resolve("bin/elasticsearch").toString(),
+                    "-p", home.resolve("elasticsearch.pid").toString(),
+                    "-Ecluster.name=wmb-" + settings.dataDir().getFileName(),
+                    "-Enode.name=wmb-es",
+                    "-Ediscovery.type=single-node",
+                    "-Expack.security.enabled=false",
+                    "-Enetwork.host=127.0.0.1",
+                    "-Ehttp.port=" + port,
+                    "-Etransport.port=" + transportPort,
+                    "-Epath.data=" + home.resolve("data"),
+                    "-Epath.logs=" + home.resolve("logs"),
+                    "-Ecluster.routing.allocation.disk.threshold_enabled=false",
+                    "-Eaction.destructive_requires_name=false"));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(consoleLog.toFile()));
+            builder.environment().put("ES_JAVA_HOME", System.getProperty("java.home"));
+            builder.environment().put("ES_PATH_CONF", home.resolve("config").toString());
+            builder.environment().put("ES_TMPDIR", home.resolve("tmp").toString());
+            builder.environment().remove("JAVA_TOOL_OPTIONS");
+            process = builder.start();
+            ElasticsearchServer server = new ElasticsearchServer(port, process, consoleLog);
+            server.awaitHealthy();
+            listener.ready(NAME, port, process.pid(), Duration.ofNanos(System.nanoTime() - started));
+            return server;
+        }
+        catch (IOException | RuntimeException ex) {
+            if (process != null) {
+                Processes.terminate(process.toHandle(), Duration.ofSeconds(10));
+            }
+            String tail = LogFiles.tail(consoleLog, 30);
+            listener.failed(NAME, port, String.valueOf(ex.getMessage()), tail);
+            if (ex instanceof ServerStartException startException) {
+                throw startException;
+            }
+            throw new ServerStartException(NAME, "Elasticsearch did not start on port " + port + ": "
+                    + ex.getMessage(), tail, ex);
+        }
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + this.port;
+    }
+
+    int port() {
+        return this.port;
+    }
+
+    long pid() {
+        return this.process.pid();
+    }
+
+    @Override
+    public void close() {
+        // The launcher script forwards SIGTERM to the node, which stops in about 1.5 s.
+        ProcessHandle handle = this.process.toHandle();
+        List<ProcessHandle> children = handle.descendants().toList();
+        Processes.terminate(handle, Duration.ofSeconds(20));
+        children.forEach((child) -> Processes.terminate(child, Duration.ofSeconds(5)));
+    }
+
+    private void awaitHealthy() {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest health = HttpRequest.newBuilder(
+                URI.create(url() + "/_cluster/health?wait_for_status=yellow&timeout=1s"))
+            .timeout(Duration.ofSeconds(3))
+            .build();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!this.process.isAlive()) {
+                throw new ServerStartException(NAME, "Elasticsearch exited with code " + this.process.exitValue(),
+                        LogFiles.tail(this.consoleLog, 30), null);
+            }
+            try {
+                if (client.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            }
+            catch (IOException ex) {
+                logger.trace("Elasticsearch not up yet: {}", ex.getMessage());
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for Elasticsearch", ex);
+            }
+            sleep(Duration.ofMillis(250));
+        }
+        throw new ServerStartException(NAME, "Elasticsearch not healthy within " + START_TIMEOUT.toSeconds() + " s",
+                LogFiles.tail(this.consoleLog, 30), null);
+    }
+
+    /** Gives this run its own config, data, logs and tmp; owned by the unprivileged uid when running as root. */
+    private static void prepareInstance(Path distribution, Path home) throws IOException {
+        for (String folder : List.of("config", "data", "logs", "tmp")) {
+            Files.createDirectories(home.resolve(folder));
+        }
+        Path config = home.resolve("config");
+        try (Stream<Path> files = Files.walk(distribution.resolve("config"))) {
+            for (Path source : (Iterable<Path>) files::iterator) {
+                Path target = config.resolve(distribution.resolve("config").relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                }
+                else if (!Files.exists(target)) {
+                    Files.copy(source, target);
+                }
+            }
+        }
+        Path options = config.resolve("jvm.options.d");
+        Files.createDirectories(options);
+        // Small heap: the node only holds the processing log of a demo or a test run.
+        Files.writeString(options.resolve("heap.options"), "-Xms256m\n-Xmx512m\n");
+        if (isRoot()) {
+            run("chown", "-R", UNPRIVILEGED_ID + ":" + UNPRIVILEGED_ID, home.toString());
+        }
+    }
+
+    /** Unpacks the distribution zip once per dist folder (a file lock keeps parallel JVMs apart). */
+    private static Path unpack(Path distDir) throws IOException {
+        String version = version();
+        Path target = distDir.resolve("elasticsearch-" + version);
+        Path marker = target.resolve(".unpacked");
+        Files.createDirectories(distDir);
+        try (FileChannel channel = FileChannel.open(distDir.resolve("elasticsearch-" + version + ".lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+            if (Files.exists(marker)) {
+                return target;
+            }
+            Path zip = locateZip(version);
+            long started = System.nanoTime();
+            try (ZipFile archive = new ZipFile(zip.toFile())) {
+                Enumeration<? extends ZipEntry> entries = archive.entries();
+                while (entries.hasMoreElements()) {
+                    ZipEntry entry = entries.nextElement();
+                    // Entries are "elasticsearch-<version>/..."; strip the top folder.
+                    String name = entry.getName().substring(entry.getName().indexOf('/') + 1);
+                    Path file = target.resolve(name).normalize();
+                    if (!file.startsWith(target)) {
+                        throw new IOException("zip entry outside the target folder: " + entry.getName());
+                    }
+                    if (entry.isDirectory()) {
+                        Files.createDirectories(file);
+                        continue;
+                    }
+                    Files.createDirectories(file.getParent());
+                    try (InputStream in = archive.getInputStream(entry)) {
+                        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    // java.util.zip drops Unix modes: the scripts in bin/ must be executable again.
+                    if (name.startsWith("bin/") || name.contains("/bin/")) {
+                        file.toFile().setExecutable(true, false);
+                    }
+                }
+            }
+            Files.writeString(marker, version);
+            logger.info("Unpacked Elasticsearch {} into {} in {} ms", version, target,
+                    Duration.ofNanos(System.nanoTime() - started).toMillis());
+            return target;
+        }
+    }
+
+    /**
+     * The distribution zip: {@code -Dwmb.elasticsearch.zip} or {@code WMB_ELASTICSEARCH_ZIP} if given, otherwise
+     * the local Maven repository, into which building this module resolves it.
+     */
+    private static Path locateZip(String version) {
+        String explicit = System.getProperty("wmb.elasticsearch.zip", System.getenv("WMB_ELASTICSEARCH_ZIP"));
+        Path zip;
+        if (explicit != null && !explicit.isBlank()) {
+            zip = Paths.get(explicit);
+        }
+        else {
+            String repository = System.getProperty("maven.repo.local",
+                    Paths.get(System.getProperty("user.home"), ".m2", "repository").toString());
+            zip = Paths.get(repository, "org", "elasticsearch", "distribution", "integ-test-zip", "elasticsearch",
+                    version, "elasticsearch-" + version + ".zip");
+        }
+        if (!Files.isRegularFile(zip)) {
+            throw new IllegalStateException("Elasticsearch distribution not found at " + zip
+                    + "; build the infra module once (./mvnw -pl infra install) to download it from Maven Central");
+        }
+        return zip;
+    }
+
+    private static String version() {
+        Properties properties = new Properties();
+        try (InputStream in = ElasticsearchServer.class.getResourceAsStream("/io/wmb/infra/versions.properties")) {
+            properties.load(in);
+        }
+        catch (IOException | NullPointerException ex) {
+            throw new IllegalStateException("io/wmb/infra/versions.properties is missing from the classpath", ex);
+        }
+        return properties.getProperty("elasticsearch");
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    private static void run(String... command) throws IOException {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            if (process.waitFor() != 0) {
+                throw new IOException(String.join(" ", command) + " failed: " + output);
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + String.join(" ", command), ex);
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        }
+    }
+}

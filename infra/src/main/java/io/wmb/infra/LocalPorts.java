@@ -1,0 +1,51 @@
+package io.wmb.infra;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+
+/** Loopback port helpers: nothing here ever touches an address other than 127.0.0.1. */
+public final class LocalPorts {
+
+    private LocalPorts() {
+    }
+
+    /** A port that was free a moment ago. */
+    public static int free() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException("no free loopback port", ex);
+        }
+    }
+
+    /** {@code port} itself when it is not 0, otherwise a free one. */
+    public static int orFree(int port) {
+        return (port != 0) ? port : free();
+    }
+
+    /** Whether something accepts connections on 127.0.0.1:{@code port}. */
+    public static boolean isListening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            return true;
+        }
+        catch (IOException ex) {
+            return false;
+        }
+    }
+
+    /**
+     * Fails with a clear message when {@code port} is taken.
+     * @throws IllegalStateException naming the port and what wanted it
+     */
+    public static void requireFree(int port, String wantedBy) {
+        if (port != 0 && isListening(port)) {
+            throw new IllegalStateException("port " + port + " (wanted by " + wantedBy
+                    + ") is already taken by another process; stop it or choose another port");
+        }
+    }
+}

