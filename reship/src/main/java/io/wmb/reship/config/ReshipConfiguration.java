@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wmb.processinglog.ElasticsearchProcessingLog;
@@ -44,6 +45,9 @@ class ReshipConfiguration {
                 (box) -> box.oldest().map((entry) -> ageSeconds(entry.write().getAcceptedAtMs())).orElse(0.0))
             .description("Age of the oldest write not yet acknowledged by the peer")
             .baseUnit("seconds")
+            .register(meterRegistry);
+        FunctionCounter.builder("wmb.reship.outbox.commits", outbox, Outbox::commits)
+            .description("Synced disk writes of the outbox (group commit puts many submits in one)")
             .register(meterRegistry);
         return outbox;
     }

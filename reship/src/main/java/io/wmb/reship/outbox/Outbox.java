@@ -72,6 +72,8 @@ public final class Outbox implements AutoCloseable {
 
     private final AtomicLong depth = new AtomicLong();
 
+    private final AtomicLong commits = new AtomicLong();
+
     private volatile boolean closed;
 
     /**
@@ -209,6 +211,7 @@ public final class Outbox implements AutoCloseable {
             return;
         }
         this.depth.addAndGet(writes);
+        this.commits.incrementAndGet();
         for (int i = 0; i < group.size(); i++) {
             group.get(i).done.complete(sequences.get(i));
         }
@@ -299,6 +302,14 @@ public final class Outbox implements AutoCloseable {
      */
     public long depth() {
         return this.depth.get();
+    }
+
+    /**
+     * How many synced disk writes stored the appends so far: fewer than appends when group commit grouped them.
+     * @return the number of synced writes since the outbox was opened
+     */
+    public long commits() {
+        return this.commits.get();
     }
 
     @Override
