@@ -1,0 +1,197 @@
+package io.wmb.processor.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+
+import io.wmb.processinglog.ElasticsearchProcessingLog;
+import io.wmb.processinglog.ProcessingLog;
+import io.wmb.processinglog.ProcessingLogSettings;
+import io.wmb.processor.apply.GrpcServerLifecycle;
+import io.wmb.processor.apply.ProcessorGrpcService;
+import io.wmb.processor.apply.WriteApplier;
+import io.wmb.processor.idempotency.IdempotencyStore;
+import io.wmb.processor.metrics.ProcessorMetrics;
+import io.wmb.processor.ops.MasterOwnership;
+import io.wmb.processor.post.PostService;
+import io.wmb.processor.post.PostValidator;
+import io.wmb.processor.processinglog.ProcessingLogRecorder;
+import io.wmb.processor.reship.ReshipClient;
+import io.wmb.processor.store.PostCache;
+import io.wmb.processor.store.PostRepository;
+import io.wmb.processor.store.PostStore;
+import io.wmb.processor.version.HybridLogicalClock;
+import io.wmb.processor.version.PostIdGenerator;
+import io.wmb.processor.version.RequestIds;
+import io.wmb.processor.web.RequestIdFilter;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.JedisPooled;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.type.LogicalType;
+
+/**
+ * Wires the processor: versions, stores, reship, processing log, gRPC server and the web layer's strictness.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ProcessorProperties.class)
+class ProcessorConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    HybridLogicalClock hybridLogicalClock(Clock clock, ProcessorProperties properties) {
+        return new HybridLogicalClock(clock, properties.datacenterNumber());
+    }
+
+    @Bean
+    PostIdGenerator postIdGenerator(Clock clock, ProcessorProperties properties) {
+        return new PostIdGenerator(clock, properties.datacenterNumber());
+    }
+
+    @Bean
+    RequestIds requestIds(Clock clock, ProcessorProperties properties) {
+        return new RequestIds(clock, properties.datacenter());
+    }
+
+    @Bean
+    MasterOwnership masterOwnership(ProcessorProperties properties) {
+        return new MasterOwnership(properties.ownsMaster());
+    }
+
+    @Bean(destroyMethod = "close")
+    JedisPooled jedisPooled(ProcessorProperties properties) {
+        URI url = URI.create(properties.redis().url());
+        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(properties.redis().maxConnections());
+        pool.setMaxIdle(properties.redis().maxConnections());
+        pool.setMinIdle(Math.min(4, properties.redis().maxConnections()));
+        pool.setMaxWait(properties.redis().timeout());
+        pool.setJmxEnabled(false);
+        return new JedisPooled(pool, url.getHost(), (url.getPort() < 0) ? 6379 : url.getPort(),
+                (int) properties.redis().timeout().toMillis());
+    }
+
+    @Bean
+    PostCache postCache(JedisPooled jedis, ProcessorMetrics metrics) {
+        return new PostCache(jedis, metrics);
+    }
+
+    @Bean
+    PostStore postStore(PostRepository repository, PostCache cache, MasterOwnership ownership) {
+        return new PostStore(repository, cache, ownership);
+    }
+
+    @Bean
+    IdempotencyStore idempotencyStore(JedisPooled jedis, ProcessorProperties properties) {
+        return new IdempotencyStore(jedis, properties.idempotency().ttl());
+    }
+
+    @Bean(destroyMethod = "close")
+    ProcessingLog processingLog(ProcessorProperties properties, MeterRegistry registry) {
+        return new ElasticsearchProcessingLog(ProcessingLogSettings.defaults(
+                properties.processingLog().elasticsearchUrl(), Path.of(properties.processingLog().spillDirectory())),
+                registry);
+    }
+
+    @Bean
+    ProcessingLogRecorder processingLogRecorder(ProcessingLog processingLog, ProcessorProperties properties,
+            Clock clock) {
+        return new ProcessingLogRecorder(processingLog, properties.datacenter(), clock);
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ManagedChannel reshipChannel(ProcessorProperties properties) {
+        return NettyChannelBuilder.forTarget(properties.reship().target()).usePlaintext().build();
+    }
+
+    @Bean(destroyMethod = "close")
+    ReshipClient reshipClient(ManagedChannel reshipChannel, ProcessorProperties properties) {
+        ProcessorProperties.Reship reship = properties.reship();
+        return new ReshipClient(reshipChannel, reship.deadline(), reship.maxBatch(), reship.maxInFlight());
+    }
+
+    @Bean
+    PostValidator postValidator(ProcessorProperties properties) {
+        return new PostValidator(properties.api().maxContentLength());
+    }
+
+    @Bean
+    PostService postService(PostStore store, HybridLogicalClock versions, PostIdGenerator ids, ReshipClient reship,
+            ProcessingLogRecorder processingLog, ProcessorMetrics metrics, Clock clock,
+            ProcessorProperties properties) {
+        return new PostService(store, versions, ids, reship, processingLog, metrics, clock, properties.datacenter());
+    }
+
+    @Bean
+    WriteApplier writeApplier(PostStore store, HybridLogicalClock versions, ProcessingLogRecorder processingLog,
+            ProcessorMetrics metrics, ProcessorProperties properties) {
+        return new WriteApplier(store, versions, processingLog, metrics, properties.datacenter());
+    }
+
+    @Bean
+    GrpcServerLifecycle grpcServerLifecycle(WriteApplier applier, ProcessorProperties properties) {
+        return new GrpcServerLifecycle(properties.grpc().port(),
+                (int) properties.grpc().maxInboundMessageSize().toBytes(),
+                new ProcessorGrpcService(applier, properties.datacenter()));
+    }
+
+    @Bean
+    FilterRegistrationBean<RequestIdFilter> requestIdFilter(RequestIds requestIds, ProcessorProperties properties) {
+        FilterRegistrationBean<RequestIdFilter> registration = new FilterRegistrationBean<>(new RequestIdFilter(
+                requestIds, properties.datacenter(), properties.api().maxBodySize().toBytes()));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
+    /** Strict JSON: unknown fields, wrong types and trailing garbage are errors, never guessed at. */
+    @Bean
+    JsonMapperBuilderCustomizer strictJson() {
+        return builder -> builder
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
+                    DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .withCoercionConfig(LogicalType.Textual, config -> config
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Integer, config -> config
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
+    }
+
+    @Bean
+    HealthIndicator redisHealthIndicator(PostCache cache, ProcessorProperties properties) {
+        return () -> {
+            try {
+                return Health.up().withDetail("reply", cache.ping()).withDetail("url", properties.redis().url())
+                    .build();
+            }
+            catch (RuntimeException ex) {
+                return Health.down(ex).withDetail("url", properties.redis().url()).build();
+            }
+        };
+    }
+
+}

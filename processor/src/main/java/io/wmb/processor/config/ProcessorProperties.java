@@ -1,0 +1,110 @@
+package io.wmb.processor.config;
+
+import java.time.Duration;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Configuration of the processor of one datacenter. Defaults (in {@code application.yml}) run unicom of the local
+ * demo; every value can be set by an environment variable.
+ *
+ * @param datacenter this datacenter: {@code unicom} or {@code telecom}
+ * @param ownsMaster whether this datacenter owns the MySQL master at start-up (switchable at runtime)
+ * @param grpc the gRPC server for Apply and Fetch
+ * @param reship the hand-off to the local reship
+ * @param redis the local Redis
+ * @param api limits of the REST API
+ * @param idempotency how long repeated writes are recognised
+ * @param processingLog where processing-log records go
+ */
+@Validated
+@ConfigurationProperties("wmb.processor")
+public record ProcessorProperties(
+        @NotNull @Pattern(regexp = "unicom|telecom", message = "must be unicom or telecom") String datacenter,
+        boolean ownsMaster,
+        @Valid @NotNull Grpc grpc,
+        @Valid @NotNull Reship reship,
+        @Valid @NotNull Redis redis,
+        @Valid @NotNull Api api,
+        @Valid @NotNull Idempotency idempotency,
+        @Valid @NotNull ProcessingLog processingLog) {
+
+    /** This datacenter's number in versions and ids: unicom 1, telecom 2. */
+    public int datacenterNumber() {
+        return "unicom".equals(datacenter) ? 1 : 2;
+    }
+
+    /** The other datacenter's name. */
+    public String peerDatacenter() {
+        return "unicom".equals(datacenter) ? "telecom" : "unicom";
+    }
+
+    /**
+     * The gRPC server.
+     *
+     * @param port the port (0 picks a free one)
+     * @param maxInboundMessageSize the largest batch accepted
+     */
+    public record Grpc(@Min(0) @Max(65535) int port, @NotNull DataSize maxInboundMessageSize) {
+    }
+
+    /**
+     * The hand-off to reship.
+     *
+     * @param target the local reship's gRPC address, {@code host:port}
+     * @param deadline deadline of one Submit call
+     * @param maxBatch most writes in one Submit call
+     * @param maxInFlight most Submit calls under way at once
+     */
+    public record Reship(@NotBlank String target, @NotNull Duration deadline, @Min(1) @Max(10000) int maxBatch,
+            @Min(1) @Max(64) int maxInFlight) {
+    }
+
+    /**
+     * The local Redis.
+     *
+     * @param url {@code redis://host:port}
+     * @param maxConnections size of the connection pool
+     * @param timeout connect and read timeout
+     */
+    public record Redis(@NotBlank String url, @Min(1) int maxConnections, @NotNull Duration timeout) {
+    }
+
+    /**
+     * Limits of the REST API.
+     *
+     * @param maxContentLength most characters (code points) of a post's content
+     * @param maxBodySize largest request body
+     * @param maxPageSize most posts in one listing
+     */
+    public record Api(@Min(1) @Max(65535) int maxContentLength, @NotNull DataSize maxBodySize,
+            @Min(1) int maxPageSize) {
+    }
+
+    /**
+     * Idempotent writes.
+     *
+     * @param ttl how long a request id or idempotency key is remembered
+     */
+    public record Idempotency(@NotNull Duration ttl) {
+    }
+
+    /**
+     * The processing log.
+     *
+     * @param elasticsearchUrl the Elasticsearch node
+     * @param spillDirectory where records wait on disk while Elasticsearch is away
+     */
+    public record ProcessingLog(@NotBlank String elasticsearchUrl, @NotBlank String spillDirectory) {
+    }
+
+}

@@ -1,0 +1,221 @@
+package io.wmb.processor.post;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import io.wmb.processinglog.Outcome;
+import io.wmb.processinglog.Stage;
+import io.wmb.processor.apply.WriteMapper;
+import io.wmb.processor.metrics.ProcessorMetrics;
+import io.wmb.processor.processinglog.ProcessingLogRecorder;
+import io.wmb.processor.reship.ReshipClient;
+import io.wmb.processor.reship.ReshipException;
+import io.wmb.processor.store.PostStore;
+import io.wmb.processor.store.StoreOutcome;
+import io.wmb.processor.version.HybridLogicalClock;
+import io.wmb.processor.version.PostIdGenerator;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Local writes and reads of posts. A write is stamped with its version, applied (MySQL first where this datacenter
+ * owns the master, then Redis), then handed to reship; each step is recorded in the processing log. Input is
+ * validated before this class is called.
+ */
+public class PostService {
+
+    private static final Logger log = LoggerFactory.getLogger(PostService.class);
+
+    /** How often an edit is retried after losing to a concurrent newer write. */
+    private static final int MAX_ATTEMPTS = 3;
+
+    private final PostStore store;
+
+    private final HybridLogicalClock versions;
+
+    private final PostIdGenerator ids;
+
+    private final ReshipClient reship;
+
+    private final ProcessingLogRecorder processingLog;
+
+    private final ProcessorMetrics metrics;
+
+    private final Clock clock;
+
+    private final String datacenter;
+
+    /**
+     * Creates the service.
+     * @param store where posts live
+     * @param versions the version clock
+     * @param ids the post id generator
+     * @param reship the hand-off to reship
+     * @param processingLog the processing log
+     * @param metrics the meters
+     * @param clock the wall clock
+     * @param datacenter this datacenter
+     */
+    public PostService(PostStore store, HybridLogicalClock versions, PostIdGenerator ids, ReshipClient reship,
+            ProcessingLogRecorder processingLog, ProcessorMetrics metrics, Clock clock, String datacenter) {
+        this.store = store;
+        this.versions = versions;
+        this.ids = ids;
+        this.reship = reship;
+        this.processingLog = processingLog;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.datacenter = datacenter;
+    }
+
+    /**
+     * Creates a post.
+     * @param requestId the request id
+     * @param authorId the author
+     * @param content the content, validated
+     * @return the new post
+     */
+    public PostState create(String requestId, long authorId, String content) {
+        long started = System.nanoTime();
+        long now = clock.millis();
+        PostState state = new PostState(ids.next(), authorId, content, false, versions.now(), now, now, null);
+        Write write = new Write(requestId, datacenter, WriteKind.CREATE, state, now);
+        apply(write, started);
+        return state;
+    }
+
+    /**
+     * Replaces a post's content.
+     * @param requestId the request id
+     * @param postId the post
+     * @param content the new content, validated
+     * @return the post after the edit
+     * @throws PostNotFoundException if the post does not exist or is deleted
+     */
+    public PostState update(String requestId, long postId, String content) {
+        return edit(requestId, postId, WriteKind.UPDATE,
+                current -> current.withContent(content, versions.nextAfter(current.version()), clock.millis()));
+    }
+
+    /**
+     * Deletes a post, leaving a tombstone.
+     * @param requestId the request id
+     * @param postId the post
+     * @throws PostNotFoundException if the post does not exist or is deleted already
+     */
+    public void delete(String requestId, long postId) {
+        edit(requestId, postId, WriteKind.DELETE,
+                current -> current.asTombstone(versions.nextAfter(current.version()), clock.millis()));
+    }
+
+    /**
+     * Adds a like in this datacenter.
+     * @param requestId the request id
+     * @param postId the post
+     * @return the post after the like
+     * @throws PostNotFoundException if the post does not exist or is deleted
+     */
+    public PostState like(String requestId, long postId) {
+        long started = System.nanoTime();
+        Optional<PostState> liked;
+        try {
+            liked = store.like(postId, datacenter);
+        }
+        catch (RuntimeException ex) {
+            metrics.write(WriteKind.LIKE, Outcome.FAILED).record(System.nanoTime() - started,
+                    TimeUnit.NANOSECONDS);
+            throw ex;
+        }
+        if (liked.isEmpty()) {
+            throw new PostNotFoundException(postId);
+        }
+        // The like is counted already (an atomic increment); record and hand it on like any other write.
+        Write write = new Write(requestId, datacenter, WriteKind.LIKE, liked.get(), clock.millis());
+        processingLog.record(write, Stage.ACCEPTED, Outcome.OK, null);
+        processingLog.record(write, Stage.LOCAL_APPLIED, Outcome.OK, null);
+        handToReship(write);
+        metrics.write(WriteKind.LIKE, Outcome.OK).record(System.nanoTime() - started,
+                TimeUnit.NANOSECONDS);
+        return liked.get();
+    }
+
+    /**
+     * Reads a live post.
+     * @param postId the post
+     * @return the post, empty if it does not exist or is deleted
+     */
+    public Optional<PostState> get(long postId) {
+        return store.read(postId).filter(post -> !post.deleted());
+    }
+
+    /**
+     * An author's live posts, newest first.
+     * @param authorId the author
+     * @param limit most posts
+     * @return the posts
+     */
+    public List<PostState> byAuthor(long authorId, int limit) {
+        return store.byAuthor(authorId, limit);
+    }
+
+    private PostState edit(String requestId, long postId, WriteKind kind, StateChange change) {
+        long started = System.nanoTime();
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            PostState current = get(postId).orElseThrow(() -> new PostNotFoundException(postId));
+            PostState next = change.apply(current);
+            Write write = new Write(requestId, datacenter, kind, next, clock.millis());
+            if (apply(write, started) != StoreOutcome.STALE) {
+                return next;
+            }
+            log.info("{} of post {} lost to a concurrent newer write (attempt {})", kind, postId, attempt);
+        }
+        throw new WriteConflictException("Post " + postId + " kept changing concurrently; retry the request");
+    }
+
+    private StoreOutcome apply(Write write, long started) {
+        processingLog.record(write, Stage.ACCEPTED, Outcome.OK, null);
+        StoreOutcome outcome;
+        try {
+            outcome = store.apply(write);
+        }
+        catch (RuntimeException ex) {
+            processingLog.record(write, Stage.LOCAL_APPLIED, Outcome.FAILED, ex.toString());
+            metrics.write(write.kind(), Outcome.FAILED).record(System.nanoTime() - started,
+                    TimeUnit.NANOSECONDS);
+            throw ex;
+        }
+        if (outcome == StoreOutcome.STALE) {
+            processingLog.record(write, Stage.LOCAL_APPLIED, Outcome.STALE_SKIPPED, "a newer version is stored");
+            return outcome;
+        }
+        processingLog.record(write, Stage.LOCAL_APPLIED, Outcome.OK, null);
+        handToReship(write);
+        metrics.write(write.kind(), Outcome.OK).record(System.nanoTime() - started,
+                TimeUnit.NANOSECONDS);
+        return outcome;
+    }
+
+    private void handToReship(Write write) {
+        try {
+            reship.submitAndWait(WriteMapper.toProto(write));
+        }
+        catch (ReshipException ex) {
+            // The write stands locally; the record lets the reconciler re-drive it to the other datacenter.
+            metrics.reshipFailed();
+            log.warn("Reship did not take {}: {}", write.requestId(), ex.getMessage());
+            processingLog.record(write, Stage.RESHIPPED, Outcome.FAILED, ex.getMessage());
+        }
+    }
+
+    /** A change of a post's current state into its next state. */
+    @FunctionalInterface
+    private interface StateChange {
+
+        PostState apply(PostState current);
+
+    }
+
+}

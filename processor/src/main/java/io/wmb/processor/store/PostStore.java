@@ -1,0 +1,159 @@
+package io.wmb.processor.store;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.wmb.processor.ops.MasterOwnership;
+import io.wmb.processor.post.PostState;
+import io.wmb.processor.post.Write;
+import io.wmb.processor.post.WriteKind;
+
+/**
+ * This datacenter's view of posts: MySQL first where it owns the master, then Redis; elsewhere Redis, with the
+ * MySQL replica read on a cache miss. Local writes and writes from the other datacenter are applied the same way:
+ * newer version wins, like counters merge by maximum.
+ */
+public class PostStore {
+
+    private final PostRepository repository;
+
+    private final PostCache cache;
+
+    private final MasterOwnership ownership;
+
+    /**
+     * Creates the store.
+     * @param repository MySQL
+     * @param cache Redis
+     * @param ownership whether this datacenter writes MySQL
+     */
+    public PostStore(PostRepository repository, PostCache cache, MasterOwnership ownership) {
+        this.repository = repository;
+        this.cache = cache;
+        this.ownership = ownership;
+    }
+
+    /**
+     * Applies a write: MySQL if this datacenter owns the master, then Redis.
+     * @param write the write
+     * @return APPLIED if the stored state changed, DUPLICATE if this write was there already, STALE if newer data
+     *     was
+     */
+    public StoreOutcome apply(Write write) {
+        PostState state = write.state();
+        if (ownership.ownsMaster()) {
+            StoreOutcome content = repository.upsert(state);
+            StoreOutcome likes = repository.mergeLikes(state.id(), state.likes(), write.origin());
+            if (content == StoreOutcome.APPLIED) {
+                cache.apply(state, write.origin());
+            }
+            else {
+                // The database holds this or a newer version: put what it holds into the cache, never this write's
+                // (possibly older) content.
+                repository.find(state.id()).ifPresent(current -> cache.apply(current, write.origin()));
+            }
+            return outcome(write.kind(), content, likes);
+        }
+        PostCache.CacheResult result = cache.apply(state, write.origin());
+        return outcome(write.kind(), result.content(), result.likes());
+    }
+
+    private static StoreOutcome outcome(WriteKind kind, StoreOutcome content, StoreOutcome likes) {
+        // A like only moves a counter; every other write is about the content (its like snapshot may still raise
+        // counters, which the merge above took care of).
+        return (kind == WriteKind.LIKE) ? likes : content;
+    }
+
+    /**
+     * Reads a post, tombstones included: Redis, else MySQL (the replica where this datacenter does not own the
+     * master), filling Redis with what MySQL had without overwriting anything newer.
+     * @param postId the post
+     * @return the post, empty if this datacenter has never seen it
+     */
+    public Optional<PostState> read(long postId) {
+        Optional<PostState> cached = cache.get(postId);
+        if (cached.isPresent()) {
+            return cached;
+        }
+        Optional<PostState> stored = repository.find(postId);
+        stored.ifPresent(state -> cache.apply(state, ""));
+        // Re-read: a newer write may have reached the cache between the miss and the fill.
+        return stored.isPresent() ? cache.get(postId).or(() -> stored) : stored;
+    }
+
+    /**
+     * Adds one like to this datacenter's counter.
+     * @param postId the post
+     * @param datacenter this datacenter
+     * @return the state after the like, empty if the post does not exist or is deleted
+     */
+    public Optional<PostState> like(long postId, String datacenter) {
+        if (ownership.ownsMaster()) {
+            Optional<PostState> current = read(postId);
+            if (current.isEmpty() || current.get().deleted()) {
+                return Optional.empty();
+            }
+            repository.incrementLikes(postId, datacenter);
+            Optional<PostState> stored = repository.find(postId);
+            if (stored.isEmpty()) {
+                // Known to the cache only (written before this datacenter owned the master): count it there.
+                return likeInCache(postId, datacenter);
+            }
+            PostState after = stored.get();
+            // The database holds the authority for this datacenter's counter; merge the cache's view of the other's.
+            for (Map.Entry<String, Long> entry : current.get().likes().entrySet()) {
+                after = after.withLikes(entry.getKey(), entry.getValue());
+            }
+            cache.apply(after, datacenter);
+            return Optional.of(after);
+        }
+        return likeInCache(postId, datacenter);
+    }
+
+    private Optional<PostState> likeInCache(long postId, String datacenter) {
+        PostCache.LikeResult result = cache.like(postId, datacenter);
+        if (result.status() == PostCache.LikeStatus.MISS) {
+            Optional<PostState> filled = read(postId);
+            if (filled.isEmpty() || filled.get().deleted()) {
+                return Optional.empty();
+            }
+            result = cache.like(postId, datacenter);
+        }
+        return (result.status() == PostCache.LikeStatus.COUNTED) ? Optional.of(result.state()) : Optional.empty();
+    }
+
+    /**
+     * An author's live posts, newest first: the cache's and the database's, newest version of each.
+     * @param authorId the author
+     * @param limit most posts
+     * @return the posts
+     */
+    public List<PostState> byAuthor(long authorId, int limit) {
+        Map<Long, PostState> merged = new HashMap<>();
+        for (PostState post : cache.byAuthor(authorId, limit)) {
+            merged.put(post.id(), post);
+        }
+        List<PostState> posts = new ArrayList<>(merged.values());
+        for (PostState post : repository.findByAuthor(authorId, limit)) {
+            PostState cached = merged.get(post.id());
+            if (cached != null) {
+                if (post.version() > cached.version()) {
+                    posts.set(posts.indexOf(cached), post);
+                }
+                continue;
+            }
+            // Not in the cache's set: the cache may hold a newer tombstone (the set drops deleted posts).
+            PostState newest = cache.get(post.id()).filter(c -> c.version() > post.version()).orElse(post);
+            if (!newest.deleted()) {
+                posts.add(newest);
+            }
+        }
+        posts.sort((a, b) -> (a.createdAtMs() != b.createdAtMs()) ? Long.compare(b.createdAtMs(), a.createdAtMs())
+                : Long.compare(b.id(), a.id()));
+        return (posts.size() > limit) ? posts.subList(0, limit) : posts;
+    }
+
+}
