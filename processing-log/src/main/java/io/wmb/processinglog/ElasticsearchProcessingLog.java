@@ -177,7 +177,9 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
             this.accepted.increment();
             if (this.queued.incrementAndGet() > this.settings.maxQueued()) {
                 this.queued.decrementAndGet();
-                spillRecords(List.of(record));
+                // Not forced here, to keep the caller fast: the sender forces these lines with its next batch,
+                // and before any flush() completes.
+                spillRecords(List.of(record), false);
                 return;
             }
             this.queue.add(record);
@@ -289,6 +291,7 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
             }
             if (item == null) {
                 sendSafely(batch);
+                forceSpill();
                 continue;
             }
             if (item instanceof ProcessingRecord record) {
@@ -299,10 +302,12 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
                 batch.add(record);
                 if (batch.size() >= this.settings.maxBatch()) {
                     sendSafely(batch);
+                    forceSpill();
                 }
             }
             else if (item instanceof Marker marker) {
                 sendSafely(batch);
+                forceSpill();
                 marker.done.complete(null);
                 if (marker.stop) {
                     return;
@@ -343,6 +348,16 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
         rejectRecords(result.rejected());
     }
 
+    /** Forces to disk what callers spilled when the queue was full: one fsync for all of them. */
+    private void forceSpill() {
+        try {
+            this.spill.force();
+        }
+        catch (IOException ex) {
+            logger.error("Could not force spill directory {} to disk: {}", this.spill.directory(), ex.toString());
+        }
+    }
+
     /**
      * Right after start the writer is offline until the re-sender has seen Elasticsearch answer; without this
      * wait the first batches would take a needless detour through the disk.
@@ -357,12 +372,16 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
     }
 
     private void spillRecords(List<ProcessingRecord> records) {
+        spillRecords(records, true);
+    }
+
+    private void spillRecords(List<ProcessingRecord> records, boolean force) {
         List<String> lines = new ArrayList<>(records.size());
         for (ProcessingRecord record : records) {
             lines.add(ProcessingRecordJson.toJson(record));
         }
         try {
-            this.spill.append(lines);
+            this.spill.append(lines, force);
             this.spilled.increment(records.size());
         }
         catch (IOException | RuntimeException ex) {

@@ -60,6 +60,9 @@ final class SpillStore implements Closeable {
 
     private long activeBytes;
 
+    /** Whether the active segment holds lines not yet forced to disk. */
+    private boolean dirty;
+
     SpillStore(Path directory) throws IOException {
         this(directory, DEFAULT_MAX_SEGMENT_BYTES);
     }
@@ -94,12 +97,25 @@ final class SpillStore implements Closeable {
     }
 
     /**
-     * Appends lines and forces them to disk: when this returns, the lines survive a crash of the process.
+     * Appends lines and forces them to disk: when this returns, the lines survive a crash of the machine.
      * @param lines JSON lines without line breaks
      * @throws IOException when the disk refuses; the active segment is then closed, so that a half-written
      *     line never runs into the next one
      */
-    synchronized void append(List<String> lines) throws IOException {
+    void append(List<String> lines) throws IOException {
+        append(lines, true);
+    }
+
+    /**
+     * Appends lines, forcing them to disk only when asked. Unforced lines already survive a crash of the
+     * process (they are in the operating system's cache); {@link #force()} makes them survive a crash of the
+     * machine, for all lines written so far at once.
+     * @param lines JSON lines without line breaks
+     * @param force whether to force them to disk before returning
+     * @throws IOException when the disk refuses; the active segment is then closed, so that a half-written
+     *     line never runs into the next one
+     */
+    synchronized void append(List<String> lines, boolean force) throws IOException {
         if (lines.isEmpty()) {
             return;
         }
@@ -113,7 +129,11 @@ final class SpillStore implements Closeable {
             while (buffer.hasRemaining()) {
                 this.active.write(buffer);
             }
-            this.active.force(false);
+            this.dirty = true;
+            if (force) {
+                this.active.force(false);
+                this.dirty = false;
+            }
         }
         catch (IOException ex) {
             closeActive();
@@ -121,6 +141,16 @@ final class SpillStore implements Closeable {
         }
         this.activeBytes += size;
         this.pendingBytes.addAndGet(size);
+    }
+
+    /**
+     * Forces lines appended without force to disk; cheap when there are none.
+     */
+    synchronized void force() throws IOException {
+        if (this.active != null && this.dirty) {
+            this.active.force(false);
+            this.dirty = false;
+        }
     }
 
     /**
@@ -223,10 +253,19 @@ final class SpillStore implements Closeable {
         FileChannel channel = this.active;
         Path path = this.activePath;
         long bytes = this.activeBytes;
+        boolean unforced = this.dirty;
         this.active = null;
         this.activePath = null;
         this.activeBytes = 0;
-        channel.close();
+        this.dirty = false;
+        try {
+            if (unforced) {
+                channel.force(false);
+            }
+        }
+        finally {
+            channel.close();
+        }
         long size = Files.size(path);
         if (size > 0) {
             // A failed append may have left part of a line that was never counted; count what is on disk.
