@@ -1,0 +1,262 @@
+package io.wmb.reconciler.job;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.wmb.processinglog.ElasticsearchProcessingLog;
+import io.wmb.processinglog.ProcessingLog;
+import io.wmb.reconciler.config.ReconcilerProperties;
+import io.wmb.reconciler.deadletter.DeadLetter;
+import io.wmb.reconciler.deadletter.DeadLetterRepository;
+import io.wmb.reconciler.lease.LeaseRepository;
+import io.wmb.reconciler.lease.LeaseRepository.HeldLease;
+import io.wmb.reconciler.redrive.RedriveFailedException;
+import io.wmb.reconciler.redrive.RedriveResult;
+import io.wmb.reconciler.redrive.Redriver;
+import io.wmb.reconciler.scan.ProcessingLogScanner;
+import io.wmb.reconciler.scan.ScanResult;
+import io.wmb.reconciler.scan.ScanWindow;
+import io.wmb.reconciler.scan.Verdict;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import org.springframework.scheduling.annotation.Scheduled;
+
+/**
+ * The scheduled scan. Only the lease holder acts: it scans the window {@code [watermark, now - grace)}, re-drives
+ * each incomplete request (bounded retries, then the dead-letter list), moves the watermark with the lease, and
+ * prunes processing-log indices past the retention. When a processor cannot be reached at all (a cut link), the
+ * scan stops without moving the watermark, so the same window is scanned again instead of filling the dead-letter
+ * list with requests that only wait for the link.
+ */
+public class ReconcileJob {
+
+    private static final Logger logger = LoggerFactory.getLogger(ReconcileJob.class);
+
+    private final ReconcilerProperties.Scan settings;
+
+    private final LeaseRepository leases;
+
+    private final Duration leaseDuration;
+
+    private final ProcessingLogScanner scanner;
+
+    private final Redriver redriver;
+
+    private final DeadLetterRepository deadLetters;
+
+    private final ProcessingLog processingLog;
+
+    private final ProcessingLogRetention retention;
+
+    private final ReconcilerMetrics metrics;
+
+    private final Clock clock;
+
+    private final AtomicReference<ReconcileStatus> status;
+
+    /**
+     * A job.
+     * @param datacenter where this instance runs
+     * @param settings the scan settings
+     * @param leases the lease
+     * @param leaseDuration how long a lease lasts, to know when to renew it during a long scan
+     * @param scanner finds incomplete requests
+     * @param redriver re-drives them
+     * @param deadLetters where failed re-drives go
+     * @param processingLog where {@code RECONCILED} records go; flushed before the watermark moves
+     * @param retention prunes old processing-log indices
+     * @param metrics the meters
+     * @param clock the time
+     */
+    public ReconcileJob(String datacenter, ReconcilerProperties.Scan settings, LeaseRepository leases,
+            Duration leaseDuration, ProcessingLogScanner scanner, Redriver redriver, DeadLetterRepository deadLetters,
+            ProcessingLog processingLog, ProcessingLogRetention retention, ReconcilerMetrics metrics, Clock clock) {
+        this.settings = settings;
+        this.leases = leases;
+        this.leaseDuration = leaseDuration;
+        this.scanner = scanner;
+        this.redriver = redriver;
+        this.deadLetters = deadLetters;
+        this.processingLog = processingLog;
+        this.retention = retention;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.status = new AtomicReference<>(ReconcileStatus.initial(datacenter, leases.instanceId()));
+    }
+
+    /** The schedule's entry: every {@code wmb.reconciler.scan.interval} (one minute by default). */
+    @Scheduled(fixedDelayString = "${wmb.reconciler.scan.interval:1m}",
+            initialDelayString = "${wmb.reconciler.scan.initial-delay:10s}")
+    public void scheduled() {
+        if (!this.settings.enabled()) {
+            return;
+        }
+        try {
+            runOnce();
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Reconcile scan failed: {}", ex.toString(), ex);
+        }
+    }
+
+    /** What the last run did. */
+    public ReconcileStatus status() {
+        return this.status.get();
+    }
+
+    /**
+     * One run: take or renew the lease, and if held, scan one window and repair what it finds.
+     * @return the status after the run
+     */
+    public synchronized ReconcileStatus runOnce() {
+        ReconcileStatus previous = this.status.get();
+        Instant now = this.clock.instant();
+        Optional<HeldLease> held;
+        try {
+            held = this.leases.acquire();
+        }
+        catch (IOException | RuntimeException ex) {
+            return update(withError(previous, false, "lease unavailable: " + ex.getMessage()));
+        }
+        this.metrics.leader(held.isPresent());
+        if (held.isEmpty()) {
+            return update(withError(previous, false, null));
+        }
+        HeldLease lease = held.get();
+        Instant from = (lease.lease().watermark() != null) ? lease.lease().watermark()
+                : now.minus(this.settings.initialLookback());
+        Instant to = min(now.minus(this.settings.grace()), from.plus(this.settings.maxWindow()));
+        if (!to.isAfter(from)) {
+            return update(withError(previous, true, null));
+        }
+        ScanWindow window = new ScanWindow(from, to);
+        ScanResult result;
+        try {
+            result = this.scanner.scan(window);
+        }
+        catch (IOException | RuntimeException ex) {
+            logger.warn("Scan of {} failed: {}", window, ex.toString());
+            return update(withError(previous, true, "scan failed: " + ex.getMessage()));
+        }
+        this.metrics.scanned(result.scannedRecords(), result.incomplete().size(), result.took());
+        logger.info("Scanned [{}, {}): {} records, {} of {} buckets suspicious, {} requests examined, {} incomplete"
+                + " ({} ms)", from, to, result.scannedRecords(), result.suspiciousBuckets(), result.buckets(),
+                result.examinedRequests(), result.incomplete().size(), result.took().toMillis());
+
+        long redriven = 0;
+        long repaired = 0;
+        long deadLettered = 0;
+        String error = null;
+        for (Verdict verdict : result.incomplete()) {
+            lease = keep(lease);
+            if (lease == null) {
+                error = "lease lost during the scan; the new holder continues";
+                break;
+            }
+            MDC.put("requestId", verdict.requestId());
+            try {
+                redriven++;
+                this.metrics.redriven();
+                RedriveResult redrive = this.redriver.redriveWithRetries(verdict);
+                repaired++;
+                this.metrics.repaired(Duration.between(verdict.firstAt(), this.clock.instant()));
+                logger.debug("Repaired {}", redrive);
+            }
+            catch (RedriveFailedException ex) {
+                if (ex.unreachable()) {
+                    error = "stopped: " + ex.getMessage();
+                    logger.warn("Stopping the scan, the window will be scanned again: {}", ex.getMessage());
+                    break;
+                }
+                deadLettered += deadLetter(ex);
+            }
+            finally {
+                MDC.remove("requestId");
+            }
+        }
+        if (this.processingLog instanceof ElasticsearchProcessingLog log) {
+            // RECONCILED records must be stored before the window is closed, or the next scan would see old gaps.
+            log.flush();
+        }
+        Instant watermark = from;
+        if (error == null) {
+            try {
+                Optional<HeldLease> advanced = this.leases.advance(lease, to);
+                watermark = advanced.isPresent() ? to : from;
+                if (advanced.isEmpty()) {
+                    error = "lease lost before the watermark moved";
+                }
+            }
+            catch (IOException | RuntimeException ex) {
+                error = "watermark not stored: " + ex.getMessage();
+            }
+            pruneQuietly();
+        }
+        return update(new ReconcileStatus(previous.datacenter(), previous.instanceId(), true, now, from, to, watermark,
+                result.scannedRecords(), result.incomplete().size(), redriven, repaired, deadLettered,
+                result.took().toMillis(), error));
+    }
+
+    /** Renews the lease when less than half of it is left; {@code null} when it was lost. */
+    private HeldLease keep(HeldLease lease) {
+        Duration left = Duration.between(this.clock.instant(), lease.lease().expiresAt());
+        if (left.compareTo(this.leaseDuration.dividedBy(2)) > 0) {
+            return lease;
+        }
+        try {
+            return this.leases.renew(lease).orElse(null);
+        }
+        catch (IOException | RuntimeException ex) {
+            logger.warn("Cannot renew the lease: {}", ex.toString());
+            return lease.lease().runsAt(this.clock.instant()) ? lease : null;
+        }
+    }
+
+    private int deadLetter(RedriveFailedException ex) {
+        Verdict verdict = ex.verdict();
+        logger.warn("Dead-lettering {}: {}", verdict.requestId(), ex.getMessage());
+        try {
+            this.deadLetters.save(new DeadLetter(verdict.requestId(), verdict.origin(), verdict.postId(),
+                    verdict.version(), verdict.firstAt(), verdict.localDone(), verdict.remoteDone(),
+                    ex.getCause().getMessage(), ex.attempts(), this.clock.instant()));
+            this.metrics.deadLettered();
+            return 1;
+        }
+        catch (IOException | RuntimeException storeFailure) {
+            logger.error("Cannot store dead letter {}: {}", verdict.requestId(), storeFailure.toString());
+            return 0;
+        }
+    }
+
+    private void pruneQuietly() {
+        try {
+            this.retention.prune();
+        }
+        catch (IOException | RuntimeException ex) {
+            logger.warn("Cannot prune old processing-log indices: {}", ex.toString());
+        }
+    }
+
+    private ReconcileStatus update(ReconcileStatus next) {
+        this.status.set(next);
+        return next;
+    }
+
+    private static ReconcileStatus withError(ReconcileStatus status, boolean leader, String error) {
+        return new ReconcileStatus(status.datacenter(), status.instanceId(), leader, status.lastScanAt(),
+                status.windowFrom(), status.windowTo(), status.watermark(), status.scanned(),
+                status.incompleteFound(), status.redriven(), status.repaired(), status.deadLettered(),
+                status.scanMillis(), error);
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+}

@@ -1,0 +1,77 @@
+package io.wmb.reconciler.job;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The reconciler's meters: what the scans saw and did, and how long repaired requests took to become consistent.
+ */
+public final class ReconcilerMetrics {
+
+    private final Counter scanned;
+
+    private final Counter incomplete;
+
+    private final Counter redriven;
+
+    private final Counter repaired;
+
+    private final Counter deadLettered;
+
+    private final Timer scanDuration;
+
+    private final Timer timeToConsistency;
+
+    private final AtomicInteger leader = new AtomicInteger();
+
+    /**
+     * Registers the meters.
+     * @param registry the registry
+     */
+    public ReconcilerMetrics(MeterRegistry registry) {
+        this.scanned = Counter.builder("wmb.reconciler.scanned.records")
+                .description("processing-log records in scanned windows").register(registry);
+        this.incomplete = Counter.builder("wmb.reconciler.incomplete")
+                .description("incomplete requests found").register(registry);
+        this.redriven = Counter.builder("wmb.reconciler.redriven")
+                .description("re-drives attempted").register(registry);
+        this.repaired = Counter.builder("wmb.reconciler.repaired")
+                .description("re-drives that completed a request").register(registry);
+        this.deadLettered = Counter.builder("wmb.reconciler.dead.lettered")
+                .description("requests put on the dead-letter list").register(registry);
+        this.scanDuration = Timer.builder("wmb.reconciler.scan.duration")
+                .description("time to find the incomplete requests of a window").register(registry);
+        this.timeToConsistency = Timer.builder("wmb.reconciler.time.to.consistency")
+                .description("from a repaired request's first record to its repair").publishPercentiles(0.5, 0.99)
+                .register(registry);
+        registry.gauge("wmb.reconciler.leader", this.leader);
+    }
+
+    void scanned(long records, long incompleteFound, Duration took) {
+        this.scanned.increment(records);
+        this.incomplete.increment(incompleteFound);
+        this.scanDuration.record(took);
+    }
+
+    void redriven() {
+        this.redriven.increment();
+    }
+
+    void repaired(Duration toConsistency) {
+        this.repaired.increment();
+        this.timeToConsistency.record(toConsistency);
+    }
+
+    void deadLettered() {
+        this.deadLettered.increment();
+    }
+
+    void leader(boolean isLeader) {
+        this.leader.set(isLeader ? 1 : 0);
+    }
+
+}
