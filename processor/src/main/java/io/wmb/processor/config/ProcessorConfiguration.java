@@ -28,26 +28,17 @@ import io.wmb.processor.store.PostStore;
 import io.wmb.processor.version.HybridLogicalClock;
 import io.wmb.processor.version.PostIdGenerator;
 import io.wmb.processor.version.RequestIds;
-import io.wmb.processor.web.RequestIdFilter;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.JedisPooled;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.MapperFeature;
-import tools.jackson.databind.cfg.CoercionAction;
-import tools.jackson.databind.cfg.CoercionInputShape;
-import tools.jackson.databind.type.LogicalType;
 
 /**
- * Wires the processor: versions, stores, reship, processing log, gRPC server and the web layer's strictness.
+ * Wires the processor: versions, stores, reship, processing log and gRPC server.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ProcessorProperties.class)
@@ -153,32 +144,6 @@ class ProcessorConfiguration {
         return new GrpcServerLifecycle(properties.grpc().port(),
                 (int) properties.grpc().maxInboundMessageSize().toBytes(),
                 new ProcessorGrpcService(applier, properties.datacenter()));
-    }
-
-    @Bean
-    FilterRegistrationBean<RequestIdFilter> requestIdFilter(RequestIds requestIds, ProcessorProperties properties) {
-        FilterRegistrationBean<RequestIdFilter> registration = new FilterRegistrationBean<>(new RequestIdFilter(
-                requestIds, properties.datacenter(), properties.api().maxBodySize().toBytes()));
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
-        return registration;
-    }
-
-    /** Strict JSON: unknown fields, wrong types and trailing garbage are errors, never guessed at. */
-    @Bean
-    JsonMapperBuilderCustomizer strictJson() {
-        return builder -> builder
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
-                    DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-            .withCoercionConfig(LogicalType.Textual, config -> config
-                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
-            .withCoercionConfig(LogicalType.Integer, config -> config
-                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
     }
 
     @Bean

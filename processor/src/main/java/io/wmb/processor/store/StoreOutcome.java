@@ -12,17 +12,6 @@ public enum StoreOutcome {
     DUPLICATE,
 
     /** A newer version (or a higher like count) was already stored; nothing changed. */
-    STALE;
-
-    /** Combines the outcomes of the content and the likes of one write: any change wins, then duplicate. */
-    public StoreOutcome or(StoreOutcome other) {
-        if (this == APPLIED || other == APPLIED) {
-            return APPLIED;
-        }
-        if (this == DUPLICATE || other == DUPLICATE) {
-            return DUPLICATE;
-        }
-        return STALE;
-    }
+    STALE
 
 }
