@@ -1,0 +1,79 @@
+package io.wmb.collector.support;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.grpc.stub.StreamObserver;
+import io.wmb.proto.v1.ApplyOutcome;
+import io.wmb.proto.v1.BatchAck;
+import io.wmb.proto.v1.PostWrite;
+import io.wmb.proto.v1.ProcessorGrpc;
+import io.wmb.proto.v1.WriteBatch;
+import io.wmb.proto.v1.WriteResult;
+
+/**
+ * A processor for tests of the collector: applies writes into a map with the real rule, "newer version
+ * wins", and remembers every write it was handed, in order. The real processor is tested in its own module.
+ */
+public final class VersionedMapProcessor extends ProcessorGrpc.ProcessorImplBase {
+
+    private final Map<Long, PostWrite> posts = new ConcurrentHashMap<>();
+
+    private final Set<String> applied = ConcurrentHashMap.newKeySet();
+
+    private final List<PostWrite> handed = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void apply(WriteBatch request, StreamObserver<BatchAck> responseObserver) {
+        BatchAck.Builder ack = BatchAck.newBuilder().setBatchId(request.getBatchId());
+        synchronized (this) {
+            for (PostWrite write : request.getWritesList()) {
+                this.handed.add(write);
+                ack.addResults(WriteResult.newBuilder().setRequestId(write.getRequestId()).setOutcome(apply(write)));
+            }
+        }
+        responseObserver.onNext(ack.build());
+        responseObserver.onCompleted();
+    }
+
+    private ApplyOutcome apply(PostWrite write) {
+        if (!this.applied.add(write.getRequestId())) {
+            return ApplyOutcome.APPLY_OUTCOME_DUPLICATE;
+        }
+        PostWrite current = this.posts.get(write.getPostId());
+        if (current != null && current.getVersion() >= write.getVersion()) {
+            return ApplyOutcome.APPLY_OUTCOME_STALE_SKIPPED;
+        }
+        this.posts.put(write.getPostId(), write);
+        return ApplyOutcome.APPLY_OUTCOME_OK;
+    }
+
+    /**
+     * The post's state.
+     * @param postId the post
+     * @return the newest write applied to it, or null
+     */
+    public PostWrite post(long postId) {
+        return this.posts.get(postId);
+    }
+
+    /**
+     * All posts.
+     * @return a copy of the state, by post id
+     */
+    public Map<Long, PostWrite> posts() {
+        return Map.copyOf(this.posts);
+    }
+
+    /**
+     * Every write handed to {@code Apply}, in order, duplicates included.
+     * @return the writes
+     */
+    public List<PostWrite> handed() {
+        return List.copyOf(this.handed);
+    }
+
+}
