@@ -112,7 +112,7 @@ class ReconcilerConfiguration {
         String instanceId = (properties.instanceId() == null || properties.instanceId().isBlank())
                 ? properties.datacenter() + "-" + UUID.randomUUID().toString().substring(0, 8)
                 : properties.instanceId();
-        return new LeaseRepository(client, instanceId, properties.lease().duration(), clock);
+        return new LeaseRepository(client, properties.lease().name(), instanceId, properties.lease().duration(), clock);
     }
 
     @Bean

@@ -75,8 +75,9 @@ public record ReconcilerProperties(@NotBlank String datacenter, String instanceI
      * The lease.
      *
      * @param duration how long a taken or renewed lease lasts; the other instance takes over after it
+     * @param name the lease document's id: instances with the same name share one lease
      */
-    public record Lease(@NotNull Duration duration) {
+    public record Lease(@NotNull Duration duration, @NotBlank String name) {
     }
 
 }

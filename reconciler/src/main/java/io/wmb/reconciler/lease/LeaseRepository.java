@@ -28,12 +28,14 @@ public final class LeaseRepository {
     /** The index that holds the lease. */
     public static final String INDEX = "wmb-reconciler-lease";
 
-    /** The lease document's id. */
-    public static final String DOCUMENT_ID = "reconciler";
+    /** The default lease document id. */
+    public static final String DEFAULT_NAME = "reconciler";
 
     private static final Logger logger = LoggerFactory.getLogger(LeaseRepository.class);
 
     private final ElasticsearchClient client;
+
+    private final String name;
 
     private final String instanceId;
 
@@ -44,15 +46,17 @@ public final class LeaseRepository {
     /**
      * A repository.
      * @param client the cluster; shared, not this class's to close
+     * @param name the lease document's id: instances with the same name share one lease
      * @param instanceId this instance's name in the lease
      * @param duration how long a taken or renewed lease lasts
      * @param clock the time
      */
-    public LeaseRepository(ElasticsearchClient client, String instanceId, Duration duration, Clock clock) {
+    public LeaseRepository(ElasticsearchClient client, String name, String instanceId, Duration duration, Clock clock) {
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("lease duration must be positive, but was " + duration);
         }
         this.client = client;
+        this.name = name;
         this.instanceId = instanceId;
         this.duration = duration;
         this.clock = clock;
@@ -114,7 +118,7 @@ public final class LeaseRepository {
     public Optional<HeldLease> read() throws IOException {
         GetResponse<ObjectNode> response;
         try {
-            response = this.client.get((get) -> get.index(INDEX).id(DOCUMENT_ID).realtime(true), ObjectNode.class);
+            response = this.client.get((get) -> get.index(INDEX).id(this.name).realtime(true), ObjectNode.class);
         }
         catch (ElasticsearchException ex) {
             if (ex.status() == 404) {
@@ -140,7 +144,7 @@ public final class LeaseRepository {
         document.put("watermark", (next.watermark() != null) ? next.watermark().toEpochMilli() : null);
         try {
             IndexResponse response = this.client.index((index) -> {
-                index.index(INDEX).id(DOCUMENT_ID).document(document).refresh(Refresh.False);
+                index.index(INDEX).id(this.name).document(document).refresh(Refresh.False);
                 if (expected == null) {
                     index.opType(OpType.Create);
                 }
