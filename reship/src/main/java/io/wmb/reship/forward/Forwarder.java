@@ -96,6 +96,9 @@ public final class Forwarder implements AutoCloseable {
 
     private long lingerStartNanos = -1;
 
+    /** When the stream last made progress (opened, or a batch acknowledged). */
+    private long progressNanos;
+
     private boolean lingerScheduled;
 
     private boolean closed;
@@ -184,6 +187,7 @@ public final class Forwarder implements AutoCloseable {
         this.cursor = -1;
         this.inFlight.clear();
         this.lingerStartNanos = -1;
+        this.progressNanos = System.nanoTime();
         this.client.openSync(new Acks(streamGeneration), this.settings.streamMaxAge());
         log.info("Opened stream {} to the peer's collector", streamGeneration);
         pump();
@@ -245,6 +249,7 @@ public final class Forwarder implements AutoCloseable {
             return;
         }
         InFlight batch = this.inFlight.remove(ack.getBatchId());
+        this.progressNanos = System.nanoTime();
         if (batch == null) {
             restartStream("acknowledgement of unknown batch " + ack.getBatchId());
             return;
@@ -288,13 +293,21 @@ public final class Forwarder implements AutoCloseable {
     }
 
     private void checkAckTimeout() {
-        if (this.stream == null || this.inFlight.isEmpty()) {
+        if (this.stream == null) {
             return;
         }
-        Iterator<InFlight> oldest = this.inFlight.values().iterator();
-        long waited = System.nanoTime() - oldest.next().sentAtNanos;
-        if (waited > this.settings.ackTimeout().toNanos()) {
-            restartStream("no acknowledgement within " + this.settings.ackTimeout());
+        long now = System.nanoTime();
+        long limit = this.settings.ackTimeout().toNanos();
+        if (!this.inFlight.isEmpty()) {
+            Iterator<InFlight> oldest = this.inFlight.values().iterator();
+            if (now - oldest.next().sentAtNanos > limit) {
+                restartStream("no acknowledgement within " + this.settings.ackTimeout());
+            }
+        }
+        else if (!this.stream.isReady() && this.outbox.depth() > 0 && now - this.progressNanos > limit) {
+            // A connection that hangs before the stream ever gets going (a black-holed link) never fails by
+            // itself: give up on it like on a missing acknowledgement.
+            restartStream("stream not ready within " + this.settings.ackTimeout());
         }
     }
 
