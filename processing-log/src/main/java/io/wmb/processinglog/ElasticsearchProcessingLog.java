@@ -210,8 +210,8 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
     }
 
     /**
-     * Whether records currently go straight to Elasticsearch (false while it is unreachable and records are
-     * spilled, and until the spill of an earlier run has been re-sent).
+     * Whether records currently go straight to Elasticsearch (false from start until Elasticsearch first
+     * answers, and while it is unreachable and records are spilled).
      * @return whether the writer is online
      */
     public boolean isOnline() {
@@ -364,7 +364,9 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
      */
     private void awaitFirstProbe() {
         try {
-            this.firstProbe.await(this.settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            // The first look asks for cluster health and puts the template: two requests at most.
+            this.firstProbe.await(this.settings.requestTimeout().multipliedBy(2).toMillis() + 100,
+                    TimeUnit.MILLISECONDS);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -455,24 +457,28 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
             }
             // The template must exist before the first index of a day is created, also after an outage.
             ProcessingLogIndices.ensureTemplate(this.client);
+            // New records may go straight to Elasticsearch while the spill is re-sent: the external version
+            // keeps a late re-send from overwriting a newer record of the same stage.
+            this.online = true;
+            this.firstProbe.countDown();
+            logger.info("Processing log is online at {}", this.settings.elasticsearchUrl());
         }
-        else if (this.spill.isEmpty()) {
+        if (this.spill.isEmpty()) {
             return;
         }
         long before = (long) this.resent.count();
-        for (Path segment : this.spill.seal()) {
-            if (!replay(segment)) {
-                return;
+        try {
+            for (Path segment : this.spill.seal()) {
+                if (!replay(segment)) {
+                    return;
+                }
             }
         }
-        long resentNow = (long) this.resent.count() - before;
-        if (!this.online) {
-            this.online = true;
-            logger.info("Processing log is online at {}{}", this.settings.elasticsearchUrl(),
-                    (resentNow > 0) ? "; re-sent " + resentNow + " spilled records" : "");
-        }
-        else if (resentNow > 0) {
-            logger.info("Re-sent {} spilled records to {}", resentNow, this.settings.elasticsearchUrl());
+        finally {
+            long resentNow = (long) this.resent.count() - before;
+            if (resentNow > 0) {
+                logger.info("Re-sent {} spilled records to {}", resentNow, this.settings.elasticsearchUrl());
+            }
         }
     }
 

@@ -1,7 +1,11 @@
 package io.wmb.processinglog;
 
+import java.net.URI;
+
+import io.wmb.infra.Infrastructure;
+
 /**
- * The Elasticsearch node integration tests use.
+ * The Elasticsearch node the integration tests use: the shared, real one of the infrastructure module.
  */
 final class TestElasticsearch {
 
@@ -9,7 +13,12 @@ final class TestElasticsearch {
     }
 
     static String url() {
-        return System.getProperty("wmb.test.elasticsearch.url", "http://127.0.0.1:19877");
+        return Infrastructure.shared().elasticsearchUrl();
+    }
+
+    /** The node's port, to route it through the inter-datacenter link simulator. */
+    static int port() {
+        return URI.create(url()).getPort();
     }
 
 }
