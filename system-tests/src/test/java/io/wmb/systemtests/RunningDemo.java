@@ -1,0 +1,114 @@
+package io.wmb.systemtests;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Both datacenters started exactly as a user starts them, with {@code ./wmb up}: real servers, every service a
+ * separate process. Started once per test JVM and stopped with {@code ./wmb down} when the JVM exits, so that
+ * nothing is left running after the build. Its data lives under {@code system-tests/target/wmb-data}, away from
+ * a developer's own demo.
+ */
+final class RunningDemo {
+
+    private static RunningDemo shared;
+
+    private final Path repository;
+
+    private final Path dataRoot;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private RunningDemo(Path repository, Path dataRoot) {
+        this.repository = repository;
+        this.dataRoot = dataRoot;
+    }
+
+    /** The demo of this test run, started on first use. */
+    static synchronized RunningDemo shared() {
+        if (shared == null) {
+            Path repository = Path.of(System.getProperty("wmb.repository", "..")).toAbsolutePath().normalize();
+            RunningDemo demo = new RunningDemo(repository,
+                    repository.resolve("system-tests").resolve("target").resolve("wmb-data"));
+            Runtime.getRuntime().addShutdownHook(new Thread(demo::down, "wmb-down"));
+            demo.up();
+            shared = demo;
+        }
+        return shared;
+    }
+
+    private void up() {
+        // The reactor has just built every exec jar: ./wmb must not build again.
+        String output = wmb(Duration.ofMinutes(5), "up");
+        if (!output.contains("WMB is up") && !output.contains("already running")) {
+            down();
+            throw new IllegalStateException("./wmb up did not bring everything up:\n" + output);
+        }
+    }
+
+    private void down() {
+        wmb(Duration.ofMinutes(2), "down");
+    }
+
+    /** Runs {@code ./wmb ARGS} and returns what it printed; fails when it exits non-zero. */
+    String wmb(Duration timeout, String... args) {
+        try {
+            Path log = Files.createTempFile("wmb-", ".out");
+            List<String> command = new java.util.ArrayList<>(List.of(this.repository.resolve("wmb").toString()));
+            command.addAll(List.of(args));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(this.repository.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+            builder.environment().put("WMB_DATA_ROOT", this.dataRoot.toString());
+            builder.environment().put("WMB_SKIP_BUILD", "1");
+            Process process = builder.start();
+            if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("./wmb " + String.join(" ", args) + " took longer than " + timeout
+                        + ":\n" + Files.readString(log));
+            }
+            String output = Files.readString(log, StandardCharsets.UTF_8);
+            Files.deleteIfExists(log);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("./wmb " + String.join(" ", args) + " exited with "
+                        + process.exitValue() + ":\n" + output);
+            }
+            return output;
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException("could not run ./wmb", ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running ./wmb", ex);
+        }
+    }
+
+    /** Sends a request and returns the response with its body as text. */
+    HttpResponse<String> send(HttpRequest request) {
+        try {
+            return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(request.method() + " " + request.uri() + " failed: " + ex, ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        }
+    }
+
+    static URI url(int port, String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+}
