@@ -153,12 +153,15 @@ public class ReconcileJob {
         long repaired = 0;
         long deadLettered = 0;
         String error = null;
+        boolean lost = false;
         for (Verdict verdict : result.incomplete()) {
-            lease = keep(lease);
-            if (lease == null) {
+            HeldLease kept = keep(lease);
+            if (kept == null) {
+                lost = true;
                 error = "lease lost during the scan; the new holder continues";
                 break;
             }
+            lease = kept;
             MDC.put("requestId", verdict.requestId());
             try {
                 redriven++;
@@ -184,18 +187,25 @@ public class ReconcileJob {
             // RECONCILED records must be stored before the window is closed, or the next scan would see old gaps.
             log.flush();
         }
-        Instant watermark = from;
-        if (error == null) {
+        // A finished window moves the watermark to its end; a stopped one pins its start, so that the next run
+        // scans the same window again even when no watermark had been stored before.
+        Instant target = (error == null) ? to : from;
+        Instant watermark = lease.lease().watermark();
+        if (!lost) {
             try {
-                Optional<HeldLease> advanced = this.leases.advance(lease, to);
-                watermark = advanced.isPresent() ? to : from;
-                if (advanced.isEmpty()) {
+                Optional<HeldLease> advanced = this.leases.advance(lease, target);
+                if (advanced.isPresent()) {
+                    watermark = target;
+                }
+                else if (error == null) {
                     error = "lease lost before the watermark moved";
                 }
             }
             catch (IOException | RuntimeException ex) {
-                error = "watermark not stored: " + ex.getMessage();
+                error = (error != null) ? error : "watermark not stored: " + ex.getMessage();
             }
+        }
+        if (error == null) {
             pruneQuietly();
         }
         return update(new ReconcileStatus(previous.datacenter(), previous.instanceId(), true, now, from, to, watermark,

@@ -89,7 +89,7 @@ public final class Redriver {
             Throwable last = ex.getLastException() != null ? ex.getLastException() : ex.getCause();
             RedriveException cause = (last instanceof RedriveException redrive) ? redrive
                     : new RedriveException(String.valueOf(last), false, false, last);
-            throw new RedriveFailedException(verdict, Math.max(1, ex.getExceptions().size()), cause);
+            throw new RedriveFailedException(verdict, ex.getRetryCount() + 1, cause);
         }
     }
 

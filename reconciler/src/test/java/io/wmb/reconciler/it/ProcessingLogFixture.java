@@ -1,0 +1,83 @@
+package io.wmb.reconciler.it;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.Refresh;
+import co.elastic.clients.elasticsearch.core.BulkResponse;
+import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
+import io.wmb.processinglog.Outcome;
+import io.wmb.processinglog.ProcessingLogIndices;
+import io.wmb.processinglog.ProcessingRecord;
+import io.wmb.processinglog.Stage;
+import io.wmb.reconciler.scan.Datacenters;
+
+/**
+ * Writes processing-log records straight into the daily indices, as the services' writers would, and reads them
+ * back. Writes wait for a refresh so that the next scan sees them.
+ */
+final class ProcessingLogFixture {
+
+    private final ElasticsearchClient client;
+
+    ProcessingLogFixture(ElasticsearchClient client) {
+        this.client = client;
+        ProcessingLogIndices.ensureTemplate(client);
+    }
+
+    /** The records a request leaves when everything works, from {@code at} on. */
+    static List<ProcessingRecord> complete(String requestId, String origin, long postId, long version, Instant at) {
+        return stages(requestId, origin, postId, version, at, Stage.ACCEPTED, Stage.LOCAL_APPLIED, Stage.RESHIPPED,
+                Stage.COLLECTED, Stage.REMOTE_APPLIED);
+    }
+
+    /** Records of the given stages, all OK, each a few milliseconds after the last, each where it runs. */
+    static List<ProcessingRecord> stages(String requestId, String origin, long postId, long version, Instant at,
+            Stage... stages) {
+        List<ProcessingRecord> records = new ArrayList<>();
+        for (int i = 0; i < stages.length; i++) {
+            Stage stage = stages[i];
+            String where = (stage == Stage.COLLECTED || stage == Stage.REMOTE_APPLIED) ? Datacenters.peer(origin)
+                    : origin;
+            records.add(new ProcessingRecord(requestId, where, origin, stage, Outcome.OK, at.plusMillis(5L * i),
+                    postId, version, null));
+        }
+        return records;
+    }
+
+    /** A version as the processors stamp it: {@code millis << 20 | logical << 4 | datacenter}. */
+    static long version(Instant at, int logical, String datacenter) {
+        return (at.toEpochMilli() << 20) | ((long) logical << 4) | (Datacenters.UNICOM.equals(datacenter) ? 1 : 2);
+    }
+
+    void write(List<ProcessingRecord> records) throws IOException {
+        List<BulkOperation> operations = new ArrayList<>();
+        for (ProcessingRecord record : records) {
+            Map<String, Object> document = new LinkedHashMap<>();
+            document.put("requestId", record.requestId());
+            document.put("datacenter", record.datacenter());
+            document.put("origin", record.origin());
+            document.put("stage", record.stage().name());
+            document.put("outcome", record.outcome().name());
+            document.put("at", record.at().toEpochMilli());
+            document.put("postId", record.postId());
+            document.put("version", record.version());
+            operations.add(BulkOperation.of((op) -> op.index((index) -> index
+                    .index(ProcessingLogIndices.indexFor(record.at())).id(record.documentId()).document(document))));
+        }
+        BulkResponse response = this.client.bulk((bulk) -> bulk.operations(operations).refresh(Refresh.WaitFor));
+        if (response.errors()) {
+            throw new IllegalStateException("bulk failed: " + response.items().get(0).error());
+        }
+    }
+
+    void refresh() throws IOException {
+        this.client.indices().refresh((refresh) -> refresh.index(ProcessingLogIndices.pattern()));
+    }
+
+}
