@@ -1,5 +1,9 @@
 package io.wmb.infra;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +43,21 @@ public final class Processes {
     /** The first descendant of this JVM whose command line matches. */
     public static Optional<ProcessHandle> findDescendant(Predicate<String> commandLine) {
         return ProcessHandle.current().descendants()
-            .filter((process) -> process.info().commandLine().map(commandLine::test).orElse(false))
+            .filter((process) -> commandLine.test(commandLine(process)))
             .findFirst();
+    }
+
+    /**
+     * The process's current command line, spaces between the arguments. Read from {@code /proc} rather than
+     * {@link ProcessHandle.Info}, which gives up on processes that rewrite their title (Redis does).
+     */
+    public static String commandLine(ProcessHandle process) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline"));
+            return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim();
+        }
+        catch (IOException ex) {
+            return process.info().commandLine().orElse("");
+        }
     }
 }

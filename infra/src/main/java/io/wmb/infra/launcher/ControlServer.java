@@ -1,0 +1,249 @@
+package io.wmb.infra.launcher;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.wmb.infra.LinkSimulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The supervisor's HTTP API on 127.0.0.1:8090 (JSON): {@code GET /status} (every server and service),
+ * {@code GET /link}, {@code POST /link/cut}, {@code POST /link/heal}, {@code POST /link/latency?rttMs=40}.
+ * {@code GET /status.txt} is the same status as tab-separated lines, for {@code ./wmb}. Errors are
+ * {@code application/problem+json}.
+ */
+final class ControlServer {
+
+    private static final Logger logger = LoggerFactory.getLogger(ControlServer.class);
+
+    private final int port;
+
+    private final ServiceSupervisor supervisor;
+
+    private HttpServer server;
+
+    ControlServer(int port, ServiceSupervisor supervisor) {
+        this.port = port;
+        this.supervisor = supervisor;
+    }
+
+    void start() throws IOException {
+        try {
+            this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), this.port), 50);
+        }
+        catch (IOException ex) {
+            throw new IOException("port " + this.port + " (link control API) is already taken by another process", ex);
+        }
+        this.server.createContext("/", this::handle);
+        this.server.setExecutor(Executors.newFixedThreadPool(2, (task) -> {
+            Thread thread = new Thread(task, "wmb-control-http");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        this.server.start();
+        logger.info("Control API on http://127.0.0.1:{}", this.port);
+    }
+
+    void stop() {
+        if (this.server != null) {
+            this.server.stop(0);
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try {
+            route(exchange);
+        }
+        catch (BadRequestException ex) {
+            problem(exchange, 400, "Bad Request", ex.getMessage());
+        }
+        catch (UnavailableException ex) {
+            problem(exchange, 503, "Service Unavailable", ex.getMessage());
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Control API request failed", ex);
+            problem(exchange, 500, "Internal Server Error", String.valueOf(ex.getMessage()));
+        }
+        finally {
+            exchange.close();
+        }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+        switch (path) {
+            case "/status" -> onlyGet(exchange, method, () -> statusJson());
+            case "/status.txt" -> {
+                if (requireMethod(exchange, method, "GET")) {
+                    send(exchange, 200, "text/plain", statusText());
+                }
+            }
+            case "/link" -> onlyGet(exchange, method, () -> linkJson(link()));
+            case "/link/cut" -> linkAction(exchange, method, LinkSimulator::cut);
+            case "/link/heal" -> linkAction(exchange, method, LinkSimulator::heal);
+            case "/link/latency" -> linkAction(exchange, method, (link) -> link.setRoundTrip(
+                    Duration.ofMillis(rttMillis(exchange.getRequestURI().getRawQuery()))));
+            default -> problem(exchange, 404, "Not Found", "No resource at " + path
+                    + "; try GET /status, GET /link, POST /link/cut, POST /link/heal,"
+                    + " POST /link/latency?rttMs=40");
+        }
+    }
+
+    private void onlyGet(HttpExchange exchange, String method, JsonBody body) throws IOException {
+        if (requireMethod(exchange, method, "GET")) {
+            send(exchange, 200, "application/json", body.render());
+        }
+    }
+
+    private void linkAction(HttpExchange exchange, String method, LinkAction action) throws IOException {
+        if (requireMethod(exchange, method, "POST")) {
+            LinkSimulator link = link();
+            action.apply(link);
+            send(exchange, 200, "application/json", linkJson(link));
+        }
+    }
+
+    private boolean requireMethod(HttpExchange exchange, String method, String allowed) throws IOException {
+        if (method.equals(allowed)) {
+            return true;
+        }
+        exchange.getResponseHeaders().set("Allow", allowed);
+        problem(exchange, 405, "Method Not Allowed", exchange.getRequestURI().getPath() + " accepts " + allowed
+                + ", not " + method);
+        return false;
+    }
+
+    private LinkSimulator link() {
+        return this.supervisor.link()
+            .orElseThrow(() -> new UnavailableException("the link simulator starts with the servers; not up yet"));
+    }
+
+    static long rttMillis(String query) {
+        String value = Optional.ofNullable(query).stream()
+            .flatMap((q) -> List.of(q.split("&")).stream())
+            .filter((pair) -> pair.startsWith("rttMs="))
+            .map((pair) -> pair.substring("rttMs=".length()))
+            .findFirst()
+            .orElseThrow(() -> new BadRequestException("query parameter rttMs is required, e.g. ?rttMs=40"));
+        long rtt;
+        try {
+            rtt = Long.parseLong(value);
+        }
+        catch (NumberFormatException ex) {
+            throw new BadRequestException("rttMs must be a whole number of milliseconds, but was '" + value + "'");
+        }
+        if (rtt < 0 || rtt > 60_000) {
+            throw new BadRequestException("rttMs must be between 0 and 60000, but was " + rtt);
+        }
+        return rtt;
+    }
+
+    private String statusJson() {
+        String components = this.supervisor.components().stream()
+            .map((c) -> "{\"name\":" + quote(c.name()) + ",\"kind\":" + quote(c.kind()) + ",\"datacenter\":"
+                    + quote(c.datacenter()) + ",\"port\":" + c.port() + ",\"pid\":" + c.pid() + ",\"state\":"
+                    + quote(c.state().name()) + ",\"healthy\":" + (c.state() == Component.State.HEALTHY)
+                    + ",\"seconds\":" + String.format(Locale.ROOT, "%.1f", c.seconds()) + ",\"message\":"
+                    + quote(c.message()) + ",\"log\":" + quote(c.log()) + "}")
+            .collect(Collectors.joining(",", "[", "]"));
+        String link = this.supervisor.link().map(ControlServer::linkJson).orElse("null");
+        return "{\"supervisorPid\":" + ProcessHandle.current().pid() + ",\"components\":" + components
+                + ",\"link\":" + link + "}";
+    }
+
+    private String statusText() {
+        return this.supervisor.components().stream()
+            .map((c) -> String.join("\t", c.name(), c.kind(), c.datacenter(), Integer.toString(c.port()),
+                    Long.toString(c.pid()), c.state().name(), String.format(Locale.ROOT, "%.1f", c.seconds()),
+                    c.log(), c.message().replace('\t', ' ').replace('\n', ' ')))
+            .collect(Collectors.joining("\n", "", "\n"));
+    }
+
+    static String linkJson(LinkSimulator link) {
+        String routes = link.routes().stream()
+            .map((route) -> "{\"name\":" + quote(route.name()) + ",\"listenPort\":" + route.listenPort()
+                    + ",\"targetPort\":" + route.targetPort() + ",\"openConnections\":" + route.openConnections()
+                    + "}")
+            .collect(Collectors.joining(",", "[", "]"));
+        return "{\"cut\":" + link.isCut() + ",\"rttMs\":" + link.roundTrip().toMillis() + ",\"routes\":" + routes
+                + "}";
+    }
+
+    static String quote(String value) {
+        StringBuilder json = new StringBuilder("\"");
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                case '\n' -> json.append("\\n");
+                case '\r' -> json.append("\\r");
+                case '\t' -> json.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        json.append(String.format("\\u%04x", (int) c));
+                    }
+                    else {
+                        json.append(c);
+                    }
+                }
+            }
+        }
+        return json.append('"').toString();
+    }
+
+    private static void problem(HttpExchange exchange, int status, String title, String detail) throws IOException {
+        send(exchange, status, "application/problem+json", "{\"type\":\"about:blank\",\"title\":" + quote(title)
+                + ",\"status\":" + status + ",\"detail\":" + quote(detail) + "}");
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType + ";charset=utf-8");
+        exchange.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @FunctionalInterface
+    private interface JsonBody {
+
+        String render();
+    }
+
+    @FunctionalInterface
+    private interface LinkAction {
+
+        void apply(LinkSimulator link);
+    }
+
+    /** Maps to 400. */
+    static final class BadRequestException extends RuntimeException {
+
+        BadRequestException(String message) {
+            super(message);
+        }
+    }
+
+    /** Maps to 503. */
+    static final class UnavailableException extends RuntimeException {
+
+        UnavailableException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,334 @@
+package io.wmb.infra.launcher;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+
+import io.wmb.infra.Infrastructure;
+import io.wmb.infra.InfrastructureSettings;
+import io.wmb.infra.LinkSimulator;
+import io.wmb.infra.LocalPorts;
+import io.wmb.infra.LogFiles;
+import io.wmb.infra.Processes;
+import io.wmb.infra.ServerListener;
+import io.wmb.infra.ServerStartException;
+import io.wmb.infra.launcher.ServiceTable.ServiceSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The detached process behind {@code ./wmb up}: starts the servers on the demo ports, opens the fixed link routes,
+ * starts every service as its own {@code java -jar} process, watches their health and serves the control API. On
+ * SIGTERM ({@code ./wmb down}) it stops the services, then the servers.
+ */
+final class ServiceSupervisor {
+
+    /** Small JVMs: the whole demo must fit in about 3.5 GiB on 2 cores. */
+    static final String DEFAULT_SERVICE_JAVA_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx160m";
+
+    private static final Logger logger = LoggerFactory.getLogger(ServiceSupervisor.class);
+
+    private static final Duration SERVICE_START_TIMEOUT = Duration.ofSeconds(150);
+
+    private final Path repository;
+
+    private final Path dataRoot;
+
+    private final List<String> javaOpts;
+
+    private final Map<String, Component> components = new LinkedHashMap<>();
+
+    private final Map<String, Process> processes = new ConcurrentHashMap<>();
+
+    private final List<ServiceSpec> services;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private volatile Infrastructure infrastructure;
+
+    private volatile boolean stopping;
+
+    ServiceSupervisor(Path repository, Path dataRoot, String javaOpts) {
+        this.repository = repository;
+        this.dataRoot = dataRoot;
+        this.javaOpts = Arrays.stream(javaOpts.trim().split("\\s+")).filter((opt) -> !opt.isEmpty()).toList();
+        this.services = ServiceTable.demo(dataRoot);
+        InfrastructureSettings servers = InfrastructureSettings.demo(dataRoot);
+        String serversLog = logs().resolve("supervisor.log").toString();
+        add(new Component("mariadb-unicom", "MariaDB master", "unicom", servers.mysqlMasterPort(), serversLog));
+        add(new Component("mariadb-telecom", "MariaDB replica", "telecom", servers.mysqlReplicaPort(), serversLog));
+        add(new Component("redis-unicom", "Redis", "unicom", servers.redisUnicomPort(), serversLog));
+        add(new Component("redis-telecom", "Redis", "telecom", servers.redisTelecomPort(), serversLog));
+        add(new Component("elasticsearch", "Elasticsearch", "", servers.elasticsearchPort(),
+                servers.dataDir().resolve("elasticsearch/console.log").toString()));
+        add(new Component("link", "link simulator", "", ServiceTable.CONTROL_PORT, serversLog));
+        for (ServiceSpec service : this.services) {
+            add(new Component(service.id(), service.name(),
+                    (service.datacenter() != null) ? service.datacenter().id() : "", service.httpPort(),
+                    logs().resolve(service.id() + ".log").toString()));
+        }
+    }
+
+    /** Runs until the JVM is asked to stop. */
+    void run() throws IOException, InterruptedException {
+        Files.createDirectories(logs());
+        Files.writeString(WmbCommand.pidFile(this.dataRoot), Long.toString(ProcessHandle.current().pid()));
+        Files.deleteIfExists(WmbCommand.childrenFile(this.dataRoot));
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "wmb-supervisor-stop"));
+        ControlServer control = new ControlServer(ServiceTable.CONTROL_PORT, this);
+        control.start();
+        try {
+            startServers();
+        }
+        catch (RuntimeException ex) {
+            logger.error("The servers did not start: {}", ex.getMessage());
+            if (ex instanceof ServerStartException start && !start.logTail().isBlank()) {
+                logger.error("Last log lines of {}:\n{}", start.server(), start.logTail());
+            }
+            // Give ./wmb up a moment to read the failure from the status API before the supervisor goes away.
+            Thread.sleep(1500);
+            control.stop();
+            System.exit(1);
+        }
+        startServices();
+        Thread monitor = new Thread(this::monitor, "wmb-health-monitor");
+        monitor.setDaemon(true);
+        monitor.start();
+        this.stopped.await();
+    }
+
+    /** The supervisor's view, for the status API. */
+    List<Component> components() {
+        return List.copyOf(this.components.values());
+    }
+
+    /** The link, once the servers run. */
+    Optional<LinkSimulator> link() {
+        Infrastructure current = this.infrastructure;
+        return Optional.ofNullable(current).map(Infrastructure::link);
+    }
+
+    private void startServers() {
+        InfrastructureSettings settings = InfrastructureSettings.demo(this.dataRoot);
+        List<Integer> fixed = new ArrayList<>();
+        ServiceTable.linkRoutes().values()
+            .forEach((target) -> fixed.add(InfrastructureSettings.LINK_PORT_OFFSET + target));
+        fixed.add(settings.replicationLinkPort());
+        for (ServiceSpec service : this.services) {
+            fixed.add(service.httpPort());
+            if (service.grpcPort() != 0) {
+                fixed.add(service.grpcPort());
+            }
+        }
+        for (int port : fixed) {
+            LocalPorts.requireFree(port, "the WMB demo");
+        }
+        this.infrastructure = Infrastructure.start(settings, new ServerListener() {
+            @Override
+            public void starting(String name, int port) {
+                component(name).starting(port);
+            }
+
+            @Override
+            public void ready(String name, int port, long pid, Duration took) {
+                component(name).healthy(pid);
+                recordChild(pid, name);
+            }
+
+            @Override
+            public void failed(String name, int port, String reason, String logTail) {
+                component(name).failed(reason);
+            }
+        });
+        Component link = component("link");
+        link.starting(ServiceTable.CONTROL_PORT);
+        ServiceTable.linkRoutes().forEach((name, target) -> this.infrastructure.link()
+            .open(name, target, InfrastructureSettings.LINK_PORT_OFFSET + target));
+        link.healthy(ProcessHandle.current().pid());
+    }
+
+    private void startServices() {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (ServiceSpec service : this.services) {
+            Component component = component(service.id());
+            Optional<Path> jar = service.jar(this.repository);
+            if (jar.isEmpty()) {
+                component.skipped("no jar: build " + service.module() + " (./mvnw -pl " + service.module()
+                        + " package)");
+                logger.warn("Skipping {}: {}/target has no exec jar yet", service.id(), service.module());
+                continue;
+            }
+            List<String> command = new ArrayList<>();
+            command.add(java);
+            command.addAll(this.javaOpts);
+            command.add("-jar");
+            command.add(jar.get().toString());
+            ProcessBuilder builder = new ProcessBuilder(command).directory(this.repository.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(Path.of(component.log()).toFile());
+            builder.environment().putAll(service.env());
+            component.starting(service.httpPort());
+            try {
+                Process process = builder.start();
+                this.processes.put(service.id(), process);
+                component.started(process.pid());
+                recordChild(process.pid(), service.id());
+                logger.info("Started {} (pid {}) from {}", service.id(), process.pid(), jar.get());
+            }
+            catch (IOException ex) {
+                component.failed("cannot start: " + ex.getMessage());
+            }
+        }
+    }
+
+    /** Polls every component: fast while something is starting, every two seconds afterwards. */
+    private void monitor() {
+        while (!this.stopping) {
+            boolean starting = false;
+            for (ServiceSpec service : this.services) {
+                starting |= checkService(service);
+            }
+            for (Component component : components()) {
+                if (!component.name().equals("link") && this.processes.get(component.name()) == null
+                        && component.state() == Component.State.HEALTHY && !LocalPorts.isListening(component.port())) {
+                    component.unhealthy("port " + component.port() + " does not answer");
+                }
+            }
+            sleep(starting ? Duration.ofMillis(250) : Duration.ofSeconds(2));
+        }
+    }
+
+    /** Returns whether the service is still starting. */
+    private boolean checkService(ServiceSpec service) {
+        Component component = component(service.id());
+        Process process = this.processes.get(service.id());
+        if (process == null || component.state() == Component.State.FAILED) {
+            return false;
+        }
+        if (!process.isAlive()) {
+            component.failed("exited with code " + process.exitValue());
+            logger.error("{} exited with code {}; last lines of {}:\n{}", service.id(), process.exitValue(),
+                    component.log(), LogFiles.tail(Path.of(component.log()), 20));
+            return false;
+        }
+        boolean healthy = isHealthy(service.healthUrl());
+        if (healthy) {
+            if (component.state() != Component.State.HEALTHY) {
+                logger.info("{} healthy after {} s", service.id(), String.format("%.1f", component.seconds()));
+            }
+            component.healthy(process.pid());
+            return false;
+        }
+        if (component.state() == Component.State.STARTING) {
+            if (component.seconds() > SERVICE_START_TIMEOUT.toSeconds()) {
+                component.failed("not healthy within " + SERVICE_START_TIMEOUT.toSeconds() + " s");
+                return false;
+            }
+            return true;
+        }
+        component.unhealthy(service.healthUrl() + " does not answer 200");
+        return false;
+    }
+
+    private boolean isHealthy(String url) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(1)).build();
+            return this.http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        }
+        catch (IOException ex) {
+            return false;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Services first (they talk to the servers), all at once; then the servers. */
+    private void stop() {
+        this.stopping = true;
+        logger.info("Stopping {} services", this.processes.size());
+        this.processes.values().forEach(Process::destroy);
+        this.processes.forEach((id, process) -> {
+            Processes.awaitExit(process.toHandle(), Duration.ofSeconds(15));
+            component(id).stopped();
+        });
+        Infrastructure current = this.infrastructure;
+        if (current != null) {
+            current.close();
+        }
+        components().stream().filter((c) -> c.state() != Component.State.SKIPPED).forEach(Component::stopped);
+        try {
+            Files.deleteIfExists(WmbCommand.pidFile(this.dataRoot));
+            Files.deleteIfExists(WmbCommand.childrenFile(this.dataRoot));
+        }
+        catch (IOException ex) {
+            logger.warn("Could not remove the supervisor's pid files", ex);
+        }
+        logger.info("Stopped");
+        this.stopped.countDown();
+    }
+
+    /**
+     * Notes a child process so that {@code ./wmb down} can still stop it should this supervisor die without
+     * running its shutdown hook.
+     */
+    private void recordChild(long pid, String name) {
+        if (pid <= 0) {
+            return;
+        }
+        long started = ProcessHandle.of(pid).flatMap((process) -> process.info().startInstant())
+            .map((instant) -> instant.toEpochMilli())
+            .orElse(0L);
+        String line = pid + "\t" + started + "\t" + name + "\n";
+        try {
+            Files.writeString(WmbCommand.childrenFile(this.dataRoot), line, StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        }
+        catch (IOException ex) {
+            logger.warn("Could not record child {} ({})", pid, name, ex);
+        }
+    }
+
+    private Path logs() {
+        return this.dataRoot.resolve("logs");
+    }
+
+    private void add(Component component) {
+        this.components.put(component.name(), component);
+    }
+
+    private Component component(String name) {
+        Component component = this.components.get(name);
+        if (component == null) {
+            throw new IllegalArgumentException("unknown component " + name);
+        }
+        return component;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

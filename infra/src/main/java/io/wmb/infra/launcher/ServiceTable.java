@@ -1,0 +1,169 @@
+package io.wmb.infra.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import io.wmb.infra.Datacenter;
+import io.wmb.infra.InfrastructureSettings;
+
+/**
+ * What {@code ./wmb up} runs: every service of both datacenters plus the edge, with ports and environment
+ * variables of the local demo (docs/design.md). Change the demo's topology here and nowhere else.
+ */
+final class ServiceTable {
+
+    /** Shared secret between the datacenters' reship and collector in the demo. */
+    static final String PEER_SECRET = "wmb-local-demo-peer-secret";
+
+    /** The link simulator's control HTTP port (and the supervisor's status endpoint). */
+    static final int CONTROL_PORT = 8090;
+
+    private static final String LOOPBACK = "127.0.0.1";
+
+    private ServiceTable() {
+    }
+
+    /**
+     * The fixed link routes of the demo, name to target port: everything crossing datacenters. Each listens on
+     * {@code 10000 + target port}.
+     */
+    static Map<String, Integer> linkRoutes() {
+        Map<String, Integer> routes = new LinkedHashMap<>();
+        routes.put("collector-unicom", port(Datacenter.UNICOM, 9121));
+        routes.put("collector-telecom", port(Datacenter.TELECOM, 9121));
+        routes.put("processor-http-unicom", port(Datacenter.UNICOM, 8101));
+        routes.put("processor-http-telecom", port(Datacenter.TELECOM, 8101));
+        routes.put("processor-grpc-unicom", port(Datacenter.UNICOM, 9101));
+        routes.put("processor-grpc-telecom", port(Datacenter.TELECOM, 9101));
+        return routes;
+    }
+
+    /** Every service of the demo, in start order. */
+    static List<ServiceSpec> demo(Path dataRoot) {
+        InfrastructureSettings servers = InfrastructureSettings.demo(dataRoot);
+        List<ServiceSpec> services = new ArrayList<>();
+        for (Datacenter dc : Datacenter.values()) {
+            Map<String, String> common = common(dc, servers, dataRoot);
+            services.add(service("processor", dc, 8101, 9101, common, Map.of(), dataRoot));
+            services.add(service("reship", dc, 8111, 9111, common, Map.of(), dataRoot));
+            services.add(service("collector", dc, 8121, 9121, common, Map.of(), dataRoot));
+            services.add(service("reconciler", dc, 8131, 0, common, Map.of(), dataRoot));
+            services.add(service("gateway", dc, 8081, 0, common, Map.of("WMB_GATEWAY_ROLE", "datacenter"), dataRoot));
+        }
+        Map<String, String> edge = new LinkedHashMap<>(common(Datacenter.UNICOM, servers, dataRoot));
+        edge.put("WMB_GATEWAY_ROLE", "edge");
+        edge.put("WMB_UNICOM_GATEWAY", http(port(Datacenter.UNICOM, 8081)));
+        edge.put("WMB_TELECOM_GATEWAY", http(port(Datacenter.TELECOM, 8081)));
+        edge.put("WMB_LINK_CONTROL_URL", http(CONTROL_PORT));
+        for (Datacenter dc : Datacenter.values()) {
+            String prefix = "WMB_" + dc.id().toUpperCase() + "_";
+            edge.put(prefix + "RESHIP_MANAGEMENT", http(port(dc, 8111)));
+            edge.put(prefix + "COLLECTOR_MANAGEMENT", http(port(dc, 8121)));
+            edge.put(prefix + "RECONCILER", http(port(dc, 8131)));
+        }
+        edge.put("SERVER_PORT", "8080");
+        edge.put("WMB_DATA_DIR", dataRoot.resolve("edge").toString());
+        services.add(new ServiceSpec("edge", null, "gateway", 8080, 0, Map.copyOf(edge),
+                http(8080) + "/actuator/health"));
+        return List.copyOf(services);
+    }
+
+    /** The environment every service of a datacenter gets; each reads what it needs. */
+    private static Map<String, String> common(Datacenter dc, InfrastructureSettings servers, Path dataRoot) {
+        Datacenter peer = dc.peer();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("WMB_DATACENTER", dc.id());
+        env.put("WMB_PEER_DATACENTER", peer.id());
+        int mysqlPort = (dc == Datacenter.UNICOM) ? servers.mysqlMasterPort() : servers.mysqlReplicaPort();
+        env.put("WMB_MYSQL_URL", "jdbc:mysql://" + LOOPBACK + ":" + mysqlPort + "/wmb");
+        env.put("WMB_MYSQL_USER", "wmb");
+        env.put("WMB_MYSQL_PASSWORD", "wmb");
+        env.put("WMB_OWNS_MASTER", Boolean.toString(dc == Datacenter.UNICOM));
+        int redisPort = (dc == Datacenter.UNICOM) ? servers.redisUnicomPort() : servers.redisTelecomPort();
+        env.put("WMB_REDIS_URL", "redis://" + LOOPBACK + ":" + redisPort);
+        env.put("WMB_ELASTICSEARCH_URL", http(servers.elasticsearchPort()));
+        env.put("WMB_PEER_SECRET", PEER_SECRET);
+        env.put("WMB_RESHIP_TARGET", LOOPBACK + ":" + port(dc, 9111));
+        env.put("WMB_PROCESSOR_TARGET", LOOPBACK + ":" + port(dc, 9101));
+        // Everything that reaches into the other datacenter goes through the link simulator.
+        env.put("WMB_COLLECTOR_TARGET", LOOPBACK + ":" + linked(port(peer, 9121)));
+        env.put("WMB_LOCAL_UPSTREAM", http(port(dc, 8101)));
+        env.put("WMB_REMOTE_UPSTREAM", http(linked(port(peer, 8101))));
+        env.put("WMB_" + dc.id().toUpperCase() + "_PROCESSOR_TARGET", LOOPBACK + ":" + port(dc, 9101));
+        env.put("WMB_" + peer.id().toUpperCase() + "_PROCESSOR_TARGET", LOOPBACK + ":" + linked(port(peer, 9101)));
+        env.put("WMB_LINK_CONTROL_URL", http(CONTROL_PORT));
+        return env;
+    }
+
+    private static ServiceSpec service(String name, Datacenter dc, int unicomHttpPort, int unicomGrpcPort,
+            Map<String, String> common, Map<String, String> extra, Path dataRoot) {
+        Map<String, String> env = new LinkedHashMap<>(common);
+        int httpPort = port(dc, unicomHttpPort);
+        env.put("SERVER_PORT", Integer.toString(httpPort));
+        if (unicomGrpcPort != 0) {
+            env.put("WMB_GRPC_PORT", Integer.toString(port(dc, unicomGrpcPort)));
+        }
+        env.putAll(extra);
+        env.put("WMB_INSTANCE_ID", name + "-" + dc.id());
+        // Local state (outbox, spill files) stays under the data root, one folder per service.
+        env.put("WMB_DATA_DIR", dataRoot.resolve(name + "-" + dc.id()).toString());
+        return new ServiceSpec(name, dc, name, httpPort, (unicomGrpcPort != 0) ? port(dc, unicomGrpcPort) : 0,
+                Map.copyOf(env), http(httpPort) + "/actuator/health");
+    }
+
+    /** The demo's port of a component: unicom's, plus one in telecom (8101 / 8102). */
+    static int port(Datacenter dc, int unicomPort) {
+        return unicomPort + dc.number() - 1;
+    }
+
+    private static int linked(int port) {
+        return InfrastructureSettings.LINK_PORT_OFFSET + port;
+    }
+
+    private static String http(int port) {
+        return "http://" + LOOPBACK + ":" + port;
+    }
+
+    /**
+     * One service process.
+     * @param name e.g. {@code processor}, {@code edge}
+     * @param datacenter where it runs; {@code null} for the edge, which serves both
+     * @param module the Maven module whose exec jar runs it
+     * @param httpPort its HTTP (or management) port
+     * @param grpcPort its gRPC port, 0 if none
+     * @param env its environment variables
+     * @param healthUrl answers 200 when the service is healthy
+     */
+    record ServiceSpec(String name, Datacenter datacenter, String module, int httpPort, int grpcPort,
+            Map<String, String> env, String healthUrl) {
+
+        /** {@code processor-unicom}, or just {@code edge}: also the log file's name. */
+        String id() {
+            return (this.datacenter != null) ? this.name + "-" + this.datacenter.id() : this.name;
+        }
+
+        /** The newest {@code <module>/target/wmb-<module>-*-exec.jar}, if built. */
+        Optional<Path> jar(Path repository) {
+            Path target = repository.resolve(this.module).resolve("target");
+            if (!Files.isDirectory(target)) {
+                return Optional.empty();
+            }
+            try (Stream<Path> files = Files.list(target)) {
+                return files.filter((file) -> {
+                    String fileName = file.getFileName().toString();
+                    return fileName.startsWith("wmb-" + this.module + "-") && fileName.endsWith("-exec.jar");
+                }).max((a, b) -> a.toFile().lastModified() < b.toFile().lastModified() ? -1 : 1);
+            }
+            catch (IOException ex) {
+                return Optional.empty();
+            }
+        }
+    }
+}

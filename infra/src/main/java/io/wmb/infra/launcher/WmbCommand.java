@@ -1,0 +1,408 @@
+package io.wmb.infra.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import io.wmb.infra.LocalPorts;
+import io.wmb.infra.LogFiles;
+import io.wmb.infra.Processes;
+
+/**
+ * The command line behind {@code ./wmb}: {@code up}, {@code down}, {@code status}, {@code link cut|heal|rtt MS|status}
+ * and the internal {@code supervise}, which {@code up} starts detached.
+ */
+public final class WmbCommand {
+
+    private static final Duration UP_TIMEOUT = Duration.ofSeconds(240);
+
+    private static final String CONTROL_URL = "http://127.0.0.1:" + ServiceTable.CONTROL_PORT;
+
+    private final Path repository;
+
+    private final Path dataRoot;
+
+    private final PrintStream out;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    WmbCommand(Path repository, Path dataRoot, PrintStream out) {
+        this.repository = repository;
+        this.dataRoot = dataRoot;
+        this.out = out;
+    }
+
+    /**
+     * Entry point of the infra module's exec jar.
+     * @param args the {@code ./wmb} arguments
+     */
+    public static void main(String[] args) throws Exception {
+        Path repository = Paths.get(System.getProperty("wmb.repository", ".")).toAbsolutePath().normalize();
+        Path dataRoot = Optional.ofNullable(System.getenv("WMB_DATA_ROOT"))
+            .map(Paths::get)
+            .orElse(repository.resolve(".wmb-data"))
+            .toAbsolutePath()
+            .normalize();
+        WmbCommand command = new WmbCommand(repository, dataRoot, System.out);
+        String verb = (args.length > 0) ? args[0] : "help";
+        int exit = switch (verb) {
+            case "up" -> command.up();
+            case "down" -> command.down();
+            case "status" -> command.status();
+            case "link" -> command.link(args);
+            case "supervise" -> command.supervise();
+            default -> command.help();
+        };
+        System.exit(exit);
+    }
+
+    static Path pidFile(Path dataRoot) {
+        return dataRoot.resolve("supervisor.pid");
+    }
+
+    static Path childrenFile(Path dataRoot) {
+        return dataRoot.resolve("supervisor.children");
+    }
+
+    private int help() {
+        this.out.println("""
+                usage: ./wmb COMMAND
+                  up                 build if needed, start servers and services of both datacenters, wait for health
+                  down               stop services, then servers
+                  status             what runs, where it listens, whether it is healthy
+                  logs SERVICE       follow a log, e.g. ./wmb logs processor-unicom (or: supervisor, elasticsearch)
+                  link cut|heal      cut or repair the inter-datacenter link
+                  link rtt MS        set the link's added round-trip time, e.g. ./wmb link rtt 40
+                  link status        the link's state and routes""");
+        return 2;
+    }
+
+    private int supervise() throws Exception {
+        String javaOpts = Optional.ofNullable(System.getenv("WMB_SERVICE_JAVA_OPTS"))
+            .filter((opts) -> !opts.isBlank())
+            .orElse(ServiceSupervisor.DEFAULT_SERVICE_JAVA_OPTS);
+        new ServiceSupervisor(this.repository, this.dataRoot, javaOpts).run();
+        return 0;
+    }
+
+    private int up() throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        Optional<ProcessHandle> running = supervisor();
+        Path supervisorLog = this.dataRoot.resolve("logs").resolve("supervisor.log");
+        if (running.isPresent()) {
+            this.out.println("WMB is already running (supervisor pid " + running.get().pid() + ").");
+        }
+        else {
+            if (LocalPorts.isListening(ServiceTable.CONTROL_PORT)) {
+                this.out.println("Port " + ServiceTable.CONTROL_PORT + " (WMB control API) is taken by another process;"
+                        + " stop it first (ss -ltnp 'sport = :" + ServiceTable.CONTROL_PORT + "').");
+                return 1;
+            }
+            running = Optional.of(spawnSupervisor(supervisorLog));
+            this.out.println("Starting WMB (supervisor pid " + running.get().pid() + ", log " + supervisorLog + ")");
+        }
+        Map<String, String> shown = new HashMap<>();
+        long deadline = System.nanoTime() + UP_TIMEOUT.toNanos();
+        List<String[]> rows = List.of();
+        while (System.nanoTime() < deadline) {
+            if (!running.get().isAlive()) {
+                this.out.println();
+                this.out.println("The supervisor stopped. Last lines of " + supervisorLog + ":");
+                this.out.println(indent(LogFiles.tail(supervisorLog, 25)));
+                return 1;
+            }
+            Optional<List<String[]>> status = fetchStatus();
+            if (status.isPresent()) {
+                rows = status.get();
+                showProgress(rows, shown);
+                if (rows.stream().noneMatch((row) -> row[5].equals("STARTING") || row[5].equals("WAITING"))) {
+                    break;
+                }
+            }
+            Thread.sleep(250);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        List<String[]> failed = rows.stream().filter((row) -> !row[5].equals("HEALTHY")
+                && !row[5].equals("SKIPPED")).toList();
+        if (!failed.isEmpty()) {
+            this.out.println();
+            for (String[] row : failed) {
+                this.out.println(row[0] + " is " + row[5].toLowerCase(Locale.ROOT) + ": " + row[8]);
+                this.out.println("  last lines of " + row[7] + ":");
+                this.out.println(indent(LogFiles.tail(Path.of(row[7]), 15)));
+            }
+            this.out.printf(Locale.ROOT, "%nNot everything came up after %.1f s. ./wmb status shows the state,"
+                    + " ./wmb down stops what runs.%n", seconds);
+            return 1;
+        }
+        this.out.printf(Locale.ROOT, "%nAll healthy in %.1f s; memory (RSS) of the whole demo: %d MiB.%n", seconds,
+                rssKib(running.get()) / 1024);
+        printUsage(rows);
+        return 0;
+    }
+
+    private ProcessHandle spawnSupervisor(Path supervisorLog) throws IOException {
+        Files.createDirectories(supervisorLog.getParent());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // Started with java -jar, the class path is exactly the exec jar.
+        String jar = Path.of(System.getProperty("java.class.path")).toAbsolutePath().toString();
+        List<String> command = new ArrayList<>();
+        // setsid: the supervisor outlives this command and the terminal it was typed in.
+        command.addAll(List.of("setsid", java, "-Xmx256m", "-XX:+UseSerialGC", "-Xss512k",
+                "-Dwmb.repository=" + this.repository,
+                "-Dlogback.configurationFile=io/wmb/infra/launcher/supervisor-logback.xml"));
+        command.addAll(List.of("-jar", jar, "supervise"));
+        Process process = new ProcessBuilder(command).directory(this.repository.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(supervisorLog.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .start();
+        return process.toHandle();
+    }
+
+    private void showProgress(List<String[]> rows, Map<String, String> shown) {
+        for (String[] row : rows) {
+            String state = row[5];
+            if (state.equals("WAITING") || state.equals(shown.get(row[0]))) {
+                continue;
+            }
+            shown.put(row[0], state);
+            String where = row[3].equals("0") ? "" : "127.0.0.1:" + row[3];
+            switch (state) {
+                case "STARTING" -> this.out.printf("  %-20s %-22s starting%n", row[0], where);
+                case "HEALTHY" -> this.out.printf(Locale.ROOT, "  %-20s %-22s healthy after %s s%n", row[0], where,
+                        row[6]);
+                case "SKIPPED" -> this.out.printf("  %-20s %-22s skipped: %s%n", row[0], where, row[8]);
+                default -> this.out.printf("  %-20s %-22s %s %s%n", row[0], where, state.toLowerCase(Locale.ROOT),
+                        row[8]);
+            }
+        }
+    }
+
+    private void printUsage(List<String[]> rows) {
+        boolean edge = rows.stream().anyMatch((row) -> row[0].equals("edge") && row[5].equals("HEALTHY"));
+        this.out.println();
+        this.out.println("URLs:");
+        this.out.println("  edge + dashboard   http://127.0.0.1:8080/" + (edge ? "" : "   (not running)"));
+        this.out.println("  gateways           http://127.0.0.1:8081 (unicom), http://127.0.0.1:8082 (telecom)");
+        this.out.println("  control API        " + CONTROL_URL + "/status, " + CONTROL_URL + "/link");
+        this.out.println("  MariaDB            jdbc:mysql://127.0.0.1:3307/wmb (master), :3308 (replica); user wmb/wmb");
+        this.out.println("  Redis              redis://127.0.0.1:6380 (unicom), :6381 (telecom)");
+        this.out.println("  Elasticsearch      http://127.0.0.1:9200");
+        this.out.println();
+        this.out.println("Try:");
+        this.out.println("  curl -si -X POST localhost:8080/api/posts -H 'Content-Type: application/json' \\");
+        this.out.println("       -H 'X-Region: south' -d '{\"authorId\": 42, \"content\": \"hello from the south\"}'");
+        this.out.println("  curl -si localhost:8080/api/users/42/posts -H 'X-Region: north'");
+        this.out.println("  ./wmb link rtt 40      # Beijing-Guangzhou round trip");
+        this.out.println("  ./wmb link cut         # then write in both datacenters, and ./wmb link heal");
+        this.out.println("  ./wmb status | ./wmb logs processor-unicom | ./wmb down");
+    }
+
+    private int down() throws IOException, InterruptedException {
+        Optional<ProcessHandle> running = supervisor();
+        if (running.isPresent()) {
+            this.out.println("Stopping WMB (supervisor pid " + running.get().pid() + "): services, then servers...");
+            long started = System.nanoTime();
+            running.get().destroy();
+            if (!Processes.awaitExit(running.get(), Duration.ofSeconds(90))) {
+                this.out.println("The supervisor did not stop in time; killed it.");
+            }
+            this.out.printf(Locale.ROOT, "Supervisor stopped in %.1f s.%n", (System.nanoTime() - started) / 1e9);
+        }
+        else {
+            this.out.println("WMB is not running.");
+        }
+        int strays = stopStrays();
+        if (strays > 0) {
+            this.out.println("Stopped " + strays + " process(es) left behind by a supervisor that died.");
+        }
+        Files.deleteIfExists(pidFile(this.dataRoot));
+        Files.deleteIfExists(childrenFile(this.dataRoot));
+        return 0;
+    }
+
+    /** Stops children a killed supervisor left behind; a pid counts only if its start time still matches. */
+    private int stopStrays() throws IOException {
+        Path children = childrenFile(this.dataRoot);
+        if (!Files.exists(children)) {
+            return 0;
+        }
+        int stopped = 0;
+        for (String line : Files.readAllLines(children)) {
+            String[] fields = line.split("\t");
+            if (fields.length < 3) {
+                continue;
+            }
+            long pid = Long.parseLong(fields[0]);
+            long startMillis = Long.parseLong(fields[1]);
+            Optional<ProcessHandle> process = ProcessHandle.of(pid).filter((handle) -> handle.info().startInstant()
+                .map((instant) -> instant.toEpochMilli() == startMillis)
+                .orElse(false));
+            if (process.isPresent() && process.get().isAlive()) {
+                this.out.println("  stopping " + fields[2] + " (pid " + pid + ")");
+                List<ProcessHandle> descendants = process.get().descendants().toList();
+                Processes.terminate(process.get(), Duration.ofSeconds(20));
+                descendants.forEach((child) -> Processes.terminate(child, Duration.ofSeconds(5)));
+                stopped++;
+            }
+        }
+        return stopped;
+    }
+
+    private int status() throws IOException, InterruptedException {
+        Optional<ProcessHandle> running = supervisor();
+        if (running.isEmpty()) {
+            this.out.println("WMB is not running (./wmb up starts it).");
+            return 3;
+        }
+        Optional<List<String[]>> status = fetchStatus();
+        if (status.isEmpty()) {
+            this.out.println("The supervisor (pid " + running.get().pid() + ") does not answer on " + CONTROL_URL);
+            return 1;
+        }
+        this.out.printf("%-20s %-16s %-8s %-16s %-8s %-10s %s%n", "NAME", "KIND", "DC", "LISTENS", "PID", "STATE",
+                "NOTE");
+        boolean allHealthy = true;
+        for (String[] row : status.get()) {
+            allHealthy &= row[5].equals("HEALTHY") || row[5].equals("SKIPPED");
+            this.out.printf("%-20s %-16s %-8s %-16s %-8s %-10s %s%n", row[0], row[1], row[2].isEmpty() ? "-" : row[2],
+                    "127.0.0.1:" + row[3], row[4].equals("-1") ? "-" : row[4], row[5].toLowerCase(Locale.ROOT),
+                    row[8]);
+        }
+        fetch("/link").ifPresent((link) -> this.out.println("\nlink: " + link));
+        this.out.println("memory (RSS) of the whole demo: " + rssKib(running.get()) / 1024 + " MiB");
+        return allHealthy ? 0 : 1;
+    }
+
+    private int link(String[] args) throws IOException, InterruptedException {
+        if (supervisor().isEmpty()) {
+            this.out.println("WMB is not running (./wmb up starts it).");
+            return 3;
+        }
+        String action = (args.length > 1) ? args[1] : "status";
+        Optional<String> answer = switch (action) {
+            case "cut" -> post("/link/cut");
+            case "heal" -> post("/link/heal");
+            case "rtt", "latency" -> {
+                if (args.length < 3) {
+                    this.out.println("usage: ./wmb link rtt MILLISECONDS");
+                    yield Optional.empty();
+                }
+                yield post("/link/latency?rttMs=" + args[2]);
+            }
+            case "status" -> fetch("/link");
+            default -> {
+                this.out.println("usage: ./wmb link cut|heal|rtt MS|status");
+                yield Optional.empty();
+            }
+        };
+        answer.ifPresent(this.out::println);
+        return answer.isPresent() ? 0 : 1;
+    }
+
+    /** The running supervisor, from its pid file; a stale file (no such process) is ignored. */
+    private Optional<ProcessHandle> supervisor() throws IOException {
+        Path file = pidFile(this.dataRoot);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            long pid = Long.parseLong(Files.readString(file).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter((process) -> Processes.commandLine(process).contains("supervise"));
+        }
+        catch (NumberFormatException ex) {
+            return Optional.empty();
+        }
+    }
+
+    /** Rows of {@code /status.txt}: name, kind, datacenter, port, pid, state, seconds, log, message. */
+    private Optional<List<String[]>> fetchStatus() throws InterruptedException {
+        return fetch("/status.txt").map((text) -> text.lines()
+            .filter((line) -> !line.isBlank())
+            .map((line) -> {
+                String[] fields = line.split("\t", -1);
+                return (fields.length >= 9) ? fields : java.util.Arrays.copyOf(fields, 9);
+            })
+            .map((fields) -> {
+                for (int i = 0; i < fields.length; i++) {
+                    fields[i] = (fields[i] != null) ? fields[i] : "";
+                }
+                return fields;
+            })
+            .toList());
+    }
+
+    private Optional<String> fetch(String path) throws InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(3)).GET().build());
+    }
+
+    private Optional<String> post(String path) throws InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(5))
+            .POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    private Optional<String> send(HttpRequest request) throws InterruptedException {
+        try {
+            HttpResponse<String> response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() >= 400) {
+                this.out.println("HTTP " + response.statusCode() + ": " + response.body());
+                return Optional.empty();
+            }
+            return Optional.of(response.body());
+        }
+        catch (IOException ex) {
+            return Optional.empty();
+        }
+    }
+
+    private static URI uri(String path) {
+        try {
+            return new URI(CONTROL_URL + path);
+        }
+        catch (URISyntaxException ex) {
+            throw new IllegalArgumentException("bad path " + path, ex);
+        }
+    }
+
+    /** Resident memory of a process and all its descendants, from /proc. */
+    static long rssKib(ProcessHandle root) {
+        Map<Long, ProcessHandle> all = new LinkedHashMap<>();
+        all.put(root.pid(), root);
+        root.descendants().forEach((process) -> all.put(process.pid(), process));
+        long total = 0;
+        for (long pid : all.keySet()) {
+            try (Stream<String> lines = Files.lines(Path.of("/proc", Long.toString(pid), "status"))) {
+                total += lines.filter((line) -> line.startsWith("VmRSS:"))
+                    .mapToLong((line) -> Long.parseLong(line.replaceAll("[^0-9]", "")))
+                    .sum();
+            }
+            catch (IOException | RuntimeException ex) {
+                // The process exited in between: it no longer uses memory.
+                continue;
+            }
+        }
+        return total;
+    }
+
+    private static String indent(String text) {
+        return text.lines().map((line) -> "    " + line).reduce((a, b) -> a + "\n" + b).orElse("    (empty)");
+    }
+}
