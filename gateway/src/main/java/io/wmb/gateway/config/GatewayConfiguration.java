@@ -66,7 +66,8 @@ class GatewayConfiguration {
 
     @Bean
     ClientRateLimitGatewayFilterFactory clientRateLimitGatewayFilterFactory(GatewayProperties properties) {
-        return new ClientRateLimitGatewayFilterFactory(properties.rateLimit());
+        return new ClientRateLimitGatewayFilterFactory(properties.rateLimit(),
+                properties.role() == GatewayRole.DATACENTER);
     }
 
     /** For health checks: fails fast, so that a dead server is noticed within one round. */

@@ -33,9 +33,17 @@ public class ClientRateLimitGatewayFilterFactory extends AbstractGatewayFilterFa
 
     private final Cache<String, Bucket> buckets;
 
-    public ClientRateLimitGatewayFilterFactory(GatewayProperties.RateLimit settings) {
+    private final boolean behindEdge;
+
+    /**
+     * @param settings bucket size and rate
+     * @param behindEdge whether clients reach this gateway through the edge, so that the client address is
+     * the first of {@code X-Forwarded-For} rather than the edge's
+     */
+    public ClientRateLimitGatewayFilterFactory(GatewayProperties.RateLimit settings, boolean behindEdge) {
         super(Object.class);
         this.settings = settings;
+        this.behindEdge = behindEdge;
         this.buckets = Caffeine.newBuilder()
             .maximumSize(settings.maxClients())
             .expireAfterAccess(Duration.ofMinutes(10))
@@ -48,7 +56,7 @@ public class ClientRateLimitGatewayFilterFactory extends AbstractGatewayFilterFa
             if (!this.settings.enabled()) {
                 return chain.filter(exchange);
             }
-            String key = ClientKeys.of(exchange.getRequest(), false);
+            String key = ClientKeys.of(exchange.getRequest(), this.behindEdge);
             Bucket bucket = this.buckets.get(key, (ignored) -> newBucket());
             ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
             exchange.getResponse().getHeaders().set("X-RateLimit-Remaining", Long.toString(probe.getRemainingTokens()));

@@ -126,6 +126,10 @@ public class SettingsStore {
     }
 
     private RoutingSettings apply(RoutingSettings next, Change change, String setting, Object from, Object to) {
+        if (from.equals(to)) {
+            // Setting what is already in force changes nothing, so it makes no revision and no audit entry.
+            return current();
+        }
         AuditEntry entry = new AuditEntry(this.clock.instant(), change.operator(), change.address(), setting, from,
                 to, next.revision());
         try {

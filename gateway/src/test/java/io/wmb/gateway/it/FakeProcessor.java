@@ -1,0 +1,104 @@
+package io.wmb.gateway.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A real HTTP server standing in for a processor: answers {@code /actuator/health} with UP and anything else
+ * with its name, the path and the request id it received, and says which datacenter it runs in. It can be
+ * stopped and started again on the same port, as a crashed and restarted processor would be.
+ */
+final class FakeProcessor implements AutoCloseable {
+
+    static {
+        // Without it the JDK server writes headers and body in two packets and Nagle's algorithm, meeting the
+        // client's delayed acknowledgement, adds 40 ms to every answer.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
+    private final String name;
+
+    private final String datacenter;
+
+    private final AtomicInteger served = new AtomicInteger();
+
+    private int port;
+
+    private HttpServer server;
+
+    FakeProcessor(String name, String datacenter) {
+        this.name = name;
+        this.datacenter = datacenter;
+        start();
+    }
+
+    /** Starts (again) on the same port as before, or on a free one the first time. */
+    synchronized void start() {
+        if (this.server != null) {
+            return;
+        }
+        try {
+            this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), this.port), 50);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("Cannot start fake processor " + this.name, ex);
+        }
+        this.server.createContext("/", this::handle);
+        this.server.start();
+        this.port = this.server.getAddress().getPort();
+    }
+
+    /** Stops at once: connections are refused from now on. */
+    synchronized void stop() {
+        if (this.server != null) {
+            this.server.stop(0);
+            this.server = null;
+        }
+    }
+
+    String uri() {
+        return "http://127.0.0.1:" + this.port;
+    }
+
+    String name() {
+        return this.name;
+    }
+
+    int served() {
+        return this.served.get();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getRawPath();
+        String body;
+        if (path.equals("/actuator/health")) {
+            body = "{\"status\":\"UP\"}";
+        }
+        else {
+            this.served.incrementAndGet();
+            String requestId = exchange.getRequestHeaders().getFirst("X-Request-Id");
+            body = "{\"processor\":\"" + this.name + "\",\"path\":\"" + path + "\",\"requestId\":\""
+                    + ((requestId != null) ? requestId : "") + "\"}";
+            exchange.getResponseHeaders().set("X-WMB-Datacenter", this.datacenter);
+            exchange.getResponseHeaders().set("X-Processor", this.name);
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, bytes.length);
+        exchange.getResponseBody().write(bytes);
+        exchange.close();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+}

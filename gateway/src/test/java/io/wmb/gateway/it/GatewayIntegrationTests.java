@@ -1,0 +1,287 @@
+package io.wmb.gateway.it;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The edge and both datacenter gateways, running for real in front of real HTTP servers standing in for
+ * the processors.
+ */
+class GatewayIntegrationTests {
+
+    private static final Map<String, String> OPERATOR = Map.of("Authorization", "Bearer " + GatewayTopology.TOKEN);
+
+    private final GatewayTopology topology = GatewayTopology.shared();
+
+    private final String edge = this.topology.edgeUri();
+
+    // Users are unique per test so that neither stickiness nor the rate limit carries over between tests.
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    @BeforeEach
+    void resetSettings() {
+        setShift("north", 0);
+        setShift("south", 0);
+        drain("unicom", false);
+        drain("telecom", false);
+        setRemoteWeight("unicom", 0);
+        setRemoteWeight("telecom", 0);
+        this.topology.unicomProcessor.start();
+        awaitHealthy();
+    }
+
+    @Nested
+    class RegionRouting {
+
+        @Test
+        void shouldSendTheNorthToUnicomAndTheSouthToTelecomByHeader() {
+            Http.Response north = Http.get(edge + "/api/posts/1", user("n1", "north"));
+            Http.Response south = Http.get(edge + "/api/posts/1", user("s1", "south"));
+            assertThat(north.status()).isEqualTo(200);
+            assertThat(north.header("X-WMB-Datacenter")).isEqualTo("unicom");
+            assertThat(north.body()).contains("unicom-processor");
+            assertThat(south.header("X-WMB-Datacenter")).isEqualTo("telecom");
+            assertThat(south.body()).contains("telecom-processor");
+        }
+
+        @Test
+        void shouldFindTheRegionFromTheClientAddress() {
+            Map<String, String> headers = Map.of("X-User-Id", run + "-addr");
+            assertThat(Http.getFrom("127.0.0.1", edge + "/api/posts/2", headers).header("X-WMB-Datacenter"))
+                .isEqualTo("unicom");
+            assertThat(Http.getFrom("127.0.0.200", edge + "/api/posts/2", headers).header("X-WMB-Datacenter"))
+                .isEqualTo("telecom");
+        }
+
+        @Test
+        void shouldRefuseAnUnknownRegionWithAProblem() {
+            Http.Response response = Http.get(edge + "/api/posts/1", user("x", "east"));
+            assertThat(response.status()).isEqualTo(400);
+            assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
+            assertThat(response.body()).contains("'east'");
+            assertThat(response.header("X-Request-Id")).isNotBlank();
+        }
+
+        @Test
+        void shouldPassTheRequestIdThroughOrMakeOne() {
+            Map<String, String> headers = new HashMap<>(user("rid", "north"));
+            headers.put("X-Request-Id", "req-" + run);
+            Http.Response given = Http.get(edge + "/api/posts/3", headers);
+            assertThat(given.header("X-Request-Id")).isEqualTo("req-" + run);
+            assertThat(given.body()).contains("\"requestId\":\"req-" + run + "\"");
+
+            Http.Response made = Http.get(edge + "/api/posts/3", user("rid", "north"));
+            assertThat(made.header("X-Request-Id")).hasSize(36);
+            assertThat(made.body()).contains(made.header("X-Request-Id"));
+        }
+
+    }
+
+    @Nested
+    class Ratios {
+
+        @Test
+        void shouldShiftTheConfiguredShareOfUsersAndKeepThemSticky() {
+            setShift("north", 30);
+            int users = 1_000;
+            String[] first = new String[users];
+            for (int i = 0; i < users; i++) {
+                first[i] = Http.get(edge + "/api/posts/1", user("u" + i, "north")).header("X-WMB-Datacenter");
+            }
+            long telecom = java.util.Arrays.stream(first).filter("telecom"::equals).count();
+            assertThat(telecom * 100.0 / users).isCloseTo(30, within(5.0));
+
+            setShift("north", 50);
+            int moved = 0;
+            for (int i = 0; i < users; i++) {
+                String now = Http.get(edge + "/api/posts/1", user("u" + i, "north")).header("X-WMB-Datacenter");
+                if (!now.equals(first[i])) {
+                    moved++;
+                    assertThat(first[i]).as("raising the shift only moves users to telecom").isEqualTo("unicom");
+                }
+            }
+            assertThat(moved * 100.0 / users).isCloseTo(20, within(5.0));
+        }
+
+        @Test
+        void shouldSendTheRemoteWeightOfADatacenterGatewayAcross() {
+            setRemoteWeight("unicom", 100);
+            Http.Response response = Http.get(edge + "/api/posts/1", user("w1", "north"));
+            assertThat(response.header("X-WMB-Datacenter")).isEqualTo("telecom");
+            assertThat(response.body()).contains("telecom-processor");
+        }
+
+        @Test
+        void shouldRefuseAChangeWithoutOperatorToken() {
+            Http.Response anonymous = Http.put(edge + "/ops/regions/north/shift", "{\"percent\":40}", Map.of());
+            assertThat(anonymous.status()).isEqualTo(401);
+            assertThat(anonymous.header("WWW-Authenticate")).startsWith("Bearer");
+            assertThat(anonymous.header("Content-Type")).isEqualTo("application/problem+json");
+            Http.Response wrong = Http.put(edge + "/ops/regions/north/shift", "{\"percent\":40}",
+                    Map.of("Authorization", "Bearer not-the-token"));
+            assertThat(wrong.status()).isEqualTo(401);
+            Http.Response relayed = Http.put(edge + "/ops/datacenters/unicom/remote-weight", "{\"percent\":40}",
+                    Map.of());
+            assertThat(relayed.status()).isEqualTo(401);
+            assertThat(Http.get(edge + "/ops/settings", Map.of()).body()).contains("\"north\":0.0");
+        }
+
+        @Test
+        void shouldRefuseAnOutOfRangeRatio() {
+            Http.Response response = Http.put(edge + "/ops/regions/north/shift", "{\"percent\":140}", OPERATOR);
+            assertThat(response.status()).isEqualTo(400);
+            assertThat(response.body()).contains("140");
+        }
+
+        @Test
+        void shouldRecordEveryChangeInTheAuditLog() {
+            setShift("south", 12);
+            String audit = Http.get(edge + "/ops/audit?limit=5", Map.of()).body();
+            assertThat(audit).contains("\"setting\":\"shiftPercent.south\"", "\"to\":12.0", "\"operator\":\"operator\"");
+        }
+
+    }
+
+    @Nested
+    class Failover {
+
+        @Test
+        void shouldMoveUsersToTheOtherDatacenterWhileTheirsIsDownAndBackAfterRecovery() {
+            Map<String, String> north = user("f1", "north");
+            assertThat(Http.get(edge + "/api/posts/1", north).header("X-WMB-Datacenter")).isEqualTo("unicom");
+
+            topology.unicomProcessor.stop();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                Http.Response response = Http.get(edge + "/api/posts/1", north);
+                assertThat(response.status()).isEqualTo(200);
+                assertThat(response.header("X-WMB-Datacenter")).isEqualTo("telecom");
+            });
+
+            topology.unicomProcessor.start();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(Http.get(edge + "/api/posts/1", north).header("X-WMB-Datacenter")).isEqualTo("unicom"));
+        }
+
+        @Test
+        void shouldDrainADatacenterByHand() {
+            Map<String, String> north = user("d1", "north");
+            drain("unicom", true);
+            assertThat(Http.get(edge + "/api/posts/1", north).header("X-WMB-Datacenter")).isEqualTo("telecom");
+            drain("unicom", false);
+            assertThat(Http.get(edge + "/api/posts/1", north).header("X-WMB-Datacenter")).isEqualTo("unicom");
+        }
+
+        @Test
+        void shouldAnswerServiceUnavailableWhenBothAreDrained() {
+            drain("unicom", true);
+            drain("telecom", true);
+            Http.Response response = Http.get(edge + "/api/posts/1", user("d2", "north"));
+            assertThat(response.status()).isEqualTo(503);
+            assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
+        }
+
+    }
+
+    @Nested
+    class Persistence {
+
+        @Test
+        void shouldKeepSettingsAcrossAnEdgeRestart() {
+            Path dataDir = topology.dataDir.resolve("restarted-edge-" + run);
+            ConfigurableApplicationContext first = topology.edge(dataDir);
+            String uri = GatewayTopology.baseUri(first);
+            assertThat(Http.put(uri + "/ops/regions/south/shift", "{\"percent\":35}", OPERATOR).status())
+                .isEqualTo(200);
+            first.close();
+
+            ConfigurableApplicationContext second = topology.edge(dataDir);
+            try {
+                String settings = Http.get(GatewayTopology.baseUri(second) + "/ops/settings", Map.of()).body();
+                assertThat(settings).contains("\"south\":35.0");
+                assertThat(Http.get(GatewayTopology.baseUri(second) + "/ops/audit", Map.of()).body())
+                    .contains("\"to\":35.0");
+            }
+            finally {
+                second.close();
+            }
+        }
+
+    }
+
+    @Nested
+    class RateLimit {
+
+        @Test
+        void shouldAnswerTooManyRequestsToAClientOverItsRate() {
+            Map<String, String> greedy = user("greedy", "north");
+            int limited = 0;
+            Http.Response last = null;
+            for (int i = 0; i < 120; i++) {
+                Http.Response response = Http.get(edge + "/api/posts/1", greedy);
+                if (response.status() == 429) {
+                    limited++;
+                    last = response;
+                }
+            }
+            assertThat(limited).isGreaterThan(0);
+            assertThat(last.header("Content-Type")).isEqualTo("application/problem+json");
+            assertThat(last.header("Retry-After")).isNotBlank();
+            assertThat(Http.get(edge + "/api/posts/1", user("patient", "north")).status()).isEqualTo(200);
+        }
+
+    }
+
+    @Nested
+    class Overview {
+
+        @Test
+        void shouldAnswerWhileEveryOtherServiceIsAbsent() {
+            Http.Response response = Http.get(edge + "/ops/overview", Map.of());
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body()).contains("\"link\":{\"available\":false", "\"reconciler\":{\"available\":false",
+                    "\"upstreams\":[");
+        }
+
+    }
+
+    private Map<String, String> user(String name, String region) {
+        return Map.of("X-User-Id", this.run + "-" + name, "X-Region", region);
+    }
+
+    private void setShift(String region, double percent) {
+        Http.Response response = Http.put(this.edge + "/ops/regions/" + region + "/shift",
+                "{\"percent\":" + percent + "}", OPERATOR);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+    }
+
+    private void setRemoteWeight(String datacenter, double percent) {
+        Http.Response response = Http.put(this.edge + "/ops/datacenters/" + datacenter + "/remote-weight",
+                "{\"percent\":" + percent + "}", OPERATOR);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+    }
+
+    private void drain(String datacenter, boolean drained) {
+        Http.Response response = Http.put(this.edge + "/ops/datacenters/" + datacenter + "/drain",
+                "{\"drained\":" + drained + "}", OPERATOR);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+    }
+
+    private void awaitHealthy() {
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                Http.get(this.edge + "/ops/targets", Map.of()).body()).doesNotContain("DOWN"));
+    }
+
+}

@@ -1,0 +1,98 @@
+package io.wmb.gateway.it;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import io.wmb.gateway.GatewayApplication;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Both datacenters in one JVM: per datacenter one fake processor and one datacenter gateway (whose remote
+ * upstream is the other datacenter's processor), and one edge in front. Started once per test run, shared
+ * by the integration tests, each of which sets the routing settings it needs.
+ */
+final class GatewayTopology {
+
+    static final String TOKEN = "integration-test-operator-token";
+
+    private static GatewayTopology shared;
+
+    final FakeProcessor unicomProcessor = new FakeProcessor("unicom-processor", "unicom");
+
+    final FakeProcessor telecomProcessor = new FakeProcessor("telecom-processor", "telecom");
+
+    final ConfigurableApplicationContext unicomGateway;
+
+    final ConfigurableApplicationContext telecomGateway;
+
+    final ConfigurableApplicationContext edge;
+
+    final Path dataDir;
+
+    private GatewayTopology() {
+        this.dataDir = Path.of(System.getProperty("wmb.data.dir", "target/wmb-data"), "gateway-it",
+                UUID.randomUUID().toString());
+        this.unicomGateway = datacenterGateway("unicom", this.unicomProcessor, this.telecomProcessor);
+        this.telecomGateway = datacenterGateway("telecom", this.telecomProcessor, this.unicomProcessor);
+        this.edge = edge(this.dataDir.resolve("edge"));
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "gateway-topology-stop"));
+    }
+
+    static synchronized GatewayTopology shared() {
+        if (shared == null) {
+            shared = new GatewayTopology();
+        }
+        return shared;
+    }
+
+    /** Starts another edge on the given data directory, in front of the same datacenter gateways. */
+    ConfigurableApplicationContext edge(Path dataDir, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--wmb.gateway.role=edge",
+                "--wmb.gateway.data-dir=" + dataDir,
+                "--wmb.gateway.edge.gateways.unicom=" + baseUri(this.unicomGateway),
+                "--wmb.gateway.edge.gateways.telecom=" + baseUri(this.telecomGateway),
+                "--wmb.gateway.edge.region-table=127.0.0.0/25=north,127.0.0.128/25=south",
+                "--wmb.gateway.rate-limit.capacity=20", "--wmb.gateway.rate-limit.refill-per-second=5"));
+        args.addAll(List.of(extra));
+        return start(args);
+    }
+
+    private ConfigurableApplicationContext datacenterGateway(String datacenter, FakeProcessor local,
+            FakeProcessor remote) {
+        return start(List.of("--wmb.gateway.role=datacenter", "--wmb.gateway.datacenter=" + datacenter,
+                "--wmb.gateway.data-dir=" + this.dataDir.resolve(datacenter),
+                "--wmb.gateway.upstreams.local=" + local.uri(), "--wmb.gateway.upstreams.remote=" + remote.uri()));
+    }
+
+    private static ConfigurableApplicationContext start(List<String> args) {
+        List<String> all = new ArrayList<>(List.of("--server.port=0",
+                "--wmb.gateway.operators.operator=" + TOKEN,
+                "--wmb.gateway.health.interval=200ms", "--wmb.gateway.health.timeout=300ms",
+                "--wmb.gateway.health.fall=1", "--wmb.gateway.health.rise=1",
+                // Nothing else of WMB runs here: the overview must cope with all of it being absent.
+                "--wmb.gateway.ops.link=http://127.0.0.1:1", "--wmb.gateway.ops.timeout=300ms"));
+        all.addAll(args);
+        return new SpringApplicationBuilder(GatewayApplication.class).run(all.toArray(String[]::new));
+    }
+
+    static String baseUri(ConfigurableApplicationContext context) {
+        return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
+    }
+
+    String edgeUri() {
+        return baseUri(this.edge);
+    }
+
+    private void close() {
+        for (ConfigurableApplicationContext context : List.of(this.edge, this.unicomGateway, this.telecomGateway)) {
+            context.close();
+        }
+        this.unicomProcessor.close();
+        this.telecomProcessor.close();
+    }
+
+}
