@@ -21,12 +21,14 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.HealthStatus;
 import co.elastic.clients.elasticsearch._types.VersionType;
 import co.elastic.clients.elasticsearch.cluster.HealthResponse;
 import co.elastic.clients.elasticsearch.core.BulkRequest;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
+import co.elastic.clients.transport.TransportException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -547,7 +549,43 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
 
     // ---- bulk -----------------------------------------------------------------------------------------------
 
+    /**
+     * Sends records in one bulk request; when Elasticsearch refuses the request as a whole (400, 413), sends
+     * each half on its own, so that one bad record is refused alone instead of blocking all the others forever.
+     */
     private BulkResult bulk(List<ProcessingRecord> records) throws IOException {
+        try {
+            return bulkOnce(records);
+        }
+        catch (ElasticsearchException ex) {
+            if (!refusesWholeRequest(ex.status())) {
+                throw ex;
+            }
+            return bisect(records, ex.status() + " " + ex.error().type() + ": " + ex.error().reason());
+        }
+        catch (TransportException ex) {
+            if (!refusesWholeRequest(ex.statusCode())) {
+                throw ex;
+            }
+            return bisect(records, ex.statusCode() + ": " + ex.getMessage());
+        }
+    }
+
+    private BulkResult bisect(List<ProcessingRecord> records, String reason) throws IOException {
+        if (records.size() == 1) {
+            ProcessingRecord record = records.get(0);
+            return new BulkResult(0, List.of(), null, List.of(new Rejection(record.requestId(), record.documentId(),
+                    ProcessingRecordJson.toJson(record), reason)));
+        }
+        int half = records.size() / 2;
+        return bulk(records.subList(0, half)).plus(bulk(records.subList(half, records.size())));
+    }
+
+    private static boolean refusesWholeRequest(int status) {
+        return status == 400 || status == 413;
+    }
+
+    private BulkResult bulkOnce(List<ProcessingRecord> records) throws IOException {
         BulkRequest.Builder request = new BulkRequest.Builder();
         for (ProcessingRecord record : records) {
             request.operations((operation) -> operation.index((index) -> index
@@ -617,6 +655,16 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
     /** What one bulk request did: how many were indexed, which may be retried, which were refused for good. */
     private record BulkResult(int indexed, List<ProcessingRecord> retry, String retryReason,
             List<Rejection> rejected) {
+
+        BulkResult plus(BulkResult other) {
+            List<ProcessingRecord> allRetry = new ArrayList<>(this.retry);
+            allRetry.addAll(other.retry);
+            List<Rejection> allRejected = new ArrayList<>(this.rejected);
+            allRejected.addAll(other.rejected);
+            return new BulkResult(this.indexed + other.indexed, allRetry,
+                    (this.retryReason != null) ? this.retryReason : other.retryReason, allRejected);
+        }
+
     }
 
     /** A record Elasticsearch refused for good, as its JSON line. */

@@ -28,6 +28,10 @@ public record ProcessingRecord(String requestId, String datacenter, String origi
         Objects.requireNonNull(stage, "stage");
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(at, "at");
+        if (at.isBefore(Instant.EPOCH)) {
+            // The writer uses at as the document's external version, which Elasticsearch wants non-negative.
+            throw new IllegalArgumentException("at must not be before " + Instant.EPOCH + ", but was " + at);
+        }
     }
 
     /** The Elasticsearch document id: a retried record overwrites itself instead of adding a duplicate. */

@@ -119,6 +119,37 @@ class ElasticsearchProcessingLogIntegrationTests {
             }
         }
 
+        @Test
+        void shouldRefuseBadRecordAloneAndKeepIt() throws IOException {
+            String requestId = newRequestId();
+            // Elasticsearch refuses document ids over 512 bytes for the whole bulk request.
+            ProcessingRecord tooLong = record(requestId + "-" + "x".repeat(600), "unicom", Stage.ACCEPTED,
+                    Outcome.OK, at(0));
+            List<ProcessingRecord> good = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                good.add(record(requestId + "-" + i, "unicom", Stage.ACCEPTED, Outcome.OK, at(i)));
+            }
+
+            try (ElasticsearchProcessingLog log = new ElasticsearchProcessingLog(settings(TestElasticsearch.url()),
+                    registry)) {
+                good.subList(0, 2).forEach(log::record);
+                log.record(tooLong);
+                good.subList(2, 4).forEach(log::record);
+                log.flush();
+
+                await().atMost(PATIENCE).untilAsserted(() -> {
+                    for (ProcessingRecord record : good) {
+                        assertThat(reader.findByRequestId(record.requestId())).containsExactly(record);
+                    }
+                });
+                assertThat(counter("rejected")).isEqualTo(1);
+                assertThat(log.isOnline()).isTrue();
+                await().atMost(PATIENCE).untilAsserted(() -> assertThat(spillSegments()).isEmpty());
+            }
+            assertThat(Files.readAllLines(spillDirectory.resolve(SpillStore.REJECTED_FILE)))
+                    .containsExactly(ProcessingRecordJson.toJson(tooLong));
+        }
+
     }
 
     @Nested
@@ -206,7 +237,10 @@ class ElasticsearchProcessingLogIntegrationTests {
                 double resentBefore = counter("resent");
                 link.cut();
                 try {
+                    long start = System.nanoTime();
                     during.forEach(log::record);
+                    // The sender hangs on the cut link until its request times out; callers must not.
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
                     log.flush();
 
                     assertThat(log.isOnline()).isFalse();
