@@ -10,10 +10,13 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
  * Configuration of the collector: where it listens, whom it accepts writes from, where it applies them.
+ * Defaults (here, so that they hold even where another service's application.yml shadows this one on a shared
+ * classpath) run the local demo; application.yml maps the environment variables.
  *
  * @param datacenter this datacenter's name ({@code unicom} or {@code telecom})
  * @param dataDir where the de-duplication store lives on local disk
@@ -25,9 +28,10 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("wmb.collector")
-public record CollectorProperties(@NotBlank String datacenter, @NotNull Path dataDir, @Valid @NotNull Grpc grpc,
-        @Valid @NotNull Peer peer, @Valid @NotNull Processor processor, @Valid @NotNull Dedup dedup,
-        @Valid @NotNull ProcessingLog processingLog) {
+public record CollectorProperties(@DefaultValue("unicom") @NotBlank String datacenter,
+        @DefaultValue(".wmb-data/collector") @NotNull Path dataDir, @DefaultValue @Valid @NotNull Grpc grpc,
+        @DefaultValue @Valid @NotNull Peer peer, @DefaultValue @Valid @NotNull Processor processor,
+        @DefaultValue @Valid @NotNull Dedup dedup, @DefaultValue @Valid @NotNull ProcessingLog processingLog) {
 
     public CollectorProperties {
         if (peer != null && (peer.datacenter() == null || peer.datacenter().isBlank()) && datacenter != null) {
@@ -44,8 +48,10 @@ public record CollectorProperties(@NotBlank String datacenter, @NotNull Path dat
      * @param permitKeepAlive the most frequent keep-alive ping accepted from the peer
      * @param applyThreads threads applying batches; each stream uses one at a time, which keeps its order
      */
-    public record Grpc(@NotBlank String address, @Min(0) @Max(65535) int port, @NotNull Duration permitKeepAlive,
-            @Min(1) @Max(256) int applyThreads) {
+    public record Grpc(@DefaultValue("127.0.0.1") @NotBlank String address,
+            @DefaultValue("9121") @Min(0) @Max(65535) int port,
+            @DefaultValue("5s") @NotNull Duration permitKeepAlive,
+            @DefaultValue("2") @Min(1) @Max(256) int applyThreads) {
     }
 
     /**
@@ -54,7 +60,7 @@ public record CollectorProperties(@NotBlank String datacenter, @NotNull Path dat
      * @param datacenter the peer's name; empty means the other of {@code unicom} and {@code telecom}
      * @param secret the shared secret the peer must send as {@code authorization: Bearer <secret>}
      */
-    public record Peer(String datacenter, @NotBlank String secret) {
+    public record Peer(String datacenter, @DefaultValue("wmb-local-demo-peer-secret") @NotBlank String secret) {
     }
 
     /**
@@ -63,7 +69,8 @@ public record CollectorProperties(@NotBlank String datacenter, @NotNull Path dat
      * @param target host:port of the processor's gRPC server
      * @param deadline how long one {@code Apply} may take before the batch counts as failed (and is re-sent)
      */
-    public record Processor(@NotBlank String target, @NotNull Duration deadline) {
+    public record Processor(@DefaultValue("127.0.0.1:9101") @NotBlank String target,
+            @DefaultValue("5s") @NotNull Duration deadline) {
     }
 
     /**
@@ -72,7 +79,7 @@ public record CollectorProperties(@NotBlank String datacenter, @NotNull Path dat
      * @param retention how long an applied requestId is remembered; longer than any write can wait in the
      *     peer's outbox, after that the processor's version check still catches a replay
      */
-    public record Dedup(@NotNull Duration retention) {
+    public record Dedup(@DefaultValue("7d") @NotNull Duration retention) {
     }
 
     /**
@@ -80,7 +87,7 @@ public record CollectorProperties(@NotBlank String datacenter, @NotNull Path dat
      *
      * @param elasticsearchUrl the Elasticsearch cluster's URL
      */
-    public record ProcessingLog(@NotBlank String elasticsearchUrl) {
+    public record ProcessingLog(@DefaultValue("http://127.0.0.1:9200") @NotBlank String elasticsearchUrl) {
     }
 
 }

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * authenticated before they get here (see {@code PeerAuthInterceptor}).
  *
  * <p>A {@code Sync} stream asks gRPC for one batch at a time and for the next only once the previous one is
- * applied and acknowledged. That keeps each post's writes in the order the peer sent them, and a slow
- * processor slows the peer down through HTTP/2 flow control instead of filling memory here.
+ * applied and acknowledged, and all streams share one lane: a batch of a new stream (the peer re-connected)
+ * waits until the last batch of the old one is applied. That keeps each post's writes in the order the peer
+ * sent them, and a slow processor slows the peer down through HTTP/2 flow control instead of filling memory.
  */
 public final class CollectorGrpcService extends CollectorGrpc.CollectorImplBase {
 
@@ -30,6 +31,9 @@ public final class CollectorGrpcService extends CollectorGrpc.CollectorImplBase 
     private final BatchApplier applier;
 
     private final Executor applyExecutor;
+
+    /** The last task of the lane all streams share; the next one runs after it. */
+    private CompletableFuture<Void> lane = CompletableFuture.completedFuture(null);
 
     /**
      * Creates the service.
@@ -60,15 +64,24 @@ public final class CollectorGrpcService extends CollectorGrpc.CollectorImplBase 
         return new SyncStream(acks);
     }
 
+    private synchronized void inLane(Runnable task) {
+        this.lane = this.lane.thenRunAsync(() -> {
+            try {
+                task.run();
+            }
+            catch (RuntimeException ex) {
+                // A failed stage would skip every later one: the lane must never complete exceptionally.
+                log.error("A task of the sync lane failed", ex);
+            }
+        }, this.applyExecutor);
+    }
+
     /** One peer stream: its batches are applied strictly one after the other. */
     private final class SyncStream implements StreamObserver<WriteBatch> {
 
         private final ServerCallStreamObserver<BatchAck> acks;
 
-        /** The stream's last task; the next one runs after it, on the apply executor. */
-        private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
-
-        private boolean failed;
+        private volatile boolean failed;
 
         SyncStream(ServerCallStreamObserver<BatchAck> acks) {
             this.acks = acks;
@@ -111,15 +124,17 @@ public final class CollectorGrpcService extends CollectorGrpc.CollectorImplBase 
         }
 
         private void then(Runnable task) {
-            // gRPC delivers a stream's events one at a time; chaining keeps them in order on the executor.
-            this.tail = this.tail.thenRunAsync(task, CollectorGrpcService.this.applyExecutor)
-                .exceptionally((error) -> {
-                    log.error("Applying a batch of the sync stream failed", error);
+            inLane(() -> {
+                try {
+                    task.run();
+                }
+                catch (RuntimeException ex) {
+                    log.error("Applying a batch of the sync stream failed", ex);
                     this.failed = true;
                     this.acks.onError(Status.INTERNAL.withDescription("applying the batch failed")
                         .asRuntimeException());
-                    return null;
-                });
+                }
+            });
         }
 
     }

@@ -1,10 +1,10 @@
 package io.wmb.collector.support;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.grpc.stub.StreamObserver;
 import io.wmb.proto.v1.ApplyOutcome;
@@ -24,7 +24,7 @@ public final class VersionedMapProcessor extends ProcessorGrpc.ProcessorImplBase
 
     private final Set<String> applied = ConcurrentHashMap.newKeySet();
 
-    private final List<PostWrite> handed = new CopyOnWriteArrayList<>();
+    private final List<PostWrite> handed = new ArrayList<>();
 
     @Override
     public void apply(WriteBatch request, StreamObserver<BatchAck> responseObserver) {
@@ -72,8 +72,16 @@ public final class VersionedMapProcessor extends ProcessorGrpc.ProcessorImplBase
      * Every write handed to {@code Apply}, in order, duplicates included.
      * @return the writes
      */
-    public List<PostWrite> handed() {
+    public synchronized List<PostWrite> handed() {
         return List.copyOf(this.handed);
+    }
+
+    /**
+     * How many writes were handed to {@code Apply}, duplicates included.
+     * @return the count
+     */
+    public synchronized int handedCount() {
+        return this.handed.size();
     }
 
 }

@@ -10,11 +10,13 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
  * Configuration of the reship: where it listens, where it keeps its outbox and how it forwards to the peer
- * datacenter's collector.
+ * datacenter's collector. Defaults (here, so that they hold even where another service's application.yml
+ * shadows this one on a shared classpath) run the local demo; application.yml maps the environment variables.
  *
  * @param datacenter this datacenter's name ({@code unicom} or {@code telecom}); only its own writes are accepted
  * @param dataDir where the outbox lives on local disk
@@ -25,9 +27,10 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("wmb.reship")
-public record ReshipProperties(@NotBlank String datacenter, @NotNull Path dataDir, @Valid @NotNull Grpc grpc,
-        @Valid @NotNull Outbox outbox, @Valid @NotNull Collector collector,
-        @Valid @NotNull ProcessingLog processingLog) {
+public record ReshipProperties(@DefaultValue("unicom") @NotBlank String datacenter,
+        @DefaultValue(".wmb-data/reship") @NotNull Path dataDir, @DefaultValue @Valid @NotNull Grpc grpc,
+        @DefaultValue @Valid @NotNull Outbox outbox, @DefaultValue @Valid @NotNull Collector collector,
+        @DefaultValue @Valid @NotNull ProcessingLog processingLog) {
 
     /**
      * The gRPC server.
@@ -36,8 +39,9 @@ public record ReshipProperties(@NotBlank String datacenter, @NotNull Path dataDi
      * @param port the port ({@code 0} picks a free one)
      * @param maxBatchWrites the largest batch a single {@code Submit} may carry
      */
-    public record Grpc(@NotBlank String address, @Min(0) @Max(65535) int port,
-            @Min(1) @Max(100_000) int maxBatchWrites) {
+    public record Grpc(@DefaultValue("127.0.0.1") @NotBlank String address,
+            @DefaultValue("9111") @Min(0) @Max(65535) int port,
+            @DefaultValue("10000") @Min(1) @Max(100_000) int maxBatchWrites) {
     }
 
     /**
@@ -46,7 +50,8 @@ public record ReshipProperties(@NotBlank String datacenter, @NotNull Path dataDi
      * @param maxEntries above this many unacknowledged writes, {@code Submit} answers RESOURCE_EXHAUSTED
      * @param maxGroupCommitWrites the most writes grouped into one synced disk write
      */
-    public record Outbox(@Min(1) long maxEntries, @Min(1) int maxGroupCommitWrites) {
+    public record Outbox(@DefaultValue("10000000") @Min(1) long maxEntries,
+            @DefaultValue("20000") @Min(1) int maxGroupCommitWrites) {
     }
 
     /**
@@ -63,10 +68,13 @@ public record ReshipProperties(@NotBlank String datacenter, @NotNull Path dataDi
      * @param maxBackoff the longest wait between attempts to re-open the stream
      * @param keepAlive how often an idle connection is pinged, so that a silently dead link is noticed
      */
-    public record Collector(@NotBlank String target, @NotBlank String secret, @Min(1) @Max(10_000) int batchSize,
-            @NotNull Duration linger, @Min(1) @Max(1024) int window, @NotNull Duration ackTimeout,
-            @NotNull Duration streamMaxAge, @NotNull Duration initialBackoff, @NotNull Duration maxBackoff,
-            @NotNull Duration keepAlive) {
+    public record Collector(@DefaultValue("127.0.0.1:19122") @NotBlank String target,
+            @DefaultValue("wmb-local-demo-peer-secret") @NotBlank String secret,
+            @DefaultValue("500") @Min(1) @Max(10_000) int batchSize, @DefaultValue("5ms") @NotNull Duration linger,
+            @DefaultValue("8") @Min(1) @Max(1024) int window, @DefaultValue("10s") @NotNull Duration ackTimeout,
+            @DefaultValue("30m") @NotNull Duration streamMaxAge,
+            @DefaultValue("100ms") @NotNull Duration initialBackoff,
+            @DefaultValue("5s") @NotNull Duration maxBackoff, @DefaultValue("10s") @NotNull Duration keepAlive) {
     }
 
     /**
@@ -74,7 +82,7 @@ public record ReshipProperties(@NotBlank String datacenter, @NotNull Path dataDi
      *
      * @param elasticsearchUrl the Elasticsearch cluster's URL
      */
-    public record ProcessingLog(@NotBlank String elasticsearchUrl) {
+    public record ProcessingLog(@DefaultValue("http://127.0.0.1:9200") @NotBlank String elasticsearchUrl) {
     }
 
 }
