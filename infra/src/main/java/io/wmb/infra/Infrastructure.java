@@ -73,10 +73,18 @@ public final class Infrastructure implements AutoCloseable {
      * @throws ServerStartException naming the server that failed, with its last log lines
      */
     public static Infrastructure start(InfrastructureSettings settings, ServerListener listener) {
+        return start(settings, new LinkSimulator(), listener);
+    }
+
+    /**
+     * Starts every server with a link the caller prepared (for example with fixed routes already open); the
+     * returned infrastructure owns the link from then on and closes it.
+     * @throws ServerStartException naming the server that failed, with its last log lines
+     */
+    public static Infrastructure start(InfrastructureSettings settings, LinkSimulator link, ServerListener listener) {
         prepare(settings);
         CompletableFuture<ElasticsearchServer> elasticsearch = CompletableFuture
             .supplyAsync(() -> ElasticsearchServer.start(settings, listener), Infrastructure::startThread);
-        LinkSimulator link = new LinkSimulator();
         List<AutoCloseable> started = new ArrayList<>();
         started.add(link);
         try {

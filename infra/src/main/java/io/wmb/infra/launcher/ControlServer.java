@@ -30,13 +30,18 @@ final class ControlServer {
 
     private final int port;
 
-    private final ServiceSupervisor supervisor;
+    private final SupervisorView supervisor;
 
     private HttpServer server;
 
-    ControlServer(int port, ServiceSupervisor supervisor) {
+    ControlServer(int port, SupervisorView supervisor) {
         this.port = port;
         this.supervisor = supervisor;
+    }
+
+    /** The port it listens on (the configured one, or the one picked for 0). */
+    int port() {
+        return this.server.getAddress().getPort();
     }
 
     void start() throws IOException {
@@ -217,6 +222,16 @@ final class ControlServer {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
+    }
+
+    /** What the control API shows and acts on. */
+    interface SupervisorView {
+
+        /** Every server and service, in display order. */
+        List<Component> components();
+
+        /** The link, once it exists. */
+        Optional<LinkSimulator> link();
     }
 
     @FunctionalInterface

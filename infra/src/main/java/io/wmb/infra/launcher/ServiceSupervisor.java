@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * starts every service as its own {@code java -jar} process, watches their health and serves the control API. On
  * SIGTERM ({@code ./wmb down}) it stops the services, then the servers.
  */
-final class ServiceSupervisor {
+final class ServiceSupervisor implements ControlServer.SupervisorView {
 
     /** Small JVMs: the whole demo must fit in about 3.5 GiB on 2 cores. */
     static final String DEFAULT_SERVICE_JAVA_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx160m";
@@ -62,6 +63,8 @@ final class ServiceSupervisor {
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private volatile Infrastructure infrastructure;
+
+    private volatile LinkSimulator link;
 
     private volatile boolean stopping;
 
@@ -94,6 +97,9 @@ final class ServiceSupervisor {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "wmb-supervisor-stop"));
         ControlServer control = new ControlServer(ServiceTable.CONTROL_PORT, this);
         control.start();
+        Thread monitor = new Thread(this::monitor, "wmb-health-monitor");
+        monitor.setDaemon(true);
+        monitor.start();
         try {
             startServers();
         }
@@ -107,40 +113,44 @@ final class ServiceSupervisor {
             control.stop();
             System.exit(1);
         }
-        startServices();
-        Thread monitor = new Thread(this::monitor, "wmb-health-monitor");
-        monitor.setDaemon(true);
-        monitor.start();
         this.stopped.await();
     }
 
-    /** The supervisor's view, for the status API. */
-    List<Component> components() {
+    @Override
+    public List<Component> components() {
         return List.copyOf(this.components.values());
     }
 
-    /** The link, once the servers run. */
-    Optional<LinkSimulator> link() {
-        Infrastructure current = this.infrastructure;
-        return Optional.ofNullable(current).map(Infrastructure::link);
+    @Override
+    public Optional<LinkSimulator> link() {
+        return Optional.ofNullable(this.link);
     }
 
     private void startServers() {
         InfrastructureSettings settings = InfrastructureSettings.demo(this.dataRoot);
-        List<Integer> fixed = new ArrayList<>();
-        ServiceTable.linkRoutes().values()
-            .forEach((target) -> fixed.add(InfrastructureSettings.LINK_PORT_OFFSET + target));
-        fixed.add(settings.replicationLinkPort());
         for (ServiceSpec service : this.services) {
-            fixed.add(service.httpPort());
+            LocalPorts.requireFree(service.httpPort(), service.id());
             if (service.grpcPort() != 0) {
-                fixed.add(service.grpcPort());
+                LocalPorts.requireFree(service.grpcPort(), service.id() + " gRPC");
             }
         }
-        for (int port : fixed) {
-            LocalPorts.requireFree(port, "the WMB demo");
+        // The fixed routes first: a taken port fails here, before any server starts.
+        Component linkComponent = component("link");
+        linkComponent.starting(ServiceTable.CONTROL_PORT);
+        LinkSimulator link = new LinkSimulator();
+        try {
+            ServiceTable.linkRoutes().forEach((name, target) -> link.open(name, target,
+                    InfrastructureSettings.LINK_PORT_OFFSET + target));
         }
-        this.infrastructure = Infrastructure.start(settings, new ServerListener() {
+        catch (RuntimeException ex) {
+            link.close();
+            linkComponent.failed(ex.getMessage());
+            throw ex;
+        }
+        this.link = link;
+        linkComponent.healthy(ProcessHandle.current().pid());
+        Set<String> databases = ConcurrentHashMap.newKeySet();
+        this.infrastructure = Infrastructure.start(settings, link, new ServerListener() {
             @Override
             public void starting(String name, int port) {
                 component(name).starting(port);
@@ -150,6 +160,13 @@ final class ServiceSupervisor {
             public void ready(String name, int port, long pid, Duration took) {
                 component(name).healthy(pid);
                 recordChild(pid, name);
+                // Services need MariaDB and Redis to start; Elasticsearch may still be coming up (the
+                // processing log buffers), so they start now instead of waiting for the slowest server.
+                if (!name.equals("elasticsearch") && databases.add(name) && databases.size() == 4) {
+                    Thread services = new Thread(ServiceSupervisor.this::startServices, "wmb-start-services");
+                    services.setDaemon(true);
+                    services.start();
+                }
             }
 
             @Override
@@ -157,14 +174,12 @@ final class ServiceSupervisor {
                 component(name).failed(reason);
             }
         });
-        Component link = component("link");
-        link.starting(ServiceTable.CONTROL_PORT);
-        ServiceTable.linkRoutes().forEach((name, target) -> this.infrastructure.link()
-            .open(name, target, InfrastructureSettings.LINK_PORT_OFFSET + target));
-        link.healthy(ProcessHandle.current().pid());
     }
 
-    private void startServices() {
+    private synchronized void startServices() {
+        if (this.stopping) {
+            return;
+        }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (ServiceSpec service : this.services) {
             Component component = component(service.id());
@@ -263,7 +278,10 @@ final class ServiceSupervisor {
 
     /** Services first (they talk to the servers), all at once; then the servers. */
     private void stop() {
-        this.stopping = true;
+        synchronized (this) {
+            // Waits for a service start in progress, so that no process is started behind the stop.
+            this.stopping = true;
+        }
         logger.info("Stopping {} services", this.processes.size());
         this.processes.values().forEach(Process::destroy);
         this.processes.forEach((id, process) -> {
@@ -273,6 +291,9 @@ final class ServiceSupervisor {
         Infrastructure current = this.infrastructure;
         if (current != null) {
             current.close();
+        }
+        else if (this.link != null) {
+            this.link.close();
         }
         components().stream().filter((c) -> c.state() != Component.State.SKIPPED).forEach(Component::stopped);
         try {

@@ -1,0 +1,89 @@
+package io.wmb.infra.launcher;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.wmb.infra.Datacenter;
+import io.wmb.infra.launcher.ServiceTable.ServiceSpec;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The demo's service table agrees with docs/design.md. */
+class ServiceTableTests {
+
+    private final List<ServiceSpec> services = ServiceTable.demo(Path.of("/data"));
+
+    @Test
+    void shouldRunFiveServicesPerDatacenterPlusTheEdge() {
+        assertThat(this.services).extracting(ServiceSpec::id).containsExactly("processor-unicom", "reship-unicom",
+                "collector-unicom", "reconciler-unicom", "gateway-unicom", "processor-telecom", "reship-telecom",
+                "collector-telecom", "reconciler-telecom", "gateway-telecom", "edge");
+    }
+
+    @Test
+    void shouldGiveEveryServiceItsOwnPorts() {
+        List<Integer> ports = new ArrayList<>();
+        for (ServiceSpec service : this.services) {
+            ports.add(service.httpPort());
+            if (service.grpcPort() != 0) {
+                ports.add(service.grpcPort());
+            }
+        }
+        assertThat(ports).doesNotHaveDuplicates()
+            .contains(8080, 8081, 8082, 8101, 8102, 9101, 9102, 9111, 9112, 9121, 9122, 8131, 8132);
+    }
+
+    @Test
+    void shouldReachTheOtherDatacenterOnlyThroughTheLink() {
+        Map<String, String> unicom = service("reship-unicom").env();
+        Map<String, String> telecom = service("reship-telecom").env();
+        assertThat(unicom).containsEntry("WMB_COLLECTOR_TARGET", "127.0.0.1:19122");
+        assertThat(telecom).containsEntry("WMB_COLLECTOR_TARGET", "127.0.0.1:19121");
+        assertThat(service("gateway-unicom").env()).containsEntry("WMB_REMOTE_UPSTREAM", "http://127.0.0.1:18102")
+            .containsEntry("WMB_LOCAL_UPSTREAM", "http://127.0.0.1:8101");
+        assertThat(service("reconciler-telecom").env())
+            .containsEntry("WMB_UNICOM_PROCESSOR_TARGET", "127.0.0.1:19101")
+            .containsEntry("WMB_TELECOM_PROCESSOR_TARGET", "127.0.0.1:9102");
+    }
+
+    @Test
+    void shouldOpenALinkRouteForEveryCrossDatacenterTarget() {
+        assertThat(ServiceTable.linkRoutes().values()).containsExactlyInAnyOrder(9121, 9122, 8101, 8102, 9101, 9102);
+    }
+
+    @Test
+    void shouldLetOnlyUnicomOwnTheMasterAndTelecomReadItsReplica() {
+        assertThat(service("processor-unicom").env()).containsEntry("WMB_OWNS_MASTER", "true")
+            .containsEntry("WMB_MYSQL_URL", "jdbc:mysql://127.0.0.1:3307/wmb")
+            .containsEntry("WMB_REDIS_URL", "redis://127.0.0.1:6380");
+        assertThat(service("processor-telecom").env()).containsEntry("WMB_OWNS_MASTER", "false")
+            .containsEntry("WMB_MYSQL_URL", "jdbc:mysql://127.0.0.1:3308/wmb")
+            .containsEntry("WMB_REDIS_URL", "redis://127.0.0.1:6381");
+    }
+
+    @Test
+    void shouldRunTheEdgeAsTheGatewayJarInTheEdgeRole() {
+        ServiceSpec edge = service("edge");
+        assertThat(edge.module()).isEqualTo("gateway");
+        assertThat(edge.datacenter()).isNull();
+        assertThat(edge.env()).containsEntry("WMB_GATEWAY_ROLE", "edge")
+            .containsEntry("SERVER_PORT", "8080")
+            .containsEntry("WMB_UNICOM_GATEWAY", "http://127.0.0.1:8081")
+            .containsEntry("WMB_TELECOM_GATEWAY", "http://127.0.0.1:8082");
+        assertThat(service("gateway-telecom").env()).containsEntry("WMB_GATEWAY_ROLE", "datacenter");
+    }
+
+    @Test
+    void shouldKeepEachServicesStateInItsOwnFolder() {
+        assertThat(service("reship-telecom").env()).containsEntry("WMB_DATA_DIR", "/data/reship-telecom")
+            .containsEntry("WMB_DATACENTER", "telecom");
+        assertThat(ServiceTable.port(Datacenter.TELECOM, 8101)).isEqualTo(8102);
+    }
+
+    private ServiceSpec service(String id) {
+        return this.services.stream().filter((service) -> service.id().equals(id)).findFirst().orElseThrow();
+    }
+}
