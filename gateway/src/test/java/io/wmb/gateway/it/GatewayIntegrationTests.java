@@ -2,15 +2,15 @@ package io.wmb.gateway.it;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -201,21 +201,17 @@ class GatewayIntegrationTests {
         @Test
         void shouldKeepSettingsAcrossAnEdgeRestart() {
             Path dataDir = topology.dataDir.resolve("restarted-edge-" + run);
-            ConfigurableApplicationContext first = topology.edge(dataDir);
-            String uri = GatewayTopology.baseUri(first);
-            assertThat(Http.put(uri + "/ops/regions/south/shift", "{\"percent\":35}", OPERATOR).status())
-                .isEqualTo(200);
-            first.close();
-
-            ConfigurableApplicationContext second = topology.edge(dataDir);
-            try {
-                String settings = Http.get(GatewayTopology.baseUri(second) + "/ops/settings", Map.of()).body();
-                assertThat(settings).contains("\"south\":35.0");
-                assertThat(Http.get(GatewayTopology.baseUri(second) + "/ops/audit", Map.of()).body())
-                    .contains("\"to\":35.0");
+            List<String> args = new ArrayList<>(topology.edgeArguments(dataDir));
+            args.remove("--server.port=0");
+            try (GatewayProcess first = GatewayProcess.start(dataDir.resolve("first.log"), args)) {
+                assertThat(Http.put(first.uri() + "/ops/regions/south/shift", "{\"percent\":35}", OPERATOR).status())
+                    .isEqualTo(200);
             }
-            finally {
-                second.close();
+            try (GatewayProcess second = GatewayProcess.start(dataDir.resolve("second.log"), args)) {
+                assertThat(Http.get(second.uri() + "/ops/settings", Map.of()).body()).contains("\"south\":35.0");
+                assertThat(Http.get(second.uri() + "/ops/audit", Map.of()).body()).contains("\"to\":35.0");
+                Http.Response routed = Http.get(second.uri() + "/api/posts/1", user("p1", "south"));
+                assertThat(routed.status()).isEqualTo(200);
             }
         }
 

@@ -19,6 +19,13 @@ final class GatewayTopology {
 
     static final String TOKEN = "integration-test-operator-token";
 
+    private static final List<String> COMMON = List.of("--server.port=0",
+            "--wmb.gateway.operators.operator=" + TOKEN,
+            "--wmb.gateway.health.interval=200ms", "--wmb.gateway.health.timeout=300ms",
+            "--wmb.gateway.health.fall=1", "--wmb.gateway.health.rise=1",
+            // Nothing else of WMB runs here: the overview must cope with all of it being absent.
+            "--wmb.gateway.ops.link=http://127.0.0.1:1", "--wmb.gateway.ops.timeout=300ms");
+
     private static GatewayTopology shared;
 
     final FakeProcessor unicomProcessor = new FakeProcessor("unicom-processor", "unicom");
@@ -38,7 +45,7 @@ final class GatewayTopology {
                 UUID.randomUUID().toString());
         this.unicomGateway = datacenterGateway("unicom", this.unicomProcessor, this.telecomProcessor);
         this.telecomGateway = datacenterGateway("telecom", this.telecomProcessor, this.unicomProcessor);
-        this.edge = edge(this.dataDir.resolve("edge"));
+        this.edge = start(edgeArguments(this.dataDir.resolve("edge")));
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "gateway-topology-stop"));
     }
 
@@ -49,34 +56,28 @@ final class GatewayTopology {
         return shared;
     }
 
-    /** Starts another edge on the given data directory, in front of the same datacenter gateways. */
-    ConfigurableApplicationContext edge(Path dataDir, String... extra) {
-        List<String> args = new ArrayList<>(List.of("--wmb.gateway.role=edge",
-                "--wmb.gateway.data-dir=" + dataDir,
+    /** Arguments for another edge in front of the same datacenter gateways, keeping state in {@code dataDir}. */
+    List<String> edgeArguments(Path dataDir) {
+        List<String> args = new ArrayList<>(COMMON);
+        args.addAll(List.of("--wmb.gateway.role=edge", "--wmb.gateway.data-dir=" + dataDir,
                 "--wmb.gateway.edge.gateways.unicom=" + baseUri(this.unicomGateway),
                 "--wmb.gateway.edge.gateways.telecom=" + baseUri(this.telecomGateway),
                 "--wmb.gateway.edge.region-table=127.0.0.0/25=north,127.0.0.128/25=south",
                 "--wmb.gateway.rate-limit.capacity=20", "--wmb.gateway.rate-limit.refill-per-second=5"));
-        args.addAll(List.of(extra));
-        return start(args);
+        return args;
     }
 
     private ConfigurableApplicationContext datacenterGateway(String datacenter, FakeProcessor local,
             FakeProcessor remote) {
-        return start(List.of("--wmb.gateway.role=datacenter", "--wmb.gateway.datacenter=" + datacenter,
+        List<String> args = new ArrayList<>(COMMON);
+        args.addAll(List.of("--wmb.gateway.role=datacenter", "--wmb.gateway.datacenter=" + datacenter,
                 "--wmb.gateway.data-dir=" + this.dataDir.resolve(datacenter),
                 "--wmb.gateway.upstreams.local=" + local.uri(), "--wmb.gateway.upstreams.remote=" + remote.uri()));
+        return start(args);
     }
 
     private static ConfigurableApplicationContext start(List<String> args) {
-        List<String> all = new ArrayList<>(List.of("--server.port=0",
-                "--wmb.gateway.operators.operator=" + TOKEN,
-                "--wmb.gateway.health.interval=200ms", "--wmb.gateway.health.timeout=300ms",
-                "--wmb.gateway.health.fall=1", "--wmb.gateway.health.rise=1",
-                // Nothing else of WMB runs here: the overview must cope with all of it being absent.
-                "--wmb.gateway.ops.link=http://127.0.0.1:1", "--wmb.gateway.ops.timeout=300ms"));
-        all.addAll(args);
-        return new SpringApplicationBuilder(GatewayApplication.class).run(all.toArray(String[]::new));
+        return new SpringApplicationBuilder(GatewayApplication.class).run(args.toArray(String[]::new));
     }
 
     static String baseUri(ConfigurableApplicationContext context) {
