@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
 /**
  * The processor's meters, created once so that the request path only looks them up in arrays.
  */
-@Component
+@Component("wmbProcessorMetrics")
 public class ProcessorMetrics {
 
     private final Map<WriteKind, Map<Outcome, Timer>> writes = new EnumMap<>(WriteKind.class);

@@ -1,0 +1,103 @@
+package io.wmb.processor;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+
+import io.wmb.proto.v1.ApplyOutcome;
+import io.wmb.proto.v1.BatchAck;
+import io.wmb.proto.v1.PostWrite;
+import io.wmb.proto.v1.ProcessorGrpc;
+import io.wmb.proto.v1.ReshipGrpc;
+import io.wmb.proto.v1.WriteBatch;
+import io.wmb.proto.v1.WriteResult;
+
+/**
+ * Stands in for a datacenter's reship (another module) in the processor's integration tests: a real gRPC server that
+ * records what it was given and, like reship plus the peer's collector, applies it through the other datacenter's
+ * processor ({@code Processor.Apply}). It can be told to refuse, to play an unreachable reship.
+ */
+final class TestReship implements AutoCloseable {
+
+    private final Server server;
+
+    private final List<PostWrite> received = new CopyOnWriteArrayList<>();
+
+    private volatile ManagedChannel peer;
+
+    private volatile boolean refusing;
+
+    TestReship() throws IOException {
+        server = NettyServerBuilder.forPort(0).addService(new ReshipGrpc.ReshipImplBase() {
+            @Override
+            public void submit(WriteBatch request, StreamObserver<BatchAck> responseObserver) {
+                handle(request, responseObserver);
+            }
+        }).build().start();
+    }
+
+    int port() {
+        return server.getPort();
+    }
+
+    /** Applies everything submitted from now on through the peer processor at this gRPC port. */
+    void forwardTo(int peerGrpcPort) {
+        peer = NettyChannelBuilder.forAddress("127.0.0.1", peerGrpcPort).usePlaintext().build();
+    }
+
+    /** Makes Submit fail with UNAVAILABLE, as if reship were down. */
+    void refuse(boolean refuse) {
+        refusing = refuse;
+    }
+
+    /** The writes taken so far. */
+    List<PostWrite> received() {
+        return received;
+    }
+
+    private void handle(WriteBatch request, StreamObserver<BatchAck> responseObserver) {
+        if (refusing) {
+            responseObserver.onError(Status.UNAVAILABLE.withDescription("test reship is down").asRuntimeException());
+            return;
+        }
+        received.addAll(request.getWritesList());
+        BatchAck ack;
+        ManagedChannel channel = peer;
+        if (channel != null) {
+            BatchAck applied = ProcessorGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .apply(request);
+            ack = applied.toBuilder().clearResults().addAllResults(applied.getResultsList().stream()
+                .map(result -> result.getOutcome() == ApplyOutcome.APPLY_OUTCOME_FAILED ? result
+                        : result.toBuilder().setOutcome(ApplyOutcome.APPLY_OUTCOME_OK).build())
+                .toList()).build();
+        }
+        else {
+            BatchAck.Builder builder = BatchAck.newBuilder().setBatchId(request.getBatchId());
+            for (PostWrite write : request.getWritesList()) {
+                builder.addResults(WriteResult.newBuilder().setRequestId(write.getRequestId())
+                    .setOutcome(ApplyOutcome.APPLY_OUTCOME_OK));
+            }
+            ack = builder.build();
+        }
+        responseObserver.onNext(ack);
+        responseObserver.onCompleted();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        ManagedChannel channel = peer;
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+}
