@@ -191,25 +191,6 @@ class ElasticsearchProcessingLogIntegrationTests {
             });
         }
 
-        @Test
-        void shouldSpillInCallerWhenQueueIsFullInsteadOfBlocking() throws IOException {
-            String requestId = newRequestId();
-            ProcessingLogSettings tiny = new ProcessingLogSettings(closedPortUrl(), spillDirectory, 1,
-                    Duration.ofSeconds(30), 1);
-
-            try (ElasticsearchProcessingLog log = new ElasticsearchProcessingLog(tiny, registry)) {
-                for (int i = 0; i < 200; i++) {
-                    log.record(record(requestId + "-" + i, "unicom", Stage.ACCEPTED, Outcome.OK, at(i)));
-                }
-                log.flush();
-
-                assertThat(counter("accepted")).isEqualTo(200);
-                assertThat(counter("spilled")).isEqualTo(200);
-                assertThat(registry.get("wmb.processinglog.queue.depth").gauge().value()).isZero();
-            }
-            assertThat(spilledLines()).hasSize(200);
-        }
-
     }
 
     @Nested

@@ -1,0 +1,134 @@
+package io.wmb.processinglog;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+/**
+ * The writer's behaviour when nothing answers at its Elasticsearch address (a port nobody listens on): no
+ * server needed, so these run with the unit tests. {@link ElasticsearchProcessingLogIntegrationTests} covers a
+ * real Elasticsearch.
+ */
+class ElasticsearchProcessingLogTests {
+
+    @TempDir
+    Path spillDirectory;
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @Test
+    void shouldSpillEverythingAcceptedBeforeFlushReturns() throws IOException {
+        try (ElasticsearchProcessingLog log = new ElasticsearchProcessingLog(settings(10, 1000), this.registry)) {
+            for (int i = 0; i < 35; i++) {
+                log.record(acceptedRecord(i));
+            }
+            log.flush();
+
+            assertThat(spilledLines()).hasSize(35);
+            assertThat(counter("accepted")).isEqualTo(35);
+            assertThat(counter("spilled")).isEqualTo(35);
+            assertThat(counter("sent")).isZero();
+            assertThat(log.isOnline()).isFalse();
+        }
+    }
+
+    @Test
+    void shouldSpillInCallerWhenQueueIsFullInsteadOfBlocking() throws IOException {
+        // One record in memory at most, and a batch that would wait 30 s: the rest must go to disk at once.
+        ProcessingLogSettings tiny = new ProcessingLogSettings(closedPortUrl(), this.spillDirectory, 1,
+                Duration.ofSeconds(30), 1);
+
+        try (ElasticsearchProcessingLog log = new ElasticsearchProcessingLog(tiny, this.registry)) {
+            for (int i = 0; i < 200; i++) {
+                log.record(acceptedRecord(i));
+            }
+            log.flush();
+
+            assertThat(counter("accepted")).isEqualTo(200);
+            assertThat(counter("spilled")).isEqualTo(200);
+            assertThat(this.registry.get("wmb.processinglog.queue.depth").gauge().value()).isZero();
+        }
+        assertThat(spilledLines()).hasSize(200).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void shouldSpillQueuedRecordsOnClose() throws IOException {
+        ElasticsearchProcessingLog log = new ElasticsearchProcessingLog(settings(100, 1000), this.registry);
+        for (int i = 0; i < 7; i++) {
+            log.record(acceptedRecord(i));
+        }
+
+        log.close();
+
+        assertThat(spilledLines()).hasSize(7);
+    }
+
+    @Test
+    void shouldRefuseRecordsAfterClose() {
+        ElasticsearchProcessingLog log = new ElasticsearchProcessingLog(settings(10, 100), this.registry);
+        log.close();
+
+        assertThatIllegalStateException().isThrownBy(() -> log.record(acceptedRecord(1)))
+                .withMessageContaining("closed");
+        log.flush();
+        log.close();
+    }
+
+    @Test
+    void shouldRefuseSecondWriterOnSameSpillDirectory() {
+        try (ElasticsearchProcessingLog first = new ElasticsearchProcessingLog(settings(10, 100), this.registry)) {
+            assertThatIllegalStateException()
+                    .isThrownBy(() -> new ElasticsearchProcessingLog(settings(10, 100), new SimpleMeterRegistry()))
+                    .withMessageContaining(this.spillDirectory.toString());
+        }
+    }
+
+    private ProcessingLogSettings settings(int maxBatch, int maxQueued) {
+        return new ProcessingLogSettings(closedPortUrl(), this.spillDirectory, maxBatch, Duration.ofMillis(100),
+                maxQueued, Duration.ofSeconds(1));
+    }
+
+    private double counter(String name) {
+        return this.registry.get("wmb.processinglog.records." + name).counter().count();
+    }
+
+    private List<String> spilledLines() throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.list(this.spillDirectory)) {
+            for (Path segment : files.filter((path) -> path.getFileName().toString().startsWith("spill-"))
+                    .sorted().toList()) {
+                lines.addAll(Files.readAllLines(segment));
+            }
+        }
+        return lines;
+    }
+
+    private static String closedPortUrl() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            // Nobody listens there once the socket is closed: connections are refused at once.
+            return "http://127.0.0.1:" + socket.getLocalPort();
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static ProcessingRecord acceptedRecord(int i) {
+        return new ProcessingRecord("unit-" + i, "unicom", "unicom", Stage.ACCEPTED, Outcome.OK,
+                Instant.ofEpochMilli(1_700_000_000_000L + i), i, i, null);
+    }
+
+}
