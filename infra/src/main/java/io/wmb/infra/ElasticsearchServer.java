@@ -38,7 +38,9 @@ final class ElasticsearchServer implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(ElasticsearchServer.class);
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    /** 5-15 s on an idle 2-core machine, far more next to a build; {@code -Dwmb.elasticsearch.startTimeout=PT10M}. */
+    private static final Duration START_TIMEOUT = Duration.parse(System.getProperty("wmb.elasticsearch.startTimeout",
+            "PT5M"));
 
     private static final String UNPRIVILEGED_ID = "65534";
 

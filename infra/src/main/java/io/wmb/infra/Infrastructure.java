@@ -61,6 +61,7 @@ public final class Infrastructure implements AutoCloseable {
     public static synchronized Infrastructure shared() {
         if (shared == null) {
             Path root = dataRoot();
+            reapOrphans(root);
             shared = start(InfrastructureSettings.ephemeral(root, "test-" + ProcessHandle.current().pid()),
                     new LoggingListener());
         }
@@ -196,6 +197,51 @@ public final class Infrastructure implements AutoCloseable {
             }
         }
         return dir.resolve(".wmb-data");
+    }
+
+    /**
+     * Stops servers of test JVMs that died without their shutdown hook (killed by a timeout), and deletes their
+     * folders: {@code test-<pid>} folders whose JVM is gone. A pid counts only if its command line names the
+     * folder, so a recycled pid is never touched.
+     */
+    static void reapOrphans(Path root) {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (Stream<Path> runs = Files.list(root)) {
+            runs.filter((dir) -> dir.getFileName().toString().matches("test-\\d+"))
+                .filter((dir) -> ProcessHandle.of(Long.parseLong(dir.getFileName().toString().substring(5)))
+                    .map((owner) -> !owner.isAlive())
+                    .orElse(true))
+                .forEach(Infrastructure::reap);
+        }
+        catch (IOException | RuntimeException ex) {
+            logger.warn("Could not look for orphaned test servers under {}", root, ex);
+        }
+    }
+
+    private static void reap(Path run) {
+        for (String pidFile : List.of("mariadb-unicom/mariadbd.pid", "mariadb-telecom/mariadbd.pid",
+                "elasticsearch/elasticsearch.pid")) {
+            try {
+                long pid = Long.parseLong(Files.readString(run.resolve(pidFile)).trim());
+                ProcessHandle.of(pid)
+                    .filter((process) -> Processes.commandLine(process).contains(run.toString()))
+                    .ifPresent((process) -> {
+                        logger.warn("Stopping orphaned server pid {} of {}", pid, run);
+                        Processes.terminate(process, Duration.ofSeconds(15));
+                    });
+            }
+            catch (IOException | NumberFormatException ex) {
+                logger.trace("No server to reap for {}", pidFile, ex);
+            }
+        }
+        try (Stream<Path> files = Files.walk(run)) {
+            files.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+        }
+        catch (IOException ex) {
+            logger.warn("Could not delete {}", run, ex);
+        }
     }
 
     private static void prepare(InfrastructureSettings settings) {

@@ -44,7 +44,8 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
 
     private static final Logger logger = LoggerFactory.getLogger(ServiceSupervisor.class);
 
-    private static final Duration SERVICE_START_TIMEOUT = Duration.ofSeconds(150);
+    /** Generous: 11 JVMs start at once on 2 cores, possibly next to a build. */
+    private static final Duration SERVICE_START_TIMEOUT = Duration.ofMinutes(5);
 
     private final Path repository;
 

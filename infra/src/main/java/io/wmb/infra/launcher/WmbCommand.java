@@ -30,7 +30,7 @@ import io.wmb.infra.Processes;
  */
 public final class WmbCommand {
 
-    private static final Duration UP_TIMEOUT = Duration.ofSeconds(240);
+    private static final Duration UP_TIMEOUT = Duration.ofMinutes(8);
 
     private static final String CONTROL_URL = "http://127.0.0.1:" + ServiceTable.CONTROL_PORT;
 
