@@ -1,9 +1,5 @@
 package io.wmb.collector.it;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +50,7 @@ class ReshipKillIntegrationTests {
 
     @Test
     void shouldLoseAndDuplicateNothingWhenReshipIsKilledMidStream() throws Exception {
-        int port = freePort();
+        int port = ChildJvm.freePort();
         Process first = startReship(port, "first");
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         long firstPost = SyncIntegrationTests.newPostId();
@@ -121,12 +117,9 @@ class ReshipKillIntegrationTests {
         }
     }
 
-    private Process startReship(int port, String name) throws IOException {
+    private Process startReship(int port, String name) {
         Path dataDir = this.unicom.dataDir.resolve("reship-telecom");
-        Files.createDirectories(dataDir);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), ReshipApplication.class.getName(),
+        Process process = ChildJvm.start(ReshipApplication.class, dataDir.resolve("reship-" + name + ".log"),
                 "--server.port=0",
                 "--wmb.reship.datacenter=telecom",
                 "--wmb.reship.data-dir=" + dataDir,
@@ -134,21 +127,9 @@ class ReshipKillIntegrationTests {
                 "--wmb.reship.collector.target=127.0.0.1:" + this.unicom.linkPort,
                 "--wmb.reship.collector.secret=" + CollectorFixture.SECRET,
                 "--wmb.reship.collector.ack-timeout=2s",
-                "--wmb.reship.processing-log.elasticsearch-url=" + this.unicom.infrastructure.elasticsearchUrl())
-            .redirectErrorStream(true)
-            .redirectOutput(dataDir.resolve("reship-" + name + ".log").toFile());
-        Process process = builder.start();
+                "--wmb.reship.processing-log.elasticsearch-url=" + this.unicom.infrastructure.elasticsearchUrl());
         this.processes.add(process);
         return process;
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
     }
 
 }

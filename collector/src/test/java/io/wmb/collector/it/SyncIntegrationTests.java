@@ -1,5 +1,6 @@
 package io.wmb.collector.it;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,16 +71,22 @@ class SyncIntegrationTests {
     }
 
     static ConfigurableApplicationContext startReship(CollectorFixture collector) {
+        return startReship(collector.dataDir.resolve("reship-telecom"), collector.linkPort,
+                collector.infrastructure.elasticsearchUrl());
+    }
+
+    /** Telecom's reship, in this JVM, streaming to the collector behind a link port. */
+    static ConfigurableApplicationContext startReship(Path dataDir, int linkPort, String elasticsearchUrl) {
         return new SpringApplicationBuilder(ReshipApplication.class).run(
                 "--server.port=0",
                 "--wmb.reship.datacenter=telecom",
-                "--wmb.reship.data-dir=" + collector.dataDir.resolve("reship-telecom"),
+                "--wmb.reship.data-dir=" + dataDir,
                 "--wmb.reship.grpc.port=0",
-                "--wmb.reship.collector.target=127.0.0.1:" + collector.linkPort,
+                "--wmb.reship.collector.target=127.0.0.1:" + linkPort,
                 "--wmb.reship.collector.secret=" + CollectorFixture.SECRET,
                 "--wmb.reship.collector.ack-timeout=2s",
                 "--wmb.reship.collector.max-backoff=500ms",
-                "--wmb.reship.processing-log.elasticsearch-url=" + collector.infrastructure.elasticsearchUrl());
+                "--wmb.reship.processing-log.elasticsearch-url=" + elasticsearchUrl);
     }
 
     @AfterAll
