@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -29,6 +31,8 @@ final class FakeProcessor implements AutoCloseable {
 
     private final AtomicInteger served = new AtomicInteger();
 
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+
     private int port;
 
     private HttpServer server;
@@ -51,6 +55,8 @@ final class FakeProcessor implements AutoCloseable {
             throw new UncheckedIOException("Cannot start fake processor " + this.name, ex);
         }
         this.server.createContext("/", this::handle);
+        // Not the default single dispatcher thread: parallel requests must not queue behind each other.
+        this.server.setExecutor(this.executor);
         this.server.start();
         this.port = this.server.getAddress().getPort();
     }
@@ -99,6 +105,7 @@ final class FakeProcessor implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        this.executor.shutdownNow();
     }
 
 }

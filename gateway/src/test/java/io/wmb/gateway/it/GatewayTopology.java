@@ -21,7 +21,8 @@ final class GatewayTopology {
 
     private static final List<String> COMMON = List.of("--server.port=0",
             "--wmb.gateway.operators.operator=" + TOKEN,
-            "--wmb.gateway.health.interval=200ms", "--wmb.gateway.health.timeout=300ms",
+            // Fast rounds so that failover tests are quick; a generous timeout, as the machine may be busy.
+            "--wmb.gateway.health.interval=200ms", "--wmb.gateway.health.timeout=2s",
             "--wmb.gateway.health.fall=1", "--wmb.gateway.health.rise=1",
             // Nothing else of WMB runs here: the overview must cope with all of it being absent.
             "--wmb.gateway.ops.link=http://127.0.0.1:1", "--wmb.gateway.ops.timeout=300ms");
