@@ -1,0 +1,139 @@
+package io.wmb.reconciler.bench;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch.core.BulkResponse;
+import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
+import io.wmb.infra.Infrastructure;
+import io.wmb.processinglog.ElasticsearchClients;
+import io.wmb.processinglog.ProcessingLogIndices;
+import io.wmb.processinglog.Stage;
+import io.wmb.reconciler.scan.Datacenters;
+import io.wmb.reconciler.scan.ProcessingLogScanner;
+import io.wmb.reconciler.scan.ScanResult;
+import io.wmb.reconciler.scan.ScanWindow;
+
+/**
+ * Times the scan of a window of 1,000,000 processing-log records (and of its first 100,000). Bulk-loads the
+ * records into a fresh daily index (a day of its own, so nothing else is in the window): 200,000 requests of five
+ * records each over ten minutes, 0.1% of them stuck after {@code RESHIPPED}. Then scans each window several times
+ * and prints every time; the first run includes cold caches.
+ *
+ * <p>Run: {@code ./mvnw -B -q -pl reconciler test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * && java -cp reconciler/target/test-classes:reconciler/target/classes:$(cat reconciler/target/cp.txt)
+ * io.wmb.reconciler.bench.ScanBenchmark [elasticsearchUrl] [records]}. Without a URL it starts
+ * {@link Infrastructure#shared()}.
+ */
+public final class ScanBenchmark {
+
+    private static final int BULK = 10_000;
+
+    private ScanBenchmark() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        String url = (args.length > 0) ? args[0] : Infrastructure.shared().elasticsearchUrl();
+        int records = (args.length > 1) ? Integer.parseInt(args[1]) : 1_000_000;
+        ElasticsearchClient client = ElasticsearchClients.create(url, Duration.ofSeconds(120));
+        try {
+            ProcessingLogIndices.ensureTemplate(client);
+            Instant start = Instant.parse("2099-01-01T00:00:00Z").plus(Duration.ofDays(new SplittableRandom()
+                    .nextInt(0, 300)));
+            String index = ProcessingLogIndices.indexFor(start);
+            client.indices().delete((delete) -> delete.index(index).ignoreUnavailable(true));
+            client.indices().create((create) -> create.index(index));
+            long loadStarted = System.nanoTime();
+            int stuck = load(client, index, start, records);
+            client.indices().refresh((refresh) -> refresh.index(index));
+            long segments = client.cat().segments((segmentsRequest) -> segmentsRequest.index(index)).valueBody()
+                    .size();
+            System.out.printf("loaded %,d records (%,d requests stuck) into %s in %d s, %d segments%n", records, stuck,
+                    index, Duration.ofNanos(System.nanoTime() - loadStarted).toSeconds(), segments);
+
+            Duration span = Duration.ofMillis(3L * records / 5 + 100);
+            ProcessingLogScanner scanner = new ProcessingLogScanner(client, Duration.ofMillis(100), 10_000);
+            time(scanner, new ScanWindow(start, start.plus(span)), "whole window");
+            time(scanner, new ScanWindow(start, start.plus(span.dividedBy(10))), "first tenth");
+            client.indices().delete((delete) -> delete.index(index));
+        }
+        finally {
+            client._transport().close();
+        }
+        System.exit(0);
+    }
+
+    private static void time(ProcessingLogScanner scanner, ScanWindow window, String name) throws IOException {
+        for (int run = 1; run <= 5; run++) {
+            ScanResult result = scanner.scan(window);
+            System.out.printf("%s, run %d: %,d records, %d/%d buckets suspicious, %d requests examined, "
+                    + "%d incomplete, %d ms%n", name, run, result.scannedRecords(), result.suspiciousBuckets(),
+                    result.buckets(), result.examinedRequests(), result.incomplete().size(), result.took().toMillis());
+        }
+    }
+
+    /** 5 records per request, a request every 3 ms; 0.1% stop after RESHIPPED. */
+    private static int load(ElasticsearchClient client, String index, Instant start, int records)
+            throws IOException {
+        SplittableRandom random = new SplittableRandom(42);
+        List<BulkOperation> operations = new ArrayList<>(BULK);
+        Stage[] pipeline = { Stage.ACCEPTED, Stage.LOCAL_APPLIED, Stage.RESHIPPED, Stage.COLLECTED,
+            Stage.REMOTE_APPLIED };
+        int stuck = 0;
+        int written = 0;
+        for (long i = 0; written < records; i++) {
+            String requestId = UUID.randomUUID().toString();
+            String origin = random.nextBoolean() ? Datacenters.UNICOM : Datacenters.TELECOM;
+            long at = start.toEpochMilli() + 3 * i;
+            long version = (at << 20) | (Datacenters.UNICOM.equals(origin) ? 1 : 2);
+            int stages = 5;
+            if (random.nextInt(1000) == 0) {
+                stages = 3;
+                stuck++;
+            }
+            for (int s = 0; s < stages && written < records; s++) {
+                Stage stage = pipeline[s];
+                String where = (s < 3) ? origin : Datacenters.peer(origin);
+                Map<String, Object> document = new LinkedHashMap<>();
+                document.put("requestId", requestId);
+                document.put("datacenter", where);
+                document.put("origin", origin);
+                document.put("stage", stage.name());
+                document.put("outcome", "OK");
+                document.put("at", at + 5L * s);
+                document.put("postId", i);
+                document.put("version", version);
+                String id = requestId + ":" + where + ":" + stage;
+                operations.add(BulkOperation.of((op) -> op.index((doc) -> doc.index(index).id(id)
+                        .document(document))));
+                written++;
+            }
+            if (operations.size() >= BULK) {
+                send(client, operations);
+            }
+        }
+        send(client, operations);
+        return stuck;
+    }
+
+    private static void send(ElasticsearchClient client, List<BulkOperation> operations) throws IOException {
+        if (operations.isEmpty()) {
+            return;
+        }
+        BulkResponse response = client.bulk((bulk) -> bulk.operations(operations));
+        if (response.errors()) {
+            throw new IllegalStateException("bulk failed: " + response.items().stream()
+                    .filter((item) -> item.error() != null).findFirst().orElseThrow().error());
+        }
+        operations.clear();
+    }
+
+}
