@@ -34,8 +34,11 @@ public class OverviewService {
     // Prometheus text lines: name, optional {labels}, value.
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})?\\s+(\\S+).*$");
 
-    private static final Pattern REPLICATION_METRIC = Pattern.compile(
-            "^wmb_.*(lag|backlog|pending|outbox|queue|inflight|behind|oldest|delivered|shipped|collected).*");
+    // What says how far replication is behind: reship's outbox backlog and age, batches in flight, what it
+    // accepted and got acknowledged; the collector's replication lag and writes by outcome.
+    private static final Pattern REPLICATION_METRIC = Pattern.compile("^wmb_(reship_outbox_depth"
+            + "|reship_outbox_oldest_age\\w*|reship_inflight_batches|reship_writes_(accepted|acknowledged)_total"
+            + "|collector_replication_lag_seconds_(max|sum|count)|collector_writes_total)$");
 
     private static final int MAX_METRICS = 40;
 
@@ -191,7 +194,30 @@ public class OverviewService {
                 metrics.add(sample);
             }
         }
+        addMeanLag(metrics);
         return metrics;
+    }
+
+    /** Replaces the lag timer's sum and count by their mean, which is what a person wants to read. */
+    private static void addMeanLag(List<Map<String, Object>> metrics) {
+        Object sum = null;
+        Object count = null;
+        for (Map<String, Object> sample : metrics) {
+            if ("wmb_collector_replication_lag_seconds_sum".equals(sample.get("name"))) {
+                sum = sample.get("value");
+            }
+            if ("wmb_collector_replication_lag_seconds_count".equals(sample.get("name"))) {
+                count = sample.get("value");
+            }
+        }
+        metrics.removeIf((sample) -> sample.get("name").toString().matches(".*_lag_seconds_(sum|count)$"));
+        if (sum instanceof Double total && count instanceof Double samples && samples > 0) {
+            Map<String, Object> mean = new LinkedHashMap<>();
+            mean.put("name", "wmb_collector_replication_lag_seconds_mean");
+            mean.put("labels", "");
+            mean.put("value", total / samples);
+            metrics.add(mean);
+        }
     }
 
     private static Map<String, Object> unavailable(Object reason) {
