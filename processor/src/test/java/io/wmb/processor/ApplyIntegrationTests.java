@@ -211,6 +211,31 @@ class ApplyIntegrationTests extends IntegrationTestSupport {
             }
         }
 
+        @Test
+        void shouldNotLetAReplayedWriteIntoAnEmptyCacheWhenTheReplicaHoldsNewer() {
+            long author = newAuthor();
+            JsonNode created = createPost(unicom, author, "first");
+            long id = created.path("id").asLong();
+            assertThat(call(unicom, "PUT", "/api/posts/" + id, "{\"content\": \"second\"}").statusCode())
+                .isEqualTo(200);
+            try (JedisPooled jedis = new JedisPooled(datacenters.infrastructure.redisUrl(Datacenter.TELECOM))) {
+                await().atMost(Duration.ofSeconds(10))
+                    .until(() -> "second".equals(jedis.hget("wmb:post:" + id, "c")));
+                // Let the replica catch up, then evict the post from telecom's cache and replay the create.
+                await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    jedis.del("wmb:post:" + id);
+                    return "second".equals(json(call(telecom, "GET", "/api/posts/" + id, null)).path("content")
+                        .asString());
+                });
+                jedis.del("wmb:post:" + id);
+                PostWrite replay = PostWrite.newBuilder().setRequestId("replay-" + id).setOriginDatacenter("unicom")
+                    .setKind(WriteKind.WRITE_KIND_CREATE).setPostId(id).setAuthorId(author).setContent("first")
+                    .setVersion(created.path("version").asLong()).setCreatedAtMs(1).setUpdatedAtMs(1).build();
+                assertThat(apply(telecomChannel, replay)).isEqualTo(ApplyOutcome.APPLY_OUTCOME_STALE_SKIPPED);
+                assertThat(jedis.hget("wmb:post:" + id, "c")).isEqualTo("second");
+            }
+        }
+
     }
 
 }

@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.wmb.processinglog.ElasticsearchProcessingLog;
+import io.wmb.processinglog.ProcessingLog;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,6 +57,11 @@ class ProcessingLogIntegrationTests extends IntegrationTestSupport {
                 assertThat(created.statusCode()).isEqualTo(201);
                 requestIds.add(created.headers().firstValue("X-Request-Id").orElseThrow());
             }
+            // Keep Elasticsearch away until the writer gave up on it and spilled the records to disk.
+            ElasticsearchProcessingLog writer = (ElasticsearchProcessingLog) unicom.context()
+                .getBean(ProcessingLog.class);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !writer.isOnline());
+            assertThat(requestIds.stream().flatMap(requestId -> processingLog(requestId).stream())).isEmpty();
         }
         finally {
             datacenters.infrastructure.link().heal();

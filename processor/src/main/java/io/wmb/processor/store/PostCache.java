@@ -34,6 +34,9 @@ public class PostCache {
             end
             local stored = redis.call('HGET', KEYS[1], 'v')
             local content
+            if not stored then
+              content = 2
+            end
             if (not stored) or cmp(stored, ARGV[1]) < 0 then
               redis.call('HSET', KEYS[1], 'v', ARGV[1], 'a', ARGV[2], 'c', ARGV[3], 'd', ARGV[4], 'ca', ARGV[5],
                 'ua', ARGV[6])
@@ -42,7 +45,7 @@ public class PostCache {
               else
                 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[7])
               end
-              content = 1
+              content = content or 1
             elseif cmp(stored, ARGV[1]) == 0 then
               content = 0
             else
@@ -132,7 +135,7 @@ public class PostCache {
             Long mine = state.likes().get(origin);
             likesOutcome = (mine == null || mine == originLikes) ? StoreOutcome.DUPLICATE : StoreOutcome.STALE;
         }
-        return new CacheResult(contentOutcome, likesOutcome);
+        return new CacheResult(contentOutcome, likesOutcome, content == 2);
     }
 
     /**
@@ -265,8 +268,9 @@ public class PostCache {
      *
      * @param content the content's outcome
      * @param likes the like counters' outcome
+     * @param wasMissing whether the cache held no content of the post before
      */
-    public record CacheResult(StoreOutcome content, StoreOutcome likes) {
+    public record CacheResult(StoreOutcome content, StoreOutcome likes, boolean wasMissing) {
     }
 
     /**

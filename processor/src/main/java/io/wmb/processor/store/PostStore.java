@@ -58,6 +58,16 @@ public class PostStore {
             return outcome(write.kind(), content, likes);
         }
         PostCache.CacheResult result = cache.apply(state, write.origin());
+        if (result.wasMissing()) {
+            // The cache knew nothing of the post (new, or evicted): the replica may hold a newer version than this
+            // write (a replay, a late retry). Put the newer one in the cache; the compare-and-set keeps the newest.
+            Optional<PostState> newer = repository.find(state.id())
+                .filter(replica -> replica.version() > state.version());
+            if (newer.isPresent()) {
+                cache.apply(newer.get(), "");
+                return outcome(write.kind(), StoreOutcome.STALE, result.likes());
+            }
+        }
         return outcome(write.kind(), result.content(), result.likes());
     }
 
