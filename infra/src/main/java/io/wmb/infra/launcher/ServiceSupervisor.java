@@ -1,5 +1,6 @@
 package io.wmb.infra.launcher;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,6 +46,9 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
     private static final Logger logger = LoggerFactory.getLogger(ServiceSupervisor.class);
 
     /** Generous: 11 JVMs start at once on 2 cores, possibly next to a build. */
+    /** A service that exits while starting is started again, this many attempts in all. */
+    private static final int MAX_START_ATTEMPTS = 3;
+
     private static final Duration SERVICE_START_TIMEOUT = Duration.ofMinutes(5);
 
     private final Path repository;
@@ -56,6 +60,9 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
     private final Map<String, Component> components = new LinkedHashMap<>();
 
     private final Map<String, Process> processes = new ConcurrentHashMap<>();
+
+    /** Failed start attempts per service. */
+    private final Map<String, Integer> restarts = new ConcurrentHashMap<>();
 
     private final List<ServiceSpec> services;
 
@@ -181,7 +188,6 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         if (this.stopping) {
             return;
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (ServiceSpec service : this.services) {
             Component component = component(service.id());
             Optional<Path> jar = service.jar(this.repository);
@@ -191,26 +197,35 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
                 logger.warn("Skipping {}: {}/target has no exec jar yet", service.id(), service.module());
                 continue;
             }
-            List<String> command = new ArrayList<>();
-            command.add(java);
-            command.addAll(this.javaOpts);
-            command.add("-jar");
-            command.add(jar.get().toString());
-            ProcessBuilder builder = new ProcessBuilder(command).directory(this.repository.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(Path.of(component.log()).toFile());
-            builder.environment().putAll(service.env());
             component.starting(service.httpPort());
-            try {
-                Process process = builder.start();
-                this.processes.put(service.id(), process);
-                component.started(process.pid());
-                recordChild(process.pid(), service.id());
-                logger.info("Started {} (pid {}) from {}", service.id(), process.pid(), jar.get());
-            }
-            catch (IOException ex) {
-                component.failed("cannot start: " + ex.getMessage());
-            }
+            startService(service, jar.get(), false);
+        }
+    }
+
+    private synchronized void startService(ServiceSpec service, Path jar, boolean append) {
+        if (this.stopping) {
+            return;
+        }
+        Component component = component(service.id());
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(this.javaOpts);
+        command.add("-jar");
+        command.add(jar.toString());
+        File log = Path.of(component.log()).toFile();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(this.repository.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(append ? ProcessBuilder.Redirect.appendTo(log) : ProcessBuilder.Redirect.to(log));
+        builder.environment().putAll(service.env());
+        try {
+            Process process = builder.start();
+            this.processes.put(service.id(), process);
+            component.started(process.pid());
+            recordChild(process.pid(), service.id());
+            logger.info("Started {} (pid {}) from {}", service.id(), process.pid(), jar);
+        }
+        catch (IOException ex) {
+            component.failed("cannot start: " + ex.getMessage());
         }
     }
 
@@ -237,6 +252,14 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         Process process = this.processes.get(service.id());
         if (process == null || component.state() == Component.State.FAILED) {
             return false;
+        }
+        if (!process.isAlive() && component.state() == Component.State.STARTING
+                && this.restarts.merge(service.id(), 1, Integer::sum) <= MAX_START_ATTEMPTS - 1) {
+            // A start can fail for passing reasons (a connect timeout on a loaded machine): try again.
+            logger.warn("{} exited with code {} while starting; starting it again", service.id(),
+                    process.exitValue());
+            service.jar(this.repository).ifPresent((jar) -> startService(service, jar, true));
+            return true;
         }
         if (!process.isAlive()) {
             component.failed("exited with code " + process.exitValue());
