@@ -18,6 +18,7 @@ import io.wmb.collector.sync.CollectorGrpcService;
 import io.wmb.processinglog.ElasticsearchProcessingLog;
 import io.wmb.processinglog.ProcessingLogSettings;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -60,7 +61,7 @@ class CollectorConfiguration {
                 properties.datacenter(), properties.peer().datacenter(), clock, meterRegistry);
     }
 
-    @Bean(destroyMethod = "shutdownNow")
+    @Bean(destroyMethod = "")
     ExecutorService applyExecutor(CollectorProperties properties) {
         AtomicInteger threads = new AtomicInteger();
         return Executors.newFixedThreadPool(properties.grpc().applyThreads(), (task) -> {
@@ -68,6 +69,20 @@ class CollectorConfiguration {
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    /**
+     * Lets the batch being applied finish before the de-duplication store it uses is closed (a bean that
+     * depends on both is destroyed before either).
+     */
+    @Bean
+    DisposableBean applyExecutorShutdown(ExecutorService applyExecutor, DeduplicationStore deduplicationStore) {
+        return () -> {
+            applyExecutor.shutdown();
+            if (!applyExecutor.awaitTermination(10, TimeUnit.SECONDS)) {
+                applyExecutor.shutdownNow();
+            }
+        };
     }
 
     @Bean

@@ -2,18 +2,17 @@ package io.wmb.collector.it;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.HistogramSnapshot;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.wmb.collector.support.Writes;
 import io.wmb.proto.v1.PostWrite;
 import io.wmb.proto.v1.ReshipGrpc;
@@ -29,7 +28,8 @@ import static org.awaitility.Awaitility.await;
  * Measures, side by side in one run, how many writes per second reach the peer's processor: one unary
  * {@code Deliver} per write (one caller, then 8), the batched {@code Sync} stream draining a filled outbox,
  * and the whole pipeline ({@code Submit} from 8 callers to reship, the stream, the collector, the processor),
- * over the simulated link at 0 ms and at 40 ms round-trip. A main, not a test: numbers, not assertions.
+ * saturated and at a steady 100 writes/s, with the replication lag (accepted to applied) of its writes, over
+ * the simulated link at 0 ms and at 40 ms round-trip. A main, not a test: numbers, not assertions.
  *
  * <p>Run: {@code ./mvnw -B -q -pl collector test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt}
  * then {@code java -cp target/test-classes:target/classes:$(cat target/cp.txt) -Dwmb.data.dir=$PWD/../.wmb-data
@@ -55,7 +55,7 @@ public final class SyncVersusDeliverBenchmark {
         try {
             // Warm-up: JIT, connections, the processing-log index.
             deliverUnary(peer, unicom, 2_000, 4);
-            pipeline(reshipChannel, unicom, 2_000, 4);
+            pipeline(reshipChannel, unicom, 2_000, 4, new ArrayList<>());
             for (Duration rtt : List.of(Duration.ZERO, Duration.ofMillis(40))) {
                 unicom.infrastructure.link().setRoundTrip(rtt);
                 int unaryWrites = rtt.isZero() ? writes / 4 : 200;
@@ -64,13 +64,14 @@ public final class SyncVersusDeliverBenchmark {
                 report("Deliver, 1 write per call, 8 callers", unaryWrites * 4,
                         deliverUnary(peer, unicom, unaryWrites * 4, 8));
                 report("Sync stream draining a filled outbox", writes, syncDrain(reshipChannel, unicom, writes));
-                Timer lag = unicom.meterRegistry().find("wmb.collector.replication.lag").timer();
-                HistogramSnapshot before = lag.takeSnapshot();
+                List<PostWrite> submitted = new ArrayList<>();
                 report("Pipeline: Submit (8 callers) -> reship -> Sync -> collector -> processor", writes,
-                        pipeline(reshipChannel, unicom, writes, 8));
-                HistogramSnapshot after = lag.takeSnapshot();
-                System.out.printf("   replication lag since start (collector timer): p50 %s, p99 %s ms; count %d -> %d%n",
-                        percentile(after, 0.5), percentile(after, 0.99), before.count(), after.count());
+                        pipeline(reshipChannel, unicom, writes, 8, submitted));
+                printLag("of these writes", submitted, unicom);
+                List<PostWrite> paced = new ArrayList<>();
+                report("Pipeline at a steady 100 writes/s (1 caller, 1 write per Submit)", 1_000,
+                        pacedPipeline(reshipChannel, unicom, 1_000, 100, paced));
+                printLag("at 100 writes/s", paced, unicom);
             }
         }
         finally {
@@ -84,13 +85,14 @@ public final class SyncVersusDeliverBenchmark {
         System.exit(0);
     }
 
-    private static String percentile(HistogramSnapshot snapshot, double percentile) {
-        for (ValueAtPercentile value : snapshot.percentileValues()) {
-            if (value.percentile() == percentile) {
-                return String.format("%.1f", value.value(TimeUnit.MILLISECONDS));
-            }
-        }
-        return "n/a";
+    /** Lag from the origin accepting a write to the peer's processor applying it. */
+    private static void printLag(String what, List<PostWrite> writes, CollectorFixture unicom) {
+        long[] lags = writes.stream()
+            .mapToLong((write) -> unicom.processor.appliedAtMillis(write.getRequestId()) - write.getAcceptedAtMs())
+            .sorted()
+            .toArray();
+        System.out.printf("   replication lag (accepted -> applied by the peer's processor) %s: p50 %d ms, p99 %d ms,"
+                + " max %d ms%n", what, lags[lags.length / 2], lags[lags.length * 99 / 100], lags[lags.length - 1]);
     }
 
     private static void report(String what, int writes, Duration took) {
@@ -134,18 +136,38 @@ public final class SyncVersusDeliverBenchmark {
         return Duration.ofNanos(System.nanoTime() - started);
     }
 
-    private static Duration pipeline(ManagedChannel reshipChannel, CollectorFixture unicom, int writes, int callers)
-            throws Exception {
+    private static Duration pipeline(ManagedChannel reshipChannel, CollectorFixture unicom, int writes, int callers,
+            List<PostWrite> submitted) throws Exception {
         int before = unicom.processor.handedCount();
         long started = System.nanoTime();
-        submitAll(reshipChannel, writes, callers, 1);
+        submitted.addAll(submitAll(reshipChannel, writes, callers, 1));
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(5))
             .until(() -> unicom.processor.handedCount() >= before + writes);
         return Duration.ofNanos(System.nanoTime() - started);
     }
 
-    private static void submitAll(ManagedChannel reshipChannel, int writes, int callers, int perSubmit)
+    /** One caller, one write per Submit, at a fixed rate: the lag of a system that is not saturated. */
+    private static Duration pacedPipeline(ManagedChannel reshipChannel, CollectorFixture unicom, int writes,
+            int perSecond, List<PostWrite> submitted) {
+        ReshipGrpc.ReshipBlockingStub reship = ReshipGrpc.newBlockingStub(reshipChannel);
+        long firstPost = SyncIntegrationTests.newPostId();
+        int before = unicom.processor.handedCount();
+        long started = System.nanoTime();
+        long interval = TimeUnit.SECONDS.toNanos(1) / perSecond;
+        for (int i = 0; i < writes; i++) {
+            LockSupport.parkNanos(started + i * interval - System.nanoTime());
+            PostWrite write = Writes.updateInTelecom(firstPost + i, 1);
+            reship.withDeadlineAfter(30, TimeUnit.SECONDS).submit(WriteBatch.newBuilder().addWrites(write).build());
+            submitted.add(write);
+        }
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(5))
+            .until(() -> unicom.processor.handedCount() >= before + writes);
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    private static List<PostWrite> submitAll(ManagedChannel reshipChannel, int writes, int callers, int perSubmit)
             throws Exception {
+        List<PostWrite> submitted = Collections.synchronizedList(new ArrayList<>());
         long firstPost = SyncIntegrationTests.newPostId();
         AtomicLong next = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(callers);
@@ -160,6 +182,7 @@ public final class SyncVersusDeliverBenchmark {
                         batch.addWrites(Writes.updateInTelecom(firstPost + k, 1));
                     }
                     reship.withDeadlineAfter(30, TimeUnit.SECONDS).submit(batch.build());
+                    submitted.addAll(batch.getWritesList());
                 }
             }));
         }
@@ -167,6 +190,7 @@ public final class SyncVersusDeliverBenchmark {
             future.get();
         }
         pool.shutdown();
+        return submitted;
     }
 
 }

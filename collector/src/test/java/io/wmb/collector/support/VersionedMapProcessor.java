@@ -26,6 +26,8 @@ public final class VersionedMapProcessor extends ProcessorGrpc.ProcessorImplBase
 
     private final List<PostWrite> handed = new ArrayList<>();
 
+    private final Map<String, Long> appliedAtMillis = new ConcurrentHashMap<>();
+
     @Override
     public void apply(WriteBatch request, StreamObserver<BatchAck> responseObserver) {
         BatchAck.Builder ack = BatchAck.newBuilder().setBatchId(request.getBatchId());
@@ -48,6 +50,7 @@ public final class VersionedMapProcessor extends ProcessorGrpc.ProcessorImplBase
             return ApplyOutcome.APPLY_OUTCOME_STALE_SKIPPED;
         }
         this.posts.put(write.getPostId(), write);
+        this.appliedAtMillis.put(write.getRequestId(), System.currentTimeMillis());
         return ApplyOutcome.APPLY_OUTCOME_OK;
     }
 
@@ -58,6 +61,15 @@ public final class VersionedMapProcessor extends ProcessorGrpc.ProcessorImplBase
      */
     public PostWrite post(long postId) {
         return this.posts.get(postId);
+    }
+
+    /**
+     * When a write was applied.
+     * @param requestId the write's request
+     * @return epoch milliseconds, or null if it was not applied (yet, or as the newest version)
+     */
+    public Long appliedAtMillis(String requestId) {
+        return this.appliedAtMillis.get(requestId);
     }
 
     /**

@@ -225,6 +225,10 @@ public final class Outbox implements AutoCloseable {
      * @return the entries, oldest first
      */
     public List<OutboxEntry> readAfter(long afterSequence, int max) {
+        if (this.closed) {
+            // A late reader (a metrics scrape during shutdown) must not touch a closed native handle.
+            return List.of();
+        }
         List<OutboxEntry> entries = new ArrayList<>(Math.min(max, 1024));
         long from = Math.max(afterSequence + 1, this.lowWatermark);
         try (ReadOptions read = new ReadOptions(); RocksIterator it = this.db.newIterator(read)) {
