@@ -284,8 +284,9 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
         while (true) {
             Object item;
             try {
-                item = batch.isEmpty() ? this.queue.take()
-                        : this.queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                // When idle, still wake up every interval to force lines callers spilled unforced.
+                item = this.queue.poll(batch.isEmpty() ? flushIntervalNanos : deadline - System.nanoTime(),
+                        TimeUnit.NANOSECONDS);
             }
             catch (InterruptedException ex) {
                 // Nobody but close() should stop this thread, and close() uses a marker: keep going.
