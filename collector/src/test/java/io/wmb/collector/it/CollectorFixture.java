@@ -67,6 +67,11 @@ final class CollectorFixture implements AutoCloseable {
         return this.collector.getBean(MeterRegistry.class);
     }
 
+    /** The collector's management (actuator) HTTP port. */
+    int managementPort() {
+        return Integer.parseInt(this.collector.getEnvironment().getProperty("local.server.port"));
+    }
+
     static Path dataRoot() {
         return Path.of(System.getProperty("wmb.data.dir", "target/wmb-data"), "sync-tests");
     }

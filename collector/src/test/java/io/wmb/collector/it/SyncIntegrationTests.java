@@ -1,5 +1,9 @@
 package io.wmb.collector.it;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,6 +160,24 @@ class SyncIntegrationTests {
         Map<Long, PostWrite> newest = new HashMap<>();
         all.forEach((write) -> newest.put(write.getPostId(), write));
         newest.forEach((postId, write) -> assertThat(unicom.processor.post(postId)).isEqualTo(write));
+    }
+
+    @Test
+    void shouldShowTheForwardingAndTheReplicationLagOnTheManagementPort() throws Exception {
+        PostWrite write = Writes.updateInTelecom(newPostId(), 10);
+        submit(List.of(write));
+        await().atMost(Duration.ofSeconds(5)).until(() -> write.equals(unicom.processor.post(write.getPostId())));
+        HttpClient http = HttpClient.newHttpClient();
+
+        String health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + reship.getEnvironment().getProperty("local.server.port") + "/actuator/health")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        String prometheus = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + unicom.managementPort()
+                + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+
+        assertThat(health).contains("\"forwarder\"", "\"streaming\":true", "\"lastAcknowledgedAt\":\"20");
+        assertThat(prometheus).contains("wmb_collector_replication_lag_seconds_bucket",
+                "wmb_collector_writes_total{", "outcome=\"ok\"");
     }
 
     @Nested

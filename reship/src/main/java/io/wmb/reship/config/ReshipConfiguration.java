@@ -14,6 +14,7 @@ import io.wmb.processinglog.ElasticsearchProcessingLog;
 import io.wmb.processinglog.ProcessingLogSettings;
 import io.wmb.reship.forward.CollectorClient;
 import io.wmb.reship.forward.Forwarder;
+import io.wmb.reship.forward.ForwarderHealthIndicator;
 import io.wmb.reship.outbox.Outbox;
 import io.wmb.reship.submit.ReshipGrpcService;
 import io.wmb.reship.submit.WriteIntake;
@@ -96,6 +97,11 @@ class ReshipConfiguration {
         if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
             channel.resetConnectBackoff();
         }
+    }
+
+    @Bean
+    ForwarderHealthIndicator forwarderHealthIndicator(Forwarder forwarder, Outbox outbox) {
+        return new ForwarderHealthIndicator(forwarder, outbox);
     }
 
     @Bean

@@ -103,6 +103,12 @@ public final class Forwarder implements AutoCloseable {
 
     private boolean closed;
 
+    /** When the peer last acknowledged a batch (epoch millis, 0 = never); read by the health endpoint. */
+    private volatile long lastAckMillis;
+
+    /** Whether a stream is open; read by the health endpoint. */
+    private volatile boolean streaming;
+
     /**
      * Creates a forwarder; {@link #start()} opens the stream.
      * @param outbox the outbox to drain
@@ -189,6 +195,7 @@ public final class Forwarder implements AutoCloseable {
         this.lingerStartNanos = -1;
         this.progressNanos = System.nanoTime();
         this.client.openSync(new Acks(streamGeneration), this.settings.streamMaxAge());
+        this.streaming = true;
         log.info("Opened stream {} to the peer's collector", streamGeneration);
         pump();
     }
@@ -255,6 +262,7 @@ public final class Forwarder implements AutoCloseable {
             return;
         }
         this.ackLatency.record(System.nanoTime() - batch.sentAtNanos, TimeUnit.NANOSECONDS);
+        this.lastAckMillis = this.clock.millis();
         if (ack.getResultsCount() != batch.writes.size()) {
             restartStream("acknowledgement of batch " + ack.getBatchId() + " has " + ack.getResultsCount()
                     + " results for " + batch.writes.size() + " writes");
@@ -312,6 +320,7 @@ public final class Forwarder implements AutoCloseable {
     }
 
     private void restartStream(String reason) {
+        this.streaming = false;
         if (this.stream != null) {
             this.stream.cancel(reason, null);
             this.stream = null;
@@ -326,6 +335,22 @@ public final class Forwarder implements AutoCloseable {
         log.warn("Stream to the peer's collector broke ({}); {} writes wait in the outbox, re-opening in {} ms",
                 reason, this.outbox.depth(), delay.toMillis());
         this.executor.schedule(this::openStream, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Whether a stream to the peer is open (it may still be waiting for a connection).
+     * @return true while a stream is open
+     */
+    public boolean isStreaming() {
+        return this.streaming;
+    }
+
+    /**
+     * When the peer last acknowledged a batch.
+     * @return epoch milliseconds, 0 if never since start
+     */
+    public long lastAcknowledgedAtMillis() {
+        return this.lastAckMillis;
     }
 
     /**
