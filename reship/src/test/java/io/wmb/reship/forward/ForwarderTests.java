@@ -63,6 +63,18 @@ class ForwarderTests {
     }
 
     @Test
+    void shouldGatherWritesThatArriveWithinTheLingerIntoOneBatch() throws Exception {
+        FakeCollector collector = new FakeCollector((stream, batch) -> Reaction.ACK);
+        start(collector, settings(100, 2, Duration.ofMillis(500)));
+
+        List<PostWrite> writes = appendWrites(3);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.outbox.depth() == 0);
+        assertThat(collector.received()).singleElement()
+            .satisfies((batch) -> assertThat(batch.getWritesList()).containsExactlyElementsOf(writes));
+    }
+
+    @Test
     void shouldResendUnacknowledgedWritesOnANewStreamAfterTheStreamBreaks() throws Exception {
         FakeCollector collector = new FakeCollector((stream, batch) -> (stream == 1) ? Reaction.BREAK : Reaction.ACK);
         start(collector, settings(3, 1, Duration.ofMillis(10)));
