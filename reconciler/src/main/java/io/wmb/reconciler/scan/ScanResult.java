@@ -12,8 +12,9 @@ import java.util.List;
  * @param suspiciousBuckets buckets whose stage counts did not add up and were examined request by request
  * @param examinedRequests requests looked at one by one
  * @param incomplete requests that belong to the window and are not complete
- * @param took how long the scan took
+ * @param bucketsTook how long step 1 (the version buckets) took
+ * @param took how long the whole scan took
  */
 public record ScanResult(ScanWindow window, long scannedRecords, int buckets, int suspiciousBuckets,
-        long examinedRequests, List<Verdict> incomplete, Duration took) {
+        long examinedRequests, List<Verdict> incomplete, Duration bucketsTook, Duration took) {
 }

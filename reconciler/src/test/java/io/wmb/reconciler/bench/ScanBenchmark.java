@@ -11,8 +11,12 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.FieldValue;
+import co.elastic.clients.elasticsearch._types.aggregations.CompositeAggregate;
+import co.elastic.clients.elasticsearch._types.aggregations.CompositeAggregationSource;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
+import co.elastic.clients.json.JsonData;
 import io.wmb.infra.Infrastructure;
 import io.wmb.processinglog.ElasticsearchClients;
 import io.wmb.processinglog.ProcessingLogIndices;
@@ -26,11 +30,12 @@ import io.wmb.reconciler.scan.ScanWindow;
  * Times the scan of a window of 1,000,000 processing-log records (and of its first 100,000). Bulk-loads the
  * records into a fresh daily index (a day of its own, so nothing else is in the window): 200,000 requests of five
  * records each over ten minutes, 0.1% of them stuck after {@code RESHIPPED}. Then scans each window several times
- * and prints every time; the first run includes cold caches.
+ * and prints every time (the first run includes cold caches), then times the plain alternative (a paged
+ * composite aggregation over every requestId of the window) on the same data for comparison.
  *
  * <p>Run: {@code ./mvnw -B -q -pl reconciler test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * && java -cp reconciler/target/test-classes:reconciler/target/classes:$(cat reconciler/target/cp.txt)
- * io.wmb.reconciler.bench.ScanBenchmark [elasticsearchUrl] [records]}. Without a URL it starts
+ * io.wmb.reconciler.bench.ScanBenchmark [elasticsearchUrl] [records] [reuse]}. Without a URL it starts
  * {@link Infrastructure#shared()}.
  */
 public final class ScanBenchmark {
@@ -46,13 +51,18 @@ public final class ScanBenchmark {
         ElasticsearchClient client = ElasticsearchClients.create(url, Duration.ofSeconds(120));
         try {
             ProcessingLogIndices.ensureTemplate(client);
-            Instant start = Instant.parse("2099-01-01T00:00:00Z").plus(Duration.ofDays(new SplittableRandom()
-                    .nextInt(0, 300)));
+            // A day of its own: nothing else is in the window. "reuse" keeps a previous run's records.
+            Instant start = Instant.parse("2099-12-31T00:00:00Z");
             String index = ProcessingLogIndices.indexFor(start);
-            client.indices().delete((delete) -> delete.index(index).ignoreUnavailable(true));
-            client.indices().create((create) -> create.index(index));
+            boolean reuse = args.length > 2 && "reuse".equals(args[2])
+                    && client.indices().exists((exists) -> exists.index(index)).value();
             long loadStarted = System.nanoTime();
-            int stuck = load(client, index, start, records);
+            int stuck = -1;
+            if (!reuse) {
+                client.indices().delete((delete) -> delete.index(index).ignoreUnavailable(true));
+                client.indices().create((create) -> create.index(index));
+                stuck = load(client, index, start, records);
+            }
             client.indices().refresh((refresh) -> refresh.index(index));
             long segments = client.cat().segments((segmentsRequest) -> segmentsRequest.index(index)).valueBody()
                     .size();
@@ -63,7 +73,7 @@ public final class ScanBenchmark {
             ProcessingLogScanner scanner = new ProcessingLogScanner(client, Duration.ofMillis(100), 10_000);
             time(scanner, new ScanWindow(start, start.plus(span)), "whole window");
             time(scanner, new ScanWindow(start, start.plus(span.dividedBy(10))), "first tenth");
-            client.indices().delete((delete) -> delete.index(index));
+            baseline(client, new ScanWindow(start, start.plus(span)));
         }
         finally {
             client._transport().close();
@@ -75,8 +85,41 @@ public final class ScanBenchmark {
         for (int run = 1; run <= 5; run++) {
             ScanResult result = scanner.scan(window);
             System.out.printf("%s, run %d: %,d records, %d/%d buckets suspicious, %d requests examined, "
-                    + "%d incomplete, %d ms%n", name, run, result.scannedRecords(), result.suspiciousBuckets(),
-                    result.buckets(), result.examinedRequests(), result.incomplete().size(), result.took().toMillis());
+                    + "%d incomplete, %d ms (buckets %d ms)%n", name, run, result.scannedRecords(), result.suspiciousBuckets(),
+                    result.buckets(), result.examinedRequests(), result.incomplete().size(), result.took().toMillis(),
+                    result.bucketsTook().toMillis());
+        }
+    }
+
+    /** The plain way, for comparison: every requestId of the window through a paged composite aggregation. */
+    private static void baseline(ElasticsearchClient client, ScanWindow window) throws IOException {
+        for (int run = 1; run <= 3; run++) {
+            long started = System.nanoTime();
+            long buckets = 0;
+            Map<String, FieldValue> after = null;
+            while (true) {
+                Map<String, FieldValue> afterKey = after;
+                CompositeAggregate composite = client.search((search) -> search
+                        .index(ProcessingLogIndices.pattern()).size(0).requestCache(false)
+                        .query((q) -> q.range((range) -> range.untyped((untyped) -> untyped.field("at")
+                                .gte(JsonData.of(window.from().toEpochMilli()))
+                                .lt(JsonData.of(window.to().toEpochMilli())))))
+                        .aggregations("r", (agg) -> agg.composite((c) -> {
+                            c.size(10_000).sources(List.of(Map.of("id", CompositeAggregationSource.of((source) -> source
+                                    .terms((terms) -> terms.field("requestId"))))));
+                            if (afterKey != null) {
+                                c.after(afterKey);
+                            }
+                            return c;
+                        })), Void.class).aggregations().get("r").composite();
+                buckets += composite.buckets().array().size();
+                if (composite.buckets().array().isEmpty() || composite.afterKey() == null) {
+                    break;
+                }
+                after = composite.afterKey();
+            }
+            System.out.printf("baseline composite on requestId, run %d: %,d requestIds, %d ms%n", run, buckets,
+                    Duration.ofNanos(System.nanoTime() - started).toMillis());
         }
     }
 
