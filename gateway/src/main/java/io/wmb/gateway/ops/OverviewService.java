@@ -19,6 +19,7 @@ import io.wmb.gateway.routing.Target;
 import io.wmb.gateway.settings.SettingsStore;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClientRequest;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.MediaType;
@@ -170,7 +171,15 @@ public class OverviewService {
 
     private Mono<String> fetch(URI uri, MediaType accept) {
         Duration timeout = this.properties.ops().timeout();
-        return this.client.get().uri(uri).accept(accept).retrieve().bodyToMono(String.class).timeout(timeout);
+        // reactor-netty's own response timeout ends a slow answer cleanly; the outer one is a backstop for a
+        // connection that never completes.
+        return this.client.get()
+            .uri(uri)
+            .accept(accept)
+            .httpRequest((request) -> request.<HttpClientRequest>getNativeRequest().responseTimeout(timeout))
+            .retrieve()
+            .bodyToMono(String.class)
+            .timeout(timeout.multipliedBy(3));
     }
 
     /** The samples of a Prometheus text page that say something about replication progress. */

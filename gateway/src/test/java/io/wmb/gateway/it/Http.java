@@ -16,7 +16,7 @@ import reactor.netty.http.client.HttpClient;
  */
 final class Http {
 
-    private static final HttpClient DEFAULT = HttpClient.create().responseTimeout(Duration.ofSeconds(10));
+    private static final HttpClient DEFAULT = HttpClient.create().responseTimeout(Duration.ofSeconds(30));
 
     private Http() {
     }
@@ -28,7 +28,7 @@ final class Http {
     static Response getFrom(String bindAddress, String url, Map<String, String> headers) {
         HttpClient client = HttpClient.create()
             .bindAddress(() -> new InetSocketAddress(bindAddress, 0))
-            .responseTimeout(Duration.ofSeconds(10));
+            .responseTimeout(Duration.ofSeconds(30));
         return send(client, HttpMethod.GET, url, headers, null);
     }
 
@@ -55,7 +55,7 @@ final class Http {
             .responseSingle((response, body) -> body.asString()
                 .defaultIfEmpty("")
                 .map((text) -> new Response(response.status().code(), response.responseHeaders(), text)))
-            .block(Duration.ofSeconds(15));
+            .block(Duration.ofSeconds(40));
     }
 
     /**
