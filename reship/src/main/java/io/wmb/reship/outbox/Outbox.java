@@ -177,6 +177,11 @@ public final class Outbox implements AutoCloseable {
                 }
                 commit(group, writes);
             }
+            catch (RuntimeException ex) {
+                // The writer thread must survive: a dead writer would leave every later Submit hanging.
+                log.error("Group commit of {} appends failed", group.size(), ex);
+                group.forEach((append) -> append.done.completeExceptionally(ex));
+            }
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
                 return;
@@ -215,7 +220,14 @@ public final class Outbox implements AutoCloseable {
         for (int i = 0; i < group.size(); i++) {
             group.get(i).done.complete(sequences.get(i));
         }
-        this.appendListeners.forEach(Runnable::run);
+        for (Runnable listener : this.appendListeners) {
+            try {
+                listener.run();
+            }
+            catch (RuntimeException ex) {
+                log.warn("An outbox listener failed", ex);
+            }
+        }
     }
 
     /**
