@@ -69,6 +69,10 @@ final class FakeProcessor implements AutoCloseable {
         }
     }
 
+    int port() {
+        return this.port;
+    }
+
     String uri() {
         return "http://127.0.0.1:" + this.port;
     }

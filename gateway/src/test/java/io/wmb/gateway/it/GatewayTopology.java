@@ -41,6 +41,8 @@ final class GatewayTopology {
 
     final Path dataDir;
 
+    private final List<ConfigurableApplicationContext> extra = new ArrayList<>();
+
     private GatewayTopology() {
         this.dataDir = Path.of(System.getProperty("wmb.data.dir", "target/wmb-data"), "gateway-it",
                 UUID.randomUUID().toString());
@@ -70,11 +72,23 @@ final class GatewayTopology {
 
     private ConfigurableApplicationContext datacenterGateway(String datacenter, FakeProcessor local,
             FakeProcessor remote) {
+        return datacenterGateway(datacenter, local.uri(), remote.uri(), this.dataDir.resolve(datacenter));
+    }
+
+    /**
+     * Starts one more datacenter gateway in this JVM. It stays up until the JVM exits: closing a context would
+     * also release the Reactor Netty resources the other gateways of this JVM share.
+     */
+    ConfigurableApplicationContext datacenterGateway(String datacenter, String local, String remote, Path dataDir,
+            String... extra) {
         List<String> args = new ArrayList<>(COMMON);
         args.addAll(List.of("--wmb.gateway.role=datacenter", "--wmb.gateway.datacenter=" + datacenter,
-                "--wmb.gateway.data-dir=" + this.dataDir.resolve(datacenter),
-                "--wmb.gateway.upstreams.local=" + local.uri(), "--wmb.gateway.upstreams.remote=" + remote.uri()));
-        return start(args);
+                "--wmb.gateway.data-dir=" + dataDir, "--wmb.gateway.upstreams.local=" + local,
+                "--wmb.gateway.upstreams.remote=" + remote));
+        args.addAll(List.of(extra));
+        ConfigurableApplicationContext context = start(args);
+        this.extra.add(context);
+        return context;
     }
 
     private static ConfigurableApplicationContext start(List<String> args) {
@@ -90,6 +104,7 @@ final class GatewayTopology {
     }
 
     private void close() {
+        this.extra.forEach(ConfigurableApplicationContext::close);
         for (ConfigurableApplicationContext context : List.of(this.edge, this.unicomGateway, this.telecomGateway)) {
             context.close();
         }
