@@ -19,6 +19,7 @@ import io.wmb.proto.v1.ReshipGrpc;
 import io.wmb.proto.v1.WriteBatch;
 import io.wmb.reship.config.GrpcServerLifecycle;
 import io.wmb.reship.forward.CollectorClient;
+import io.wmb.reship.outbox.Outbox;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -65,8 +66,12 @@ public final class SyncVersusDeliverBenchmark {
                         deliverUnary(peer, unicom, unaryWrites * 4, 8));
                 report("Sync stream draining a filled outbox", writes, syncDrain(reshipChannel, unicom, writes));
                 List<PostWrite> submitted = new ArrayList<>();
+                Outbox outbox = reship.getBean(Outbox.class);
+                long commitsBefore = outbox.commits();
                 report("Pipeline: Submit (8 callers) -> reship -> Sync -> collector -> processor", writes,
                         pipeline(reshipChannel, unicom, writes, 8, submitted));
+                System.out.printf("   group commit: %d writes in %d synced disk writes (%.1f per fsync)%n", writes,
+                        outbox.commits() - commitsBefore, writes / (double) (outbox.commits() - commitsBefore));
                 printLag("of these writes", submitted, unicom);
                 List<PostWrite> paced = new ArrayList<>();
                 report("Pipeline at a steady 100 writes/s (1 caller, 1 write per Submit)", 1_000,
