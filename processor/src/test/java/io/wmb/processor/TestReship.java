@@ -3,7 +3,10 @@ package io.wmb.processor;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -22,8 +25,9 @@ import io.wmb.proto.v1.WriteResult;
 
 /**
  * Stands in for a datacenter's reship (another module) in the processor's integration tests: a real gRPC server that
- * records what it was given and, like reship plus the peer's collector, applies it through the other datacenter's
- * processor ({@code Processor.Apply}). It can be told to refuse, to play an unreachable reship.
+ * records what it was given, acknowledges at once (as reship does once the writes are on its disk) and then, like
+ * reship plus the peer's collector, applies them in order through the other datacenter's processor
+ * ({@code Processor.Apply}). It can be told to refuse, to play an unreachable reship.
  */
 final class TestReship implements AutoCloseable {
 
@@ -34,6 +38,10 @@ final class TestReship implements AutoCloseable {
     private volatile ManagedChannel peer;
 
     private volatile boolean refusing;
+
+    private final ExecutorService forwarder = Executors.newSingleThreadExecutor();
+
+    private final AtomicInteger forwardFailures = new AtomicInteger();
 
     TestReship() throws IOException {
         server = NettyServerBuilder.forPort(0).addService(new ReshipGrpc.ReshipImplBase() {
@@ -69,30 +77,40 @@ final class TestReship implements AutoCloseable {
             return;
         }
         received.addAll(request.getWritesList());
-        BatchAck ack;
+        BatchAck.Builder ack = BatchAck.newBuilder().setBatchId(request.getBatchId());
+        for (PostWrite write : request.getWritesList()) {
+            ack.addResults(WriteResult.newBuilder().setRequestId(write.getRequestId())
+                .setOutcome(ApplyOutcome.APPLY_OUTCOME_OK));
+        }
+        responseObserver.onNext(ack.build());
+        responseObserver.onCompleted();
         ManagedChannel channel = peer;
         if (channel != null) {
-            BatchAck applied = ProcessorGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .apply(request);
-            ack = applied.toBuilder().clearResults().addAllResults(applied.getResultsList().stream()
-                .map(result -> result.getOutcome() == ApplyOutcome.APPLY_OUTCOME_FAILED ? result
-                        : result.toBuilder().setOutcome(ApplyOutcome.APPLY_OUTCOME_OK).build())
-                .toList()).build();
+            // One thread: batches reach the peer in the order they were taken, as reship's stream keeps them.
+            forwarder.execute(() -> forward(channel, request));
         }
-        else {
-            BatchAck.Builder builder = BatchAck.newBuilder().setBatchId(request.getBatchId());
-            for (PostWrite write : request.getWritesList()) {
-                builder.addResults(WriteResult.newBuilder().setRequestId(write.getRequestId())
-                    .setOutcome(ApplyOutcome.APPLY_OUTCOME_OK));
+    }
+
+    private void forward(ManagedChannel channel, WriteBatch batch) {
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            try {
+                BatchAck ack = ProcessorGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .apply(batch);
+                if (ack.getResultsList().stream()
+                    .noneMatch(result -> result.getOutcome() == ApplyOutcome.APPLY_OUTCOME_FAILED)) {
+                    return;
+                }
             }
-            ack = builder.build();
+            catch (RuntimeException ex) {
+                // Retried below: the peer may be starting or briefly overloaded.
+                forwardFailures.incrementAndGet();
+            }
         }
-        responseObserver.onNext(ack);
-        responseObserver.onCompleted();
     }
 
     @Override
     public void close() throws InterruptedException {
+        forwarder.shutdownNow();
         ManagedChannel channel = peer;
         if (channel != null) {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -1,5 +1,7 @@
 package io.wmb.processor.apply;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import io.grpc.Status;
@@ -11,7 +13,6 @@ import io.wmb.proto.v1.ApplyOutcome;
 import io.wmb.proto.v1.BatchAck;
 import io.wmb.proto.v1.FetchRequest;
 import io.wmb.proto.v1.FetchResponse;
-import io.wmb.proto.v1.PostWrite;
 import io.wmb.proto.v1.ProcessorGrpc;
 import io.wmb.proto.v1.WriteBatch;
 import io.wmb.proto.v1.WriteKind;
@@ -38,28 +39,36 @@ public class ProcessorGrpcService extends ProcessorGrpc.ProcessorImplBase {
 
     @Override
     public void apply(WriteBatch request, StreamObserver<BatchAck> responseObserver) {
-        BatchAck.Builder ack = BatchAck.newBuilder().setBatchId(request.getBatchId());
-        for (PostWrite message : request.getWritesList()) {
-            WriteResult.Builder result = WriteResult.newBuilder().setRequestId(message.getRequestId());
-            Write write;
+        int count = request.getWritesCount();
+        // One malformed write must not hold up the others: it fails alone and the sender sees why.
+        String[] invalid = new String[count];
+        List<Write> valid = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
             try {
-                write = WriteMapper.fromProto(message);
+                valid.add(WriteMapper.fromProto(request.getWrites(i)));
             }
             catch (IllegalArgumentException ex) {
-                // One malformed write must not hold up the others; the sender sees why it failed.
-                ack.addResults(result.setOutcome(ApplyOutcome.APPLY_OUTCOME_FAILED)
-                    .setDetail("invalid write: " + ex.getMessage()));
+                invalid[i] = "invalid write: " + ex.getMessage();
+            }
+        }
+        List<WriteApplier.Result> applied = valid.isEmpty() ? List.of() : applier.applyAll(valid);
+        BatchAck.Builder ack = BatchAck.newBuilder().setBatchId(request.getBatchId());
+        int next = 0;
+        for (int i = 0; i < count; i++) {
+            WriteResult.Builder result = WriteResult.newBuilder().setRequestId(request.getWrites(i).getRequestId());
+            if (invalid[i] != null) {
+                ack.addResults(result.setOutcome(ApplyOutcome.APPLY_OUTCOME_FAILED).setDetail(invalid[i]));
                 continue;
             }
-            WriteApplier.Result applied = applier.apply(write);
-            result.setOutcome(switch (applied.outcome()) {
+            WriteApplier.Result outcome = applied.get(next++);
+            result.setOutcome(switch (outcome.outcome()) {
                 case OK -> ApplyOutcome.APPLY_OUTCOME_OK;
                 case DUPLICATE -> ApplyOutcome.APPLY_OUTCOME_DUPLICATE;
                 case STALE_SKIPPED -> ApplyOutcome.APPLY_OUTCOME_STALE_SKIPPED;
                 case FAILED -> ApplyOutcome.APPLY_OUTCOME_FAILED;
             });
-            if (applied.detail() != null) {
-                result.setDetail(applied.detail());
+            if (outcome.detail() != null) {
+                result.setDetail(outcome.detail());
             }
             ack.addResults(result);
         }

@@ -1,5 +1,7 @@
 package io.wmb.processor.apply;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import io.wmb.processinglog.Outcome;
@@ -9,7 +11,6 @@ import io.wmb.processor.post.PostState;
 import io.wmb.processor.post.Write;
 import io.wmb.processor.processinglog.ProcessingLogRecorder;
 import io.wmb.processor.store.PostStore;
-import io.wmb.processor.store.StoreOutcome;
 import io.wmb.processor.version.HybridLogicalClock;
 
 import org.slf4j.Logger;
@@ -56,28 +57,46 @@ public class WriteApplier {
      * @return how it went; FAILED carries the reason
      */
     public Result apply(Write write) {
-        versions.observe(write.state().version());
-        // A write of this datacenter's own origin comes back only through the reconciler: it re-drives the local
-        // apply, not a remote one.
-        Stage stage = datacenter.equals(write.origin()) ? Stage.LOCAL_APPLIED : Stage.REMOTE_APPLIED;
-        Outcome outcome;
-        String detail = null;
-        try {
-            StoreOutcome stored = store.apply(write);
-            outcome = switch (stored) {
-                case APPLIED -> Outcome.OK;
-                case DUPLICATE -> Outcome.DUPLICATE;
-                case STALE -> Outcome.STALE_SKIPPED;
-            };
+        return applyAll(List.of(write)).get(0);
+    }
+
+    /**
+     * Applies a batch of writes in order (one MySQL transaction where this datacenter owns the master).
+     * @param writes the writes
+     * @return one result per write, in order; FAILED carries the reason
+     */
+    public List<Result> applyAll(List<Write> writes) {
+        for (Write write : writes) {
+            versions.observe(write.state().version());
         }
-        catch (RuntimeException ex) {
-            log.warn("Could not apply {} of post {}: {}", write.requestId(), write.state().id(), ex.toString());
-            outcome = Outcome.FAILED;
-            detail = ex.toString();
+        List<PostStore.BatchResult> stored = store.applyAll(writes);
+        List<Result> results = new ArrayList<>(writes.size());
+        for (int i = 0; i < writes.size(); i++) {
+            Write write = writes.get(i);
+            PostStore.BatchResult result = stored.get(i);
+            Outcome outcome;
+            String detail = null;
+            if (result.failure() != null) {
+                log.warn("Could not apply {} of post {}: {}", write.requestId(), write.state().id(),
+                        result.failure().toString());
+                outcome = Outcome.FAILED;
+                detail = result.failure().toString();
+            }
+            else {
+                outcome = switch (result.outcome()) {
+                    case APPLIED -> Outcome.OK;
+                    case DUPLICATE -> Outcome.DUPLICATE;
+                    case STALE -> Outcome.STALE_SKIPPED;
+                };
+            }
+            // A write of this datacenter's own origin comes back only through the reconciler: it re-drives the
+            // local apply, not a remote one.
+            Stage stage = datacenter.equals(write.origin()) ? Stage.LOCAL_APPLIED : Stage.REMOTE_APPLIED;
+            processingLog.record(write, stage, outcome, detail);
+            metrics.applied(outcome);
+            results.add(new Result(outcome, detail));
         }
-        processingLog.record(write, stage, outcome, detail);
-        metrics.applied(outcome);
-        return new Result(outcome, detail);
+        return results;
     }
 
     /**

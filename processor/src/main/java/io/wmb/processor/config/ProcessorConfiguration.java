@@ -36,6 +36,8 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Wires the processor: versions, stores, reship, processing log and gRPC server.
@@ -88,8 +90,9 @@ class ProcessorConfiguration {
     }
 
     @Bean
-    PostStore postStore(PostRepository repository, PostCache cache, MasterOwnership ownership) {
-        return new PostStore(repository, cache, ownership);
+    PostStore postStore(PostRepository repository, PostCache cache, MasterOwnership ownership,
+            PlatformTransactionManager transactionManager) {
+        return new PostStore(repository, cache, ownership, new TransactionTemplate(transactionManager));
     }
 
     @Bean

@@ -11,6 +11,8 @@ import io.wmb.processor.post.PostState;
 import io.wmb.processor.post.Write;
 import io.wmb.processor.post.WriteKind;
 
+import org.springframework.transaction.support.TransactionTemplate;
+
 /**
  * This datacenter's view of posts: MySQL first where it owns the master, then Redis; elsewhere Redis, with the
  * MySQL replica read on a cache miss. Local writes and writes from the other datacenter are applied the same way:
@@ -24,16 +26,21 @@ public class PostStore {
 
     private final MasterOwnership ownership;
 
+    private final TransactionTemplate transactions;
+
     /**
      * Creates the store.
      * @param repository MySQL
      * @param cache Redis
      * @param ownership whether this datacenter writes MySQL
+     * @param transactions runs a batch's MySQL statements in one transaction
      */
-    public PostStore(PostRepository repository, PostCache cache, MasterOwnership ownership) {
+    public PostStore(PostRepository repository, PostCache cache, MasterOwnership ownership,
+            TransactionTemplate transactions) {
         this.repository = repository;
         this.cache = cache;
         this.ownership = ownership;
+        this.transactions = transactions;
     }
 
     /**
@@ -43,20 +50,80 @@ public class PostStore {
      *     was
      */
     public StoreOutcome apply(Write write) {
-        PostState state = write.state();
         if (ownership.ownsMaster()) {
-            StoreOutcome content = repository.upsert(state);
-            StoreOutcome likes = repository.mergeLikes(state.id(), state.likes(), write.origin());
-            if (content == StoreOutcome.APPLIED) {
-                cache.apply(state, write.origin());
-            }
-            else {
-                // The database holds this or a newer version: put what it holds into the cache, never this write's
-                // (possibly older) content.
-                repository.find(state.id()).ifPresent(current -> cache.apply(current, write.origin()));
-            }
-            return outcome(write.kind(), content, likes);
+            return applyToCache(write, applyToDatabase(write));
         }
+        return applyToCacheOnly(write);
+    }
+
+    /**
+     * Applies a batch of writes, in order. Where this datacenter owns the master, the batch's MySQL statements run in
+     * one transaction (one log flush for the whole batch instead of one per write), and Redis follows after the
+     * commit. If the transaction fails, each write is applied on its own so that one bad write cannot fail the rest.
+     * @param writes the writes
+     * @return one result per write, in order
+     */
+    public List<BatchResult> applyAll(List<Write> writes) {
+        List<BatchResult> results = new ArrayList<>(writes.size());
+        if (ownership.ownsMaster() && writes.size() > 1) {
+            List<DatabaseResult> database;
+            try {
+                database = transactions.execute(status -> {
+                    List<DatabaseResult> inTransaction = new ArrayList<>(writes.size());
+                    for (Write write : writes) {
+                        inTransaction.add(applyToDatabase(write));
+                    }
+                    return inTransaction;
+                });
+            }
+            catch (RuntimeException ex) {
+                database = null;
+            }
+            if (database != null) {
+                for (int i = 0; i < writes.size(); i++) {
+                    results.add(guarded(writes.get(i), database.get(i)));
+                }
+                return results;
+            }
+        }
+        for (Write write : writes) {
+            results.add(guarded(write, null));
+        }
+        return results;
+    }
+
+    private BatchResult guarded(Write write, DatabaseResult database) {
+        try {
+            return new BatchResult((database != null) ? applyToCache(write, database) : apply(write), null);
+        }
+        catch (RuntimeException ex) {
+            return new BatchResult(null, ex);
+        }
+    }
+
+    private DatabaseResult applyToDatabase(Write write) {
+        PostState state = write.state();
+        // A like does not move the content version: only its counters need the database.
+        StoreOutcome content = (write.kind() == WriteKind.LIKE) ? StoreOutcome.DUPLICATE : repository.upsert(state);
+        StoreOutcome likes = repository.mergeLikes(state.id(), state.likes(), write.origin());
+        return new DatabaseResult(content, likes);
+    }
+
+    private StoreOutcome applyToCache(Write write, DatabaseResult database) {
+        PostState state = write.state();
+        if (database.content() != StoreOutcome.STALE) {
+            // The database now holds exactly this version (applied or a duplicate): the cache may take it.
+            cache.apply(state, write.origin());
+        }
+        else {
+            // The database holds a newer version: put that into the cache, never this write's older content.
+            repository.find(state.id()).ifPresent(current -> cache.apply(current, write.origin()));
+        }
+        return outcome(write.kind(), database.content(), database.likes());
+    }
+
+    private StoreOutcome applyToCacheOnly(Write write) {
+        PostState state = write.state();
         PostCache.CacheResult result = cache.apply(state, write.origin());
         if (result.wasMissing()) {
             // The cache knew nothing of the post (new, or evicted): the replica may hold a newer version than this
@@ -164,6 +231,18 @@ public class PostStore {
         posts.sort((a, b) -> (a.createdAtMs() != b.createdAtMs()) ? Long.compare(b.createdAtMs(), a.createdAtMs())
                 : Long.compare(b.id(), a.id()));
         return (posts.size() > limit) ? posts.subList(0, limit) : posts;
+    }
+
+    /**
+     * The result of one write of a batch.
+     *
+     * @param outcome how it was applied; {@code null} if it failed
+     * @param failure why it failed; {@code null} if it was applied
+     */
+    public record BatchResult(StoreOutcome outcome, RuntimeException failure) {
+    }
+
+    private record DatabaseResult(StoreOutcome content, StoreOutcome likes) {
     }
 
 }
