@@ -104,7 +104,8 @@ class ReconcilerConfiguration {
 
     @Bean
     ProcessingLogScanner processingLogScanner(ReconcilerProperties properties, ElasticsearchClient client) {
-        return new ProcessingLogScanner(client, properties.scan().bucketWidth(), properties.scan().pageSize());
+        return new ProcessingLogScanner(client, properties.scan().bucketWidth(), properties.scan().pageSize(),
+                properties.scan().parallelism());
     }
 
     @Bean

@@ -53,10 +53,11 @@ public record ReconcilerProperties(@NotBlank String datacenter, String instanceI
      * @param maxWindow the longest window one scan covers; a backlog is worked off window by window
      * @param bucketWidth width, in version time, of the buckets whose stage counts are compared
      * @param pageSize requestIds per page when a suspicious bucket is examined request by request
+     * @param parallelism how many queries of one scan run side by side (slices of the window)
      */
     public record Scan(boolean enabled, @NotNull Duration interval, @NotNull Duration grace,
             @NotNull Duration initialLookback, @NotNull Duration maxWindow, @NotNull Duration bucketWidth,
-            @Min(100) int pageSize) {
+            @Min(100) int pageSize, @Min(1) int parallelism) {
     }
 
     /**

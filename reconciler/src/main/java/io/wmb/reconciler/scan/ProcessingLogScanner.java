@@ -1,6 +1,7 @@
 package io.wmb.reconciler.scan;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,6 +10,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.FieldValue;
@@ -70,13 +76,31 @@ public final class ProcessingLogScanner {
 
     private final int pageSize;
 
+    private final int parallelism;
+
+    private final ExecutorService executor;
+
     /**
-     * A scanner.
+     * A scanner that runs its queries one at a time.
      * @param client the processing-log cluster; shared, not this class's to close
      * @param bucketWidth width of a version bucket in version time
      * @param pageSize requestIds per page in step 2
      */
     public ProcessingLogScanner(ElasticsearchClient client, Duration bucketWidth, int pageSize) {
+        this(client, bucketWidth, pageSize, 1);
+    }
+
+    /**
+     * A scanner.
+     * @param client the processing-log cluster; shared, not this class's to close
+     * @param bucketWidth width of a version bucket in version time
+     * @param pageSize requestIds per page in step 2
+     * @param parallelism how many queries of one scan may run side by side
+     */
+    public ProcessingLogScanner(ElasticsearchClient client, Duration bucketWidth, int pageSize, int parallelism) {
+        if (parallelism < 1 || parallelism > 16) {
+            throw new IllegalArgumentException("parallelism must be between 1 and 16, but was " + parallelism);
+        }
         if (bucketWidth.toMillis() < 1) {
             throw new IllegalArgumentException("bucketWidth must be at least 1ms, but was " + bucketWidth);
         }
@@ -86,6 +110,13 @@ public final class ProcessingLogScanner {
         this.client = client;
         this.bucketWidth = bucketWidth;
         this.pageSize = pageSize;
+        this.parallelism = parallelism;
+        // Daemon threads: an idle scanner never keeps the JVM alive, and there is nothing to flush.
+        this.executor = Executors.newFixedThreadPool(parallelism, (task) -> {
+            Thread thread = new Thread(task, "wmb-reconciler-scan");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /**
@@ -100,16 +131,53 @@ public final class ProcessingLogScanner {
         long widthMillis = Math.max(this.bucketWidth.toMillis(), (windowMillis + MAX_BUCKETS - 1) / MAX_BUCKETS);
         long interval = widthMillis << VERSION_MILLIS_SHIFT;
 
+        // Slices of the window run side by side (Elasticsearch searches one shard on one thread). A request whose
+        // records straddle two slices makes a bucket suspicious in each: step 2 and 3 then see it whole.
+        List<Callable<Buckets>> slices = new ArrayList<>();
+        for (ScanWindow slice : slices(window, this.parallelism)) {
+            slices.add(() -> buckets(slice, interval));
+        }
+        long scanned = 0;
+        int buckets = 0;
+        List<long[]> suspicious = new ArrayList<>();
+        for (Buckets slice : parallel(slices)) {
+            scanned += slice.scanned();
+            buckets += slice.buckets();
+            suspicious.addAll(slice.suspicious());
+        }
+        Duration bucketsTook = Duration.ofNanos(System.nanoTime() - started);
+        List<long[]> ranges = merge(suspicious);
+        // Chunks keep each query far below the cluster's limit on boolean clauses, and run side by side.
+        int perQuery = Math.max(1, Math.min(RANGES_PER_QUERY, (ranges.size() + this.parallelism - 1)
+                / this.parallelism));
+        List<Callable<Map<String, Boolean>>> chunks = new ArrayList<>();
+        for (int start = 0; start < ranges.size(); start += perQuery) {
+            List<long[]> chunk = ranges.subList(start, Math.min(ranges.size(), start + perQuery));
+            chunks.add(() -> incompleteIn(chunk));
+        }
+        Map<String, Boolean> candidates = new LinkedHashMap<>();
+        parallel(chunks).forEach(candidates::putAll);
+        List<Verdict> incomplete = new ArrayList<>();
+        for (Verdict verdict : judge(candidates.keySet()).values()) {
+            if (!verdict.complete() && window.contains(verdict.firstAt())) {
+                incomplete.add(verdict);
+            }
+        }
+        return new ScanResult(window, scanned, buckets, suspicious.size(), candidates.size(), incomplete,
+                bucketsTook, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** Step 1 for one slice of the window. */
+    private Buckets buckets(ScanWindow slice, long interval) throws IOException {
         SearchResponse<Void> response = this.client.search((search) -> search
                 .index(ProcessingLogIndices.pattern()).ignoreUnavailable(true).allowNoIndices(true)
                 .size(0).trackTotalHits((track) -> track.enabled(false)).requestCache(false)
-                .query(inWindow(window))
+                .query(inWindow(slice))
                 .aggregations("v", (agg) -> agg
                         .histogram((histogram) -> histogram.field("version").interval((double) interval)
                                 .minDocCount(1))
                         .aggregations("c", (sub) -> sub.filters((filters) -> filters
                                 .filters((buckets) -> buckets.keyed(stageCategories()))))), Void.class);
-
         long scanned = 0;
         int buckets = 0;
         List<long[]> suspicious = new ArrayList<>();
@@ -125,21 +193,62 @@ public final class ProcessingLogScanner {
                 }
             }
         }
-        Duration bucketsTook = Duration.ofNanos(System.nanoTime() - started);
-        List<long[]> ranges = merge(suspicious);
-        Map<String, Boolean> candidates = new LinkedHashMap<>();
-        // Chunks keep each query far below the cluster's limit on boolean clauses.
-        for (int start = 0; start < ranges.size(); start += RANGES_PER_QUERY) {
-            candidates.putAll(incompleteIn(ranges.subList(start, Math.min(ranges.size(), start + RANGES_PER_QUERY))));
+        return new Buckets(scanned, buckets, suspicious);
+    }
+
+    /** The window cut into {@code count} slices of equal length (fewer when it is shorter than that in ms). */
+    static List<ScanWindow> slices(ScanWindow window, int count) {
+        long from = window.from().toEpochMilli();
+        long to = window.to().toEpochMilli();
+        int slices = (int) Math.max(1, Math.min(count, to - from));
+        List<ScanWindow> result = new ArrayList<>();
+        for (int i = 0; i < slices; i++) {
+            long start = from + (to - from) * i / slices;
+            long end = (i == slices - 1) ? to : from + (to - from) * (i + 1) / slices;
+            result.add(new ScanWindow(Instant.ofEpochMilli(start), Instant.ofEpochMilli(end)));
         }
-        List<Verdict> incomplete = new ArrayList<>();
-        for (Verdict verdict : judge(candidates.keySet()).values()) {
-            if (!verdict.complete() && window.contains(verdict.firstAt())) {
-                incomplete.add(verdict);
+        return result;
+    }
+
+    private <T> List<T> parallel(List<Callable<T>> tasks) throws IOException {
+        if (tasks.size() == 1) {
+            return List.of(call(tasks.get(0)));
+        }
+        List<CompletableFuture<T>> futures = tasks.stream()
+                .map((task) -> CompletableFuture.supplyAsync(() -> call(task), this.executor))
+                .toList();
+        List<T> results = new ArrayList<>();
+        for (CompletableFuture<T> future : futures) {
+            try {
+                results.add(future.join());
+            }
+            catch (CompletionException ex) {
+                if (ex.getCause() instanceof UncheckedIOException io) {
+                    throw io.getCause();
+                }
+                throw ex;
             }
         }
-        return new ScanResult(window, scanned, buckets, suspicious.size(), candidates.size(), incomplete,
-                bucketsTook, Duration.ofNanos(System.nanoTime() - started));
+        return results;
+    }
+
+    private static <T> T call(Callable<T> task) {
+        try {
+            return task.call();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        catch (RuntimeException ex) {
+            throw ex;
+        }
+        catch (Exception ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** What step 1 found in one slice. */
+    private record Buckets(long scanned, int buckets, List<long[]> suspicious) {
     }
 
     /**

@@ -70,9 +70,13 @@ public final class ScanBenchmark {
                     index, Duration.ofNanos(System.nanoTime() - loadStarted).toSeconds(), segments);
 
             Duration span = Duration.ofMillis(3L * records / 5 + 100);
-            ProcessingLogScanner scanner = new ProcessingLogScanner(client, Duration.ofMillis(100), 10_000);
-            time(scanner, new ScanWindow(start, start.plus(span)), "whole window");
-            time(scanner, new ScanWindow(start, start.plus(span.dividedBy(10))), "first tenth");
+            for (int parallelism : new int[] { 1, 2 }) {
+                ProcessingLogScanner scanner = new ProcessingLogScanner(client, Duration.ofMillis(100), 10_000,
+                        parallelism);
+                time(scanner, new ScanWindow(start, start.plus(span)), "whole window, parallelism " + parallelism);
+                time(scanner, new ScanWindow(start, start.plus(span.dividedBy(10))),
+                        "first tenth, parallelism " + parallelism);
+            }
             baseline(client, new ScanWindow(start, start.plus(span)));
         }
         finally {

@@ -352,7 +352,7 @@ class ReconcileJobIntegrationTests {
 
     private ReconcileJob job(String instanceId, String lease, MutableClock clock) {
         ReconcilerProperties.Scan scan = new ReconcilerProperties.Scan(true, Duration.ofMinutes(1),
-                Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofHours(1), Duration.ofMillis(100), 10_000);
+                Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofHours(1), Duration.ofMillis(100), 10_000, 2);
         return new ReconcileJob(instanceId.substring(0, instanceId.indexOf('-')), scan,
                 new LeaseRepository(client, lease, instanceId, LEASE, clock), LEASE, scanner(), redriver(clock),
                 new DeadLetterRepository(client), processingLog,
@@ -361,7 +361,7 @@ class ReconcileJobIntegrationTests {
     }
 
     private static ProcessingLogScanner scanner() {
-        return new ProcessingLogScanner(client, Duration.ofMillis(100), 10_000);
+        return new ProcessingLogScanner(client, Duration.ofMillis(100), 10_000, 2);
     }
 
     private static Redriver redriver(MutableClock clock) {
