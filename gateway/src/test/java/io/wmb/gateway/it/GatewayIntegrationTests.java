@@ -11,6 +11,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -21,6 +23,8 @@ import static org.awaitility.Awaitility.await;
  * the processors.
  */
 class GatewayIntegrationTests {
+
+    private static final Logger logger = LoggerFactory.getLogger(GatewayIntegrationTests.class);
 
     private static final Map<String, String> OPERATOR = Map.of("Authorization", "Bearer " + GatewayTopology.TOKEN);
 
@@ -73,6 +77,16 @@ class GatewayIntegrationTests {
             assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
             assertThat(response.body()).contains("'east'");
             assertThat(response.header("X-Request-Id")).isNotBlank();
+        }
+
+        @Test
+        void shouldRefuseAMalformedRequestId() {
+            Map<String, String> headers = new HashMap<>(user("bad-rid", "north"));
+            headers.put("X-Request-Id", "no spaces or <tags>");
+            Http.Response response = Http.get(edge + "/api/posts/1", headers);
+            assertThat(response.status()).isEqualTo(400);
+            assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
+            assertThat(response.body()).contains("X-Request-Id");
         }
 
         @Test
@@ -163,6 +177,7 @@ class GatewayIntegrationTests {
             Map<String, String> north = user("f1", "north");
             assertThat(Http.get(edge + "/api/posts/1", north).header("X-WMB-Datacenter")).isEqualTo("unicom");
 
+            long stopped = System.nanoTime();
             topology.unicomProcessor.stop();
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                 Http.Response response = Http.get(edge + "/api/posts/1", north);
@@ -170,9 +185,37 @@ class GatewayIntegrationTests {
                 assertThat(response.header("X-WMB-Datacenter")).isEqualTo("telecom");
             });
 
+            logger.info("north users reached telecom {} ms after unicom's processor stopped",
+                    Duration.ofNanos(System.nanoTime() - stopped).toMillis());
+
+            long restarted = System.nanoTime();
             topology.unicomProcessor.start();
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                     assertThat(Http.get(edge + "/api/posts/1", north).header("X-WMB-Datacenter")).isEqualTo("unicom"));
+            logger.info("north users were back on unicom {} ms after its processor restarted",
+                    Duration.ofNanos(System.nanoTime() - restarted).toMillis());
+        }
+
+        @Test
+        void shouldSendADatacenterGatewaysTrafficToTheOtherProcessorWhileItsOwnIsDown() {
+            String unicomGateway = GatewayTopology.baseUri(topology.unicomGateway);
+            Map<String, String> direct = Map.of("X-User-Id", run + "-direct");
+            assertThat(Http.get(unicomGateway + "/api/posts/1", direct).header("X-WMB-Datacenter")).isEqualTo("unicom");
+
+            long stopped = System.nanoTime();
+            topology.unicomProcessor.stop();
+            // The first request may find the dead processor itself: it is retried on the other one at once.
+            Http.Response during = Http.get(unicomGateway + "/api/posts/1", direct);
+            assertThat(during.status()).isEqualTo(200);
+            assertThat(during.header("X-WMB-Datacenter")).isEqualTo("telecom");
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                    Http.get(unicomGateway + "/actuator/health", Map.of()).status()).isEqualTo(503));
+            logger.info("unicom gateway reported DOWN {} ms after its processor stopped",
+                    Duration.ofNanos(System.nanoTime() - stopped).toMillis());
+
+            topology.unicomProcessor.start();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                    Http.get(unicomGateway + "/api/posts/1", direct).header("X-WMB-Datacenter")).isEqualTo("unicom"));
         }
 
         @Test
