@@ -158,9 +158,10 @@ public final class Forwarder implements AutoCloseable {
     /** Opens the stream and starts forwarding whatever the outbox holds and receives from now on. */
     public void start() {
         this.outbox.onAppend(this::requestPump);
-        this.executor.execute(this::openStream);
+        this.executor.execute(safely(this::openStream));
         long checkMillis = Math.max(50, this.settings.ackTimeout().toMillis() / 4);
-        this.executor.scheduleWithFixedDelay(this::checkAckTimeout, checkMillis, checkMillis, TimeUnit.MILLISECONDS);
+        this.executor.scheduleWithFixedDelay(safely(this::checkAckTimeout), checkMillis, checkMillis,
+                TimeUnit.MILLISECONDS);
     }
 
     private void requestPump() {
@@ -176,11 +177,29 @@ public final class Forwarder implements AutoCloseable {
     /** Runs a task on the forwarder's thread, unless the forwarder is closed (late gRPC callbacks). */
     private void post(Runnable task) {
         try {
-            this.executor.execute(task);
+            this.executor.execute(safely(task));
         }
         catch (RejectedExecutionException ignored) {
             // Closed: the task would act on a stream that is gone.
         }
+    }
+
+    /**
+     * Guards a task of the forwarder's thread: an unexpected error breaks the stream, which is re-opened after
+     * the backoff, instead of silently ending a scheduled task (and with it the forwarding).
+     */
+    private Runnable safely(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            }
+            catch (RuntimeException ex) {
+                log.error("Forwarding failed unexpectedly", ex);
+                if (!this.closed) {
+                    restartStream(ex.toString());
+                }
+            }
+        };
     }
 
     private void openStream() {
@@ -228,10 +247,10 @@ public final class Forwarder implements AutoCloseable {
         }
         if (!this.lingerScheduled) {
             this.lingerScheduled = true;
-            this.executor.schedule(() -> {
+            this.executor.schedule(safely(() -> {
                 this.lingerScheduled = false;
                 pump();
-            }, remaining, TimeUnit.NANOSECONDS);
+            }), remaining, TimeUnit.NANOSECONDS);
         }
         return false;
     }
@@ -334,7 +353,7 @@ public final class Forwarder implements AutoCloseable {
         Duration delay = this.backoff.next();
         log.warn("Stream to the peer's collector broke ({}); {} writes wait in the outbox, re-opening in {} ms",
                 reason, this.outbox.depth(), delay.toMillis());
-        this.executor.schedule(this::openStream, delay.toNanos(), TimeUnit.NANOSECONDS);
+        this.executor.schedule(safely(this::openStream), delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /**
