@@ -15,6 +15,8 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.TtlDB;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The requestIds already applied, kept on local disk for a retention window (RocksDB's TTL database drops
@@ -25,6 +27,8 @@ import org.rocksdb.WriteOptions;
  * version check.
  */
 public final class DeduplicationStore implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DeduplicationStore.class);
 
     static {
         RocksDB.loadLibrary();
@@ -70,6 +74,7 @@ public final class DeduplicationStore implements AutoCloseable {
         }
         catch (RocksDBException ex) {
             // Unknown counts as new: the processor's version check is the second line of defence.
+            log.warn("Cannot tell whether request {} was applied before; treating it as new", requestId, ex);
             return false;
         }
     }
