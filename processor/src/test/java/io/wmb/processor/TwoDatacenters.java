@@ -75,7 +75,7 @@ final class TwoDatacenters {
         properties.put("spring.datasource.url", infrastructure.mysqlUrl(dc));
         properties.put("spring.datasource.username", infrastructure.mysqlUser());
         properties.put("spring.datasource.password", infrastructure.mysqlPassword());
-        properties.put("spring.datasource.hikari.maximum-pool-size", 8);
+        properties.put("spring.datasource.hikari.maximum-pool-size", 16);
         properties.put("wmb.processor.redis.url", infrastructure.redisUrl(dc));
         properties.put("wmb.processor.reship.target", "127.0.0.1:" + reship.port());
         properties.put("wmb.processor.reship.deadline", "3s");

@@ -40,6 +40,7 @@ class WriteThroughputIntegrationTests extends IntegrationTestSupport {
         String metrics = call(unicom, "GET", "/actuator/prometheus", null).body();
         metrics.lines()
             .filter(line -> line.matches("wmb_processor_(mysql|redis)_seconds_(count|sum).*")
+                    || line.matches("hikaricp_connections_(acquire|usage)_seconds_(count|sum).*")
                     || line.matches("wmb_processor_writes_seconds_(count|sum)\\{.*kind=\"CREATE\",outcome=\"OK\".*"))
             .forEach(System.out::println);
         assertThat(report).contains("Requests/sec").doesNotContain("Non-2xx");

@@ -115,7 +115,10 @@ class ProcessorConfiguration {
 
     @Bean(destroyMethod = "shutdownNow")
     ManagedChannel reshipChannel(ProcessorProperties properties) {
-        return NettyChannelBuilder.forTarget(properties.reship().target()).usePlaintext().build();
+        ManagedChannel channel = NettyChannelBuilder.forTarget(properties.reship().target()).usePlaintext().build();
+        // Connect now rather than on the first write, so that the first write does not pay for the handshake.
+        channel.getState(true);
+        return channel;
     }
 
     @Bean(destroyMethod = "close")
