@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -62,6 +63,22 @@ public final class LinkSimulator implements AutoCloseable {
 
     private volatile boolean closed;
 
+    /** Where routes listen: loopback locally, every interface in a container. */
+    private final InetAddress bindAddress;
+
+    /** A link whose routes listen on loopback, as the local demo and the tests use it. */
+    public LinkSimulator() {
+        this(LOOPBACK);
+    }
+
+    /**
+     * A link whose routes listen on the given address.
+     * @param bindAddress where routes listen, e.g. {@code 0.0.0.0} inside a container
+     */
+    public LinkSimulator(InetAddress bindAddress) {
+        this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
+    }
+
     /**
      * Opens a route on a free loopback port; idempotent per name.
      * @return the port to connect to instead of {@code targetPort}
@@ -75,15 +92,26 @@ public final class LinkSimulator implements AutoCloseable {
      * @return the port the route listens on
      * @throws IllegalStateException if the listen port is taken
      */
-    public synchronized int open(String name, int targetPort, int listenPort) {
+    public int open(String name, int targetPort, int listenPort) {
+        return open(name, LOOPBACK.getHostAddress(), targetPort, listenPort);
+    }
+
+    /**
+     * Opens a route to another host (the containerised demo, where each server has its own host name) listening
+     * on {@code listenPort} of this simulator's bind address; idempotent per name. The host name is resolved at
+     * every connection, so the target may come up after the route.
+     * @return the port the route listens on
+     * @throws IllegalStateException if the listen port is taken
+     */
+    public synchronized int open(String name, String targetHost, int targetPort, int listenPort) {
         if (closed) {
             throw new IllegalStateException("the link simulator is closed");
         }
         Route existing = this.routes.get(name);
         if (existing != null) {
-            if (existing.targetPort != targetPort) {
-                throw new IllegalArgumentException("route '" + name + "' already targets port " + existing.targetPort
-                        + ", not " + targetPort);
+            if (existing.targetPort != targetPort || !existing.targetHost.equals(targetHost)) {
+                throw new IllegalArgumentException("route '" + name + "' already targets " + existing.targetHost + ":"
+                        + existing.targetPort + ", not " + targetHost + ":" + targetPort);
             }
             return existing.listenPort();
         }
@@ -93,16 +121,17 @@ public final class LinkSimulator implements AutoCloseable {
         try {
             serverSocket = new ServerSocket();
             serverSocket.setReuseAddress(true);
-            serverSocket.bind(new InetSocketAddress(LOOPBACK, listenPort), 128);
+            serverSocket.bind(new InetSocketAddress(this.bindAddress, listenPort), 128);
         }
         catch (IOException ex) {
             throw new IllegalStateException("link route '" + name + "' cannot listen on port " + listenPort
                     + " (is it taken?): " + ex.getMessage(), ex);
         }
-        Route route = new Route(name, targetPort, serverSocket);
+        Route route = new Route(name, targetHost, targetPort, serverSocket);
         this.routes.put(name, route);
         startThread("link-accept-" + name, () -> acceptLoop(route));
-        logger.info("Link route {}: 127.0.0.1:{} -> 127.0.0.1:{}", name, route.listenPort(), targetPort);
+        logger.info("Link route {}: {}:{} -> {}:{}", name, this.bindAddress.getHostAddress(), route.listenPort(),
+                targetHost, targetPort);
         return route.listenPort();
     }
 
@@ -201,7 +230,7 @@ public final class LinkSimulator implements AutoCloseable {
         try {
             client.setTcpNoDelay(true);
             target.setTcpNoDelay(true);
-            target.connect(new InetSocketAddress(LOOPBACK, route.targetPort), 5_000);
+            target.connect(new InetSocketAddress(route.targetHost, route.targetPort), 5_000);
         }
         catch (IOException ex) {
             // Like a refused connection at the far end: the caller sees its socket closed.
@@ -265,14 +294,17 @@ public final class LinkSimulator implements AutoCloseable {
 
         private final String name;
 
+        private final String targetHost;
+
         private final int targetPort;
 
         private final ServerSocket serverSocket;
 
         private final AtomicInteger open = new AtomicInteger();
 
-        Route(String name, int targetPort, ServerSocket serverSocket) {
+        Route(String name, String targetHost, int targetPort, ServerSocket serverSocket) {
             this.name = name;
+            this.targetHost = targetHost;
             this.targetPort = targetPort;
             this.serverSocket = serverSocket;
         }

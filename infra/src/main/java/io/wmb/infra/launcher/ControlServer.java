@@ -34,7 +34,15 @@ final class ControlServer {
 
     private HttpServer server;
 
+    private final InetAddress bindAddress;
+
     ControlServer(int port, SupervisorView supervisor) {
+        this(InetAddress.getLoopbackAddress(), port, supervisor);
+    }
+
+    /** A control API on another address: every interface when the link runs in a container. */
+    ControlServer(InetAddress bindAddress, int port, SupervisorView supervisor) {
+        this.bindAddress = bindAddress;
         this.port = port;
         this.supervisor = supervisor;
     }
@@ -46,7 +54,7 @@ final class ControlServer {
 
     void start() throws IOException {
         try {
-            this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), this.port), 50);
+            this.server = HttpServer.create(new InetSocketAddress(this.bindAddress, this.port), 50);
         }
         catch (IOException ex) {
             throw new IOException("port " + this.port + " (link control API) is already taken by another process", ex);
@@ -58,7 +66,7 @@ final class ControlServer {
             return thread;
         }));
         this.server.start();
-        logger.info("Control API on http://127.0.0.1:{}", this.port);
+        logger.info("Control API on http://{}:{}", this.bindAddress.getHostAddress(), this.port);
     }
 
     void stop() {

@@ -67,6 +67,7 @@ public final class WmbCommand {
             case "status" -> command.status();
             case "link" -> command.link(args);
             case "supervise" -> command.supervise();
+            case "serve-link" -> serveLink();
             default -> command.help();
         };
         System.exit(exit);
@@ -91,6 +92,15 @@ public final class WmbCommand {
                   link rtt MS        set the link's added round-trip time, e.g. ./wmb link rtt 40
                   link status        the link's state and routes""");
         return 2;
+    }
+
+    /** The link simulator alone, for the containerised demo; configured by environment variables. */
+    private static int serveLink() throws Exception {
+        String bind = Optional.ofNullable(System.getenv("WMB_LINK_BIND")).orElse("127.0.0.1");
+        int controlPort = Integer.parseInt(Optional.ofNullable(System.getenv("WMB_LINK_CONTROL_PORT"))
+            .orElse(Integer.toString(ServiceTable.CONTROL_PORT)));
+        LinkServer.run(System.getenv("WMB_LINK_ROUTES"), bind, controlPort);
+        return 0;
     }
 
     private int supervise() throws Exception {
