@@ -15,6 +15,7 @@ import io.wmb.processor.version.HybridLogicalClock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Applies writes that came from the other datacenter (through the collector) or from the reconciler, with the same
@@ -77,8 +78,14 @@ public class WriteApplier {
             Outcome outcome;
             String detail = null;
             if (result.failure() != null) {
-                log.warn("Could not apply {} of post {}: {}", write.requestId(), write.state().id(),
-                        result.failure().toString());
+                MDC.put("requestId", write.requestId());
+                try {
+                    log.warn("Could not apply {} of post {}: {}", write.requestId(), write.state().id(),
+                            result.failure().toString());
+                }
+                finally {
+                    MDC.remove("requestId");
+                }
                 outcome = Outcome.FAILED;
                 detail = result.failure().toString();
             }
