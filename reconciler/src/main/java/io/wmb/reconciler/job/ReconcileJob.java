@@ -90,9 +90,11 @@ public class ReconcileJob {
         this.status = new AtomicReference<>(ReconcileStatus.initial(datacenter, leases.instanceId()));
     }
 
-    /** The schedule's entry: every {@code wmb.reconciler.scan.interval} (one minute by default). */
-    @Scheduled(fixedDelayString = "${wmb.reconciler.scan.interval:1m}",
-            initialDelayString = "${wmb.reconciler.scan.initial-delay:10s}")
+    /**
+     * The schedule's entry: every {@code wmb.reconciler.scan.interval} (one minute by default), the first one
+     * shortly after start so that a restarted instance catches up at once.
+     */
+    @Scheduled(fixedDelayString = "${wmb.reconciler.scan.interval:1m}", initialDelayString = "10s")
     public void scheduled() {
         if (!this.settings.enabled()) {
             return;

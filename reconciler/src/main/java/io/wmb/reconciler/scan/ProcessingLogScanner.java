@@ -70,6 +70,9 @@ public final class ProcessingLogScanner {
 
     private static final int RANGES_PER_QUERY = 500;
 
+    /** How much finer the second pass over suspicious buckets is. */
+    private static final int REFINE_FACTOR = 16;
+
     private final ElasticsearchClient client;
 
     private final Duration bucketWidth;
@@ -135,7 +138,7 @@ public final class ProcessingLogScanner {
         // records straddle two slices makes a bucket suspicious in each: step 2 and 3 then see it whole.
         List<Callable<Buckets>> slices = new ArrayList<>();
         for (ScanWindow slice : slices(window, this.parallelism)) {
-            slices.add(() -> buckets(slice, interval));
+            slices.add(() -> buckets(inWindow(slice), interval));
         }
         long scanned = 0;
         int buckets = 0;
@@ -145,8 +148,15 @@ public final class ProcessingLogScanner {
             buckets += slice.buckets();
             suspicious.addAll(slice.suspicious());
         }
-        Duration bucketsTook = Duration.ofNanos(System.nanoTime() - started);
         List<long[]> ranges = merge(suspicious);
+        int factor = suspicious.isEmpty() ? 1 : Math.min(REFINE_FACTOR, MAX_BUCKETS / suspicious.size());
+        if (factor >= 2 && ranges.size() <= RANGES_PER_QUERY) {
+            // Step 1 again, on the suspicious buckets only and in finer buckets, so that step 2 examines a few
+            // requests per incomplete one instead of whole buckets. Skipped when most buckets are suspicious.
+            Query refine = all(inWindow(window), anyRange(ranges));
+            ranges = merge(buckets(refine, interval / factor).suspicious());
+        }
+        Duration bucketsTook = Duration.ofNanos(System.nanoTime() - started);
         // Chunks keep each query far below the cluster's limit on boolean clauses, and run side by side.
         int perQuery = Math.max(1, Math.min(RANGES_PER_QUERY, (ranges.size() + this.parallelism - 1)
                 / this.parallelism));
@@ -167,12 +177,12 @@ public final class ProcessingLogScanner {
                 bucketsTook, Duration.ofNanos(System.nanoTime() - started));
     }
 
-    /** Step 1 for one slice of the window. */
-    private Buckets buckets(ScanWindow slice, long interval) throws IOException {
+    /** Step 1 for the records the query selects. */
+    private Buckets buckets(Query query, long interval) throws IOException {
         SearchResponse<Void> response = this.client.search((search) -> search
                 .index(ProcessingLogIndices.pattern()).ignoreUnavailable(true).allowNoIndices(true)
                 .size(0).trackTotalHits((track) -> track.enabled(false)).requestCache(false)
-                .query(inWindow(slice))
+                .query(query)
                 .aggregations("v", (agg) -> agg
                         .histogram((histogram) -> histogram.field("version").interval((double) interval)
                                 .minDocCount(1))
@@ -280,10 +290,7 @@ public final class ProcessingLogScanner {
 
     /** Step 2: requestIds in the version ranges that miss a local or a remote completion among their records. */
     private Map<String, Boolean> incompleteIn(List<long[]> ranges) throws IOException {
-        List<Query> versionRanges = ranges.stream()
-                .map((range) -> range("version", range[0], range[1]))
-                .toList();
-        Query query = Query.of((q) -> q.bool((bool) -> bool.should(versionRanges).minimumShouldMatch("1")));
+        Query query = anyRange(ranges);
         Map<String, CompositeAggregationSource> source = Map.of("id",
                 CompositeAggregationSource.of((s) -> s.terms((terms) -> terms.field("requestId"))));
         Map<String, Boolean> incomplete = new LinkedHashMap<>();
@@ -386,6 +393,13 @@ public final class ProcessingLogScanner {
     private static Query atPeer() {
         return any(all(term("datacenter", Datacenters.UNICOM), term("origin", Datacenters.TELECOM)),
                 all(term("datacenter", Datacenters.TELECOM), term("origin", Datacenters.UNICOM)));
+    }
+
+    private static Query anyRange(List<long[]> ranges) {
+        List<Query> versionRanges = ranges.stream()
+                .map((range) -> range("version", range[0], range[1]))
+                .toList();
+        return Query.of((q) -> q.bool((bool) -> bool.should(versionRanges).minimumShouldMatch("1")));
     }
 
     private static Query inWindow(ScanWindow window) {
