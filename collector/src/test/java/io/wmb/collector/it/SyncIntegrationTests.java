@@ -175,7 +175,8 @@ class SyncIntegrationTests {
         String prometheus = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + unicom.managementPort()
                 + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
 
-        assertThat(health).contains("\"forwarder\"", "\"streaming\":true", "\"lastAcknowledgedAt\":\"20");
+        assertThat(health).contains("\"forwarder\"", "\"connection\":\"READY\"", "\"streamOpen\":true",
+                "\"lastAcknowledgedAt\":\"20");
         assertThat(prometheus).contains("wmb_collector_replication_lag_seconds_bucket",
                 "wmb_collector_writes_total{", "outcome=\"ok\"");
     }

@@ -100,8 +100,9 @@ class ReshipConfiguration {
     }
 
     @Bean
-    ForwarderHealthIndicator forwarderHealthIndicator(Forwarder forwarder, Outbox outbox) {
-        return new ForwarderHealthIndicator(forwarder, outbox);
+    ForwarderHealthIndicator forwarderHealthIndicator(Forwarder forwarder, Outbox outbox,
+            ManagedChannel collectorChannel) {
+        return new ForwarderHealthIndicator(forwarder, outbox, collectorChannel);
     }
 
     @Bean

@@ -2,6 +2,7 @@ package io.wmb.reship.forward;
 
 import java.time.Instant;
 
+import io.grpc.ManagedChannel;
 import io.wmb.reship.outbox.Outbox;
 
 import org.springframework.boot.health.contributor.Health;
@@ -18,21 +19,26 @@ public final class ForwarderHealthIndicator implements HealthIndicator {
 
     private final Outbox outbox;
 
+    private final ManagedChannel channel;
+
     /**
      * Creates the indicator.
      * @param forwarder the forwarder
      * @param outbox its outbox
+     * @param channel the channel to the peer's collector, whose state tells whether the link is up
      */
-    public ForwarderHealthIndicator(Forwarder forwarder, Outbox outbox) {
+    public ForwarderHealthIndicator(Forwarder forwarder, Outbox outbox, ManagedChannel channel) {
         this.forwarder = forwarder;
         this.outbox = outbox;
+        this.channel = channel;
     }
 
     @Override
     public Health health() {
         long lastAck = this.forwarder.lastAcknowledgedAtMillis();
         return Health.up()
-            .withDetail("streaming", this.forwarder.isStreaming())
+            .withDetail("connection", this.channel.getState(false).name())
+            .withDetail("streamOpen", this.forwarder.isStreaming())
             .withDetail("outboxDepth", this.outbox.depth())
             .withDetail("lastAcknowledgedAt", (lastAck == 0) ? "never" : Instant.ofEpochMilli(lastAck).toString())
             .build();
