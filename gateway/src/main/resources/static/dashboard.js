@@ -223,8 +223,9 @@
     overview.datacenters.forEach((dc) => {
       const items = deadLetterItems(dc.deadLetters);
       if (items === null) {
+        const why = (dc.deadLetters && dc.deadLetters.error) || 'reconciler unavailable';
         body.append(el('tr', {}, el('td', { text: dc.id }),
-          el('td', { colspan: '3', className: 'unavailable', text: 'reconciler unavailable' })));
+          el('td', { colspan: '3', className: 'unavailable', text: why })));
         return;
       }
       items.slice(0, 50).forEach((item) => {
@@ -325,7 +326,10 @@
   // ---- polling -------------------------------------------------------------------------------------
   async function refresh() {
     try {
-      const response = await fetch('/ops/overview', { headers: { Accept: 'application/json' } });
+      const headers = { Accept: 'application/json' };
+      // Dead letters are for operators only: the edge fetches them when the token is valid.
+      if (tokenInput.value) { headers.Authorization = 'Bearer ' + tokenInput.value.trim(); }
+      const response = await fetch('/ops/overview', { headers });
       if (!response.ok) { throw new Error('HTTP ' + response.status); }
       last = await response.json();
       const lines = renderChart(last);

@@ -64,9 +64,21 @@ class OverviewController {
         this.client = opsWebClient;
     }
 
+    /** Open to everyone; with a valid operator token it also lists the reconcilers' dead letters. */
     @GetMapping("/overview")
-    Mono<Map<String, Object>> overview() {
-        return this.overview.overview();
+    Mono<Map<String, Object>> overview(ServerHttpRequest request) {
+        String authorization = null;
+        if (request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION) != null) {
+            try {
+                this.authenticator.authenticate(request);
+                authorization = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+            }
+            catch (ResponseStatusException ex) {
+                // A wrong token only hides what needs one: the page keeps showing the rest.
+                authorization = null;
+            }
+        }
+        return this.overview.overview(authorization);
     }
 
     /** Sets a datacenter gateway's remote upstream weight through that gateway's ops API. */

@@ -22,6 +22,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClientRequest;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -71,8 +72,12 @@ public class OverviewService {
         this.clock = clock;
     }
 
-    /** The whole overview, as JSON-ready maps. */
-    public Mono<Map<String, Object>> overview() {
+    /**
+     * The whole overview, as JSON-ready maps.
+     * @param operatorAuthorization the caller's verified {@code Authorization} header, or {@code null}: the
+     * reconcilers show dead letters to operators only, so they are fetched with it or not at all
+     */
+    public Mono<Map<String, Object>> overview(String operatorAuthorization) {
         Map<String, Mono<Object>> remote = new LinkedHashMap<>();
         GatewayProperties.Ops ops = this.properties.ops();
         if (ops.link() != null) {
@@ -85,8 +90,9 @@ public class OverviewService {
             URI reconciler = ops.reconcilers().get(datacenter);
             if (reconciler != null) {
                 remote.put(datacenter.id() + ".reconciler", fetchJson(reconciler.resolve("/api/reconciler/status")));
-                remote.put(datacenter.id() + ".deadLetters",
-                        fetchJson(reconciler.resolve("/api/reconciler/dead-letters")));
+                remote.put(datacenter.id() + ".deadLetters", (operatorAuthorization != null)
+                        ? fetchJson(reconciler.resolve("/api/reconciler/dead-letters"), operatorAuthorization)
+                        : Mono.just(unavailable("enter the operator token to see dead letters")));
             }
             URI reship = ops.reships().get(datacenter);
             if (reship != null) {
@@ -156,12 +162,16 @@ public class OverviewService {
     }
 
     private Mono<Object> fetchJson(URI uri) {
-        return fetch(uri, MediaType.APPLICATION_JSON).map((body) -> (Object) this.json.readTree(body))
+        return fetchJson(uri, null);
+    }
+
+    private Mono<Object> fetchJson(URI uri, String authorization) {
+        return fetch(uri, MediaType.APPLICATION_JSON, authorization).map((body) -> (Object) this.json.readTree(body))
             .onErrorResume((ex) -> Mono.just(unavailable(ex)));
     }
 
     private Mono<Object> fetchMetrics(URI uri) {
-        return fetch(uri, MediaType.TEXT_PLAIN).map((body) -> {
+        return fetch(uri, MediaType.TEXT_PLAIN, null).map((body) -> {
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("available", true);
             result.put("metrics", replicationMetrics(body));
@@ -169,13 +179,18 @@ public class OverviewService {
         }).onErrorResume((ex) -> Mono.just(unavailable(ex)));
     }
 
-    private Mono<String> fetch(URI uri, MediaType accept) {
+    private Mono<String> fetch(URI uri, MediaType accept, String authorization) {
         Duration timeout = this.properties.ops().timeout();
         // reactor-netty's own response timeout ends a slow answer cleanly; the outer one is a backstop for a
         // connection that never completes.
         return this.client.get()
             .uri(uri)
             .accept(accept)
+            .headers((headers) -> {
+                if (authorization != null) {
+                    headers.set(HttpHeaders.AUTHORIZATION, authorization);
+                }
+            })
             .httpRequest((request) -> request.<HttpClientRequest>getNativeRequest().responseTimeout(timeout))
             .retrieve()
             .bodyToMono(String.class)
@@ -232,8 +247,15 @@ public class OverviewService {
     private static Map<String, Object> unavailable(Object reason) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("available", false);
-        String text = (reason instanceof Throwable ex) ? ex.getClass().getSimpleName()
-                + ((ex.getMessage() != null) ? ": " + ex.getMessage() : "") : String.valueOf(reason);
+        String text = String.valueOf(reason);
+        if (reason instanceof Throwable ex) {
+            // The wrapping client exception rarely says what happened; its innermost cause does.
+            Throwable cause = ex;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
+            text = cause.getClass().getSimpleName() + ((cause.getMessage() != null) ? ": " + cause.getMessage() : "");
+        }
         result.put("error", (text.length() > 200) ? text.substring(0, 200) : text);
         return result;
     }

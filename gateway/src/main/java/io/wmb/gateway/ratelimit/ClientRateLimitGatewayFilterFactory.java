@@ -12,6 +12,7 @@ import io.wmb.gateway.routing.ClientKeys;
 import io.wmb.gateway.web.Problems;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
@@ -59,7 +60,12 @@ public class ClientRateLimitGatewayFilterFactory extends AbstractGatewayFilterFa
             String key = ClientKeys.of(exchange.getRequest(), this.behindEdge);
             Bucket bucket = this.buckets.get(key, (ignored) -> newBucket());
             ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-            exchange.getResponse().getHeaders().set("X-RateLimit-Remaining", Long.toString(probe.getRemainingTokens()));
+            // Set just before the answer leaves, so that it replaces the one a gateway behind this one sent.
+            String remaining = Long.toString(probe.getRemainingTokens());
+            exchange.getResponse().beforeCommit(() -> {
+                exchange.getResponse().getHeaders().set("X-RateLimit-Remaining", remaining);
+                return Mono.empty();
+            });
             if (probe.isConsumed()) {
                 return chain.filter(exchange);
             }
