@@ -1,6 +1,7 @@
 package io.wmb.reconciler.scan;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,18 +22,21 @@ import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.aggregations.CompositeAggregate;
 import co.elastic.clients.elasticsearch._types.aggregations.CompositeAggregationSource;
 import co.elastic.clients.elasticsearch._types.aggregations.CompositeBucket;
-import co.elastic.clients.elasticsearch._types.aggregations.FiltersBucket;
-import co.elastic.clients.elasticsearch._types.aggregations.HistogramBucket;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.json.JsonData;
+import co.elastic.clients.json.JsonpUtils;
+import co.elastic.clients.transport.rest_client.RestClientTransport;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wmb.processinglog.Outcome;
 import io.wmb.processinglog.ProcessingLogIndices;
 import io.wmb.processinglog.ProcessingRecord;
 import io.wmb.processinglog.Stage;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RestClient;
 
 /**
  * Finds the incomplete requests of a window without grouping every record by requestId, which costs about two
@@ -56,8 +60,11 @@ import io.wmb.processinglog.Stage;
  */
 public final class ProcessingLogScanner {
 
-    /** The histogram never has more buckets than this; wider windows get wider buckets. */
+    /** A window never has more buckets of its own than this; wider windows get wider buckets. */
     static final int MAX_BUCKETS = 3000;
+
+    /** Buckets per page of step 1: with ten filters each, far below the cluster's limit of 65536 buckets. */
+    private static final int BUCKETS_PER_PAGE = 4000;
 
     /** Versions are {@code physicalMillis << 20 | logical << 4 | datacenter} (docs/design.md). */
     static final int VERSION_MILLIS_SHIFT = 20;
@@ -73,7 +80,11 @@ public final class ProcessingLogScanner {
     /** How much finer the second pass over suspicious buckets is. */
     private static final int REFINE_FACTOR = 16;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final ElasticsearchClient client;
+
+    private final RestClient restClient;
 
     private final Duration bucketWidth;
 
@@ -111,6 +122,11 @@ public final class ProcessingLogScanner {
             throw new IllegalArgumentException("pageSize must be between 1 and 65000, but was " + pageSize);
         }
         this.client = client;
+        if (!(client._transport() instanceof RestClientTransport transport)) {
+            throw new IllegalArgumentException("client must use the REST client transport (ElasticsearchClients), "
+                    + "but used " + client._transport().getClass().getName());
+        }
+        this.restClient = transport.restClient();
         this.bucketWidth = bucketWidth;
         this.pageSize = pageSize;
         this.parallelism = parallelism;
@@ -179,29 +195,47 @@ public final class ProcessingLogScanner {
 
     /** Step 1 for the records the query selects. */
     private Buckets buckets(Query query, long interval) throws IOException {
-        SearchResponse<Void> response = this.client.search((search) -> search
-                .index(ProcessingLogIndices.pattern()).ignoreUnavailable(true).allowNoIndices(true)
-                .size(0).trackTotalHits((track) -> track.enabled(false)).requestCache(false)
-                .query(query)
-                .aggregations("v", (agg) -> agg
-                        .histogram((histogram) -> histogram.field("version").interval((double) interval)
-                                .minDocCount(1))
-                        .aggregations("c", (sub) -> sub.filters((filters) -> filters
-                                .filters((buckets) -> buckets.keyed(stageCategories()))))), Void.class);
+        // A composite aggregation rather than a plain histogram: likes carry the version of the post's content,
+        // which may be days old, so the buckets are not bounded by the window's length; pages keep them bounded.
+        // Sent through the low-level client and read as a tree: the typed client takes several times longer to
+        // read thousands of buckets than Elasticsearch takes to compute them.
+        String categories = stageCategoriesJson();
+        String queryJson = JsonpUtils.toJsonString(query, this.client._jsonpMapper());
         long scanned = 0;
         int buckets = 0;
         List<long[]> suspicious = new ArrayList<>();
-        if (response.aggregations().containsKey("v")) {
-            for (HistogramBucket bucket : response.aggregations().get("v").histogram().buckets().array()) {
+        JsonNode after = null;
+        while (true) {
+            String body = "{\"size\":0,\"track_total_hits\":false,\"query\":" + queryJson
+                    + ",\"aggs\":{\"v\":{\"composite\":{\"size\":" + BUCKETS_PER_PAGE
+                    + ",\"sources\":[{\"v\":{\"histogram\":{\"field\":\"version\",\"interval\":" + interval + "}}}]"
+                    + ((after != null) ? ",\"after\":" + after : "")
+                    + "},\"aggs\":{\"c\":{\"filters\":{\"filters\":" + categories + "}}}}}}";
+            Request request = new Request("POST", "/" + ProcessingLogIndices.pattern() + "/_search");
+            request.addParameter("ignore_unavailable", "true");
+            request.addParameter("allow_no_indices", "true");
+            request.addParameter("request_cache", "false");
+            request.setJsonEntity(body);
+            JsonNode page;
+            try (InputStream content = this.restClient.performRequest(request).getEntity().getContent()) {
+                page = JSON.readTree(content).path("aggregations").path("v");
+            }
+            JsonNode pageBuckets = page.path("buckets");
+            for (JsonNode bucket : pageBuckets) {
                 buckets++;
-                scanned += bucket.docCount();
-                if (!isClean(bucket)) {
+                long docCount = bucket.path("doc_count").asLong();
+                scanned += docCount;
+                if (!isClean(bucket.path("c").path("buckets"), docCount)) {
                     // Keys are doubles: widen the range so that rounding never drops a record from step 2.
-                    long low = (long) bucket.key();
+                    long low = (long) bucket.path("key").path("v").asDouble();
                     long margin = Math.max(1L << 12, interval / 16);
                     suspicious.add(new long[] { low - margin, low + interval + margin });
                 }
             }
+            if (pageBuckets.size() < BUCKETS_PER_PAGE || !page.hasNonNull("after_key")) {
+                break;
+            }
+            after = page.get("after_key");
         }
         return new Buckets(scanned, buckets, suspicious);
     }
@@ -330,13 +364,12 @@ public final class ProcessingLogScanner {
     }
 
     /** Step 1's test: per origin, the five stage counts agree, and nothing else is in the bucket. */
-    private static boolean isClean(HistogramBucket bucket) {
-        Map<String, FiltersBucket> counts = bucket.aggregations().get("c").filters().buckets().keyed();
+    private static boolean isClean(JsonNode counts, long docCount) {
         long total = 0;
         for (String origin : Datacenters.ALL) {
             long expected = -1;
             for (Stage stage : expectedStages()) {
-                long count = counts.get(category(origin, stage)).docCount();
+                long count = counts.path(category(origin, stage)).path("doc_count").asLong(-1);
                 if (expected >= 0 && count != expected) {
                     return false;
                 }
@@ -344,7 +377,7 @@ public final class ProcessingLogScanner {
                 total += count;
             }
         }
-        return total == bucket.docCount();
+        return total == docCount;
     }
 
     private static List<Stage> expectedStages() {
@@ -366,6 +399,13 @@ public final class ProcessingLogScanner {
             }
         }
         return categories;
+    }
+
+    private String stageCategoriesJson() {
+        StringBuilder json = new StringBuilder("{");
+        stageCategories().forEach((name, query) -> json.append((json.length() > 1) ? "," : "").append('"')
+                .append(name).append("\":").append(JsonpUtils.toJsonString(query, this.client._jsonpMapper())));
+        return json.append('}').toString();
     }
 
     private static String category(String origin, Stage stage) {
