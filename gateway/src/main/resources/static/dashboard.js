@@ -187,12 +187,28 @@
           el('span', { className: 'unavailable', text: 'unavailable' })));
         return;
       }
-      if (source.metrics.length === 0) {
+      const shown = source.metrics.map(describeMetric).filter((metric) => metric !== null);
+      if (shown.length === 0) {
         view.replication.append(el('div', { className: 'row' }, el('span', { text: part }),
-          el('span', { className: 'muted', text: 'no lag or backlog metrics' })));
+          el('span', { className: 'muted', text: 'no lag or backlog figures yet' })));
       }
-      source.metrics.forEach((metric) => view.replication.append(el('div', { className: 'row' },
-        el('span', { text: part + ' ' + metric.name + metric.labels }), el('strong', { text: fmt(metric.value, 2) }))));
+      shown.forEach((metric) => {
+        const key = dc.id + ':' + metric.label;
+        const history = (trends[key] = (trends[key] || []).concat([metric.value]).slice(-40));
+        const row = el('div', { className: 'row' }, el('span', { text: part + ' · ' + metric.label }));
+        const value = el('span', {});
+        if (metric.trend) {
+          const spark = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+          spark.setAttribute('class', 'spark');
+          spark.setAttribute('viewBox', '0 0 100 22');
+          spark.setAttribute('preserveAspectRatio', 'none');
+          drawLine(spark, [{ values: history, color: COLORS[dc.id] }], 100, 22);
+          value.append(spark, ' ');
+        }
+        value.append(el('strong', { text: fmt(metric.value, metric.digits) }));
+        row.append(value);
+        view.replication.append(row);
+      });
     });
 
     clear(view.reconciler);
@@ -200,10 +216,44 @@
     if (!status || status.available === false) {
       view.reconciler.append(el('div', { className: 'unavailable', text: 'unavailable' }));
     } else {
-      Object.entries(status).slice(0, 12).forEach(([key, value]) => view.reconciler.append(
-        el('div', { className: 'row' }, el('span', { text: key }),
-          el('span', { text: (typeof value === 'object') ? JSON.stringify(value) : String(value) }))));
+      Object.entries(status).filter(([key, value]) => value !== null && key !== 'datacenter' && key !== 'instanceId')
+        .slice(0, 12).forEach(([key, value]) => view.reconciler.append(
+          el('div', { className: 'row' }, el('span', { text: key }), el('span', { text: display(value) }))));
     }
+  }
+
+  // Short names for the figures the overview picks from reship's and the collector's Prometheus pages.
+  const METRICS = {
+    wmb_reship_outbox_depth: { label: 'outbox backlog', digits: 0, trend: true },
+    wmb_reship_outbox_oldest_age_seconds: { label: 'oldest unshipped (s)', digits: 2 },
+    wmb_reship_inflight_batches: { label: 'batches in flight', digits: 0 },
+    wmb_reship_writes_accepted_total: { label: 'writes accepted', digits: 0 },
+    wmb_reship_writes_acknowledged_total: { label: 'writes acknowledged', digits: 0 },
+    wmb_collector_replication_lag_seconds_max: { label: 'lag max (s)', digits: 3, trend: true },
+    wmb_collector_replication_lag_seconds_mean: { label: 'lag mean (s)', digits: 3 },
+    wmb_collector_writes_total: { label: 'writes', digits: 0 }
+  };
+  const trends = {};
+
+  function describeMetric(metric) {
+    const known = METRICS[metric.name];
+    if (!known) {
+      return { label: metric.name + metric.labels, value: metric.value, digits: 2 };
+    }
+    if (metric.name === 'wmb_collector_writes_total') {
+      const outcome = /outcome="([^"]*)"/.exec(metric.labels);
+      // Outcomes that never happened are noise on a small panel.
+      if (!metric.value || !outcome) { return null; }
+      return { label: 'writes ' + outcome[1], value: metric.value, digits: 0 };
+    }
+    return { label: known.label, value: metric.value, digits: known.digits, trend: known.trend };
+  }
+
+  function display(value) {
+    if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value)) {
+      return new Date(value).toLocaleTimeString();
+    }
+    return (typeof value === 'object') ? JSON.stringify(value) : String(value);
   }
 
   // ---- dead letters, link, audit -------------------------------------------------------------------
