@@ -188,6 +188,17 @@ class HybridLogicalClockTests {
     }
 
     @Test
+    void postIdsShouldStayExactInJavaScriptForDecades() {
+        Clock in2090 = Clock.fixed(Instant.parse("2090-12-31T23:59:59Z"), ZoneOffset.UTC);
+        PostIdGenerator telecom = new PostIdGenerator(in2090, 15);
+        long id = 0;
+        for (int i = 0; i < 1_000; i++) {
+            id = telecom.next();
+        }
+        assertThat(id).isLessThan(1L << 53);
+    }
+
+    @Test
     void requestIdsShouldBeValidatedStrictly() {
         assertThat(RequestIds.isValid("abc-123_x.y:z")).isTrue();
         assertThat(RequestIds.isValid("")).isFalse();
