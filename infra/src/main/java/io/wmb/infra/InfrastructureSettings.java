@@ -38,10 +38,33 @@ public record InfrastructureSettings(Path distDir, Path dataDir, boolean deleteD
         return new InfrastructureSettings(root.resolve("dist"), root.resolve(runName), true, 0, 0, 0, 0, 0, 0);
     }
 
-    /** The fixed ports of the local demo (docs/design.md), data kept between runs. */
+    /** The fixed ports of the local demo (docs/design.md), moved by {@link #demoPortOffset()}; data kept. */
     public static InfrastructureSettings demo(Path root) {
-        return new InfrastructureSettings(root.resolve("dist"), root.resolve("servers"), false, 3307, 3308, 6380,
-                6381, 9200, LINK_PORT_OFFSET + 3307);
+        int offset = demoPortOffset();
+        return new InfrastructureSettings(root.resolve("dist"), root.resolve("servers"), false, 3307 + offset,
+                3308 + offset, 6380 + offset, 6381 + offset, 9200 + offset, LINK_PORT_OFFSET + 3307 + offset);
+    }
+
+    /**
+     * How far every port of the demo is moved, from {@code WMB_PORT_OFFSET} (default 0): a second demo, such as
+     * the system tests' next to a developer's own, runs with an offset (e.g. 20000: edge on 28080).
+     */
+    public static int demoPortOffset() {
+        String value = System.getenv("WMB_PORT_OFFSET");
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        int offset;
+        try {
+            offset = Integer.parseInt(value.trim());
+        }
+        catch (NumberFormatException ex) {
+            throw new IllegalArgumentException("WMB_PORT_OFFSET must be a number, but was '" + value + "'", ex);
+        }
+        if (offset < 0 || offset > 30000) {
+            throw new IllegalArgumentException("WMB_PORT_OFFSET must be between 0 and 30000, but was " + offset);
+        }
+        return offset;
     }
 
     private static void checkPort(String name, int port) {

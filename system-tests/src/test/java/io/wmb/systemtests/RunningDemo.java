@@ -15,10 +15,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Both datacenters started exactly as a user starts them, with {@code ./wmb up}: real servers, every service a
  * separate process. Started once per test JVM and stopped with {@code ./wmb down} when the JVM exits, so that
- * nothing is left running after the build. Its data lives under {@code system-tests/target/wmb-data}, away from
- * a developer's own demo.
+ * nothing is left running after the build. Its data lives under {@code system-tests/target/wmb-data} and its ports
+ * are moved by {@link #PORT_OFFSET}, away from a developer's own demo.
  */
 final class RunningDemo {
+
+    /** Every port of the demo moved by this much ({@code WMB_PORT_OFFSET}), clear of a developer's own demo. */
+    static final int PORT_OFFSET = 20000;
 
     private static RunningDemo shared;
 
@@ -70,6 +73,7 @@ final class RunningDemo {
                 .redirectOutput(log.toFile());
             builder.environment().put("WMB_DATA_ROOT", this.dataRoot.toString());
             builder.environment().put("WMB_SKIP_BUILD", "1");
+            builder.environment().put("WMB_PORT_OFFSET", Integer.toString(PORT_OFFSET));
             Process process = builder.start();
             if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();
@@ -107,8 +111,9 @@ final class RunningDemo {
         }
     }
 
-    static URI url(int port, String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+    /** The URL of a demo port (as in the README: 8080 is the edge) in this demo, whose ports are moved. */
+    static URI url(int demoPort, String path) {
+        return URI.create("http://127.0.0.1:" + (demoPort + PORT_OFFSET) + path);
     }
 
 }

@@ -23,7 +23,10 @@ final class ServiceTable {
     static final String PEER_SECRET = "wmb-local-demo-peer-secret";
 
     /** The link simulator's control HTTP port (and the supervisor's status endpoint). */
-    static final int CONTROL_PORT = 8090;
+    static final int CONTROL_PORT = 8090 + InfrastructureSettings.demoPortOffset();
+
+    /** The edge and ops dashboard. */
+    static final int EDGE_PORT = 8080 + InfrastructureSettings.demoPortOffset();
 
     private static final String LOOPBACK = "127.0.0.1";
 
@@ -68,10 +71,10 @@ final class ServiceTable {
             edge.put(prefix + "COLLECTOR_MANAGEMENT", http(port(dc, 8121)));
             edge.put(prefix + "RECONCILER", http(port(dc, 8131)));
         }
-        edge.put("SERVER_PORT", "8080");
+        edge.put("SERVER_PORT", Integer.toString(EDGE_PORT));
         edge.put("WMB_DATA_DIR", dataRoot.resolve("edge").toString());
-        services.add(new ServiceSpec("edge", null, "gateway", 8080, 0, Map.copyOf(edge),
-                http(8080) + "/actuator/health"));
+        services.add(new ServiceSpec("edge", null, "gateway", EDGE_PORT, 0, Map.copyOf(edge),
+                http(EDGE_PORT) + "/actuator/health"));
         return List.copyOf(services);
     }
 
@@ -118,9 +121,9 @@ final class ServiceTable {
                 Map.copyOf(env), http(httpPort) + "/actuator/health");
     }
 
-    /** The demo's port of a component: unicom's, plus one in telecom (8101 / 8102). */
+    /** The demo's port of a component: unicom's, plus one in telecom (8101 / 8102), plus the port offset. */
     static int port(Datacenter dc, int unicomPort) {
-        return unicomPort + dc.number() - 1;
+        return unicomPort + dc.number() - 1 + InfrastructureSettings.demoPortOffset();
     }
 
     private static int linked(int port) {

@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import io.wmb.infra.Datacenter;
+import io.wmb.infra.InfrastructureSettings;
 import io.wmb.infra.LocalPorts;
 import io.wmb.infra.LogFiles;
 import io.wmb.infra.Processes;
@@ -209,17 +211,22 @@ public final class WmbCommand {
         boolean edge = rows.stream().anyMatch((row) -> row[0].equals("edge") && row[5].equals("HEALTHY"));
         this.out.println();
         this.out.println("URLs:");
-        this.out.println("  edge + dashboard   http://127.0.0.1:8080/" + (edge ? "" : "   (not running)"));
-        this.out.println("  gateways           http://127.0.0.1:8081 (unicom), http://127.0.0.1:8082 (telecom)");
+        InfrastructureSettings servers = InfrastructureSettings.demo(this.dataRoot);
+        int edgePort = ServiceTable.EDGE_PORT;
+        this.out.println("  edge + dashboard   http://127.0.0.1:" + edgePort + "/" + (edge ? "" : "   (not running)"));
+        this.out.println("  gateways           http://127.0.0.1:" + ServiceTable.port(Datacenter.UNICOM, 8081)
+                + " (unicom), http://127.0.0.1:" + ServiceTable.port(Datacenter.TELECOM, 8081) + " (telecom)");
         this.out.println("  control API        " + CONTROL_URL + "/status, " + CONTROL_URL + "/link");
-        this.out.println("  MariaDB            jdbc:mysql://127.0.0.1:3307/wmb (master), :3308 (replica); user wmb/wmb");
-        this.out.println("  Redis              redis://127.0.0.1:6380 (unicom), :6381 (telecom)");
-        this.out.println("  Elasticsearch      http://127.0.0.1:9200");
+        this.out.println("  MariaDB            jdbc:mysql://127.0.0.1:" + servers.mysqlMasterPort() + "/wmb (master), :"
+                + servers.mysqlReplicaPort() + " (replica); user wmb/wmb");
+        this.out.println("  Redis              redis://127.0.0.1:" + servers.redisUnicomPort() + " (unicom), :"
+                + servers.redisTelecomPort() + " (telecom)");
+        this.out.println("  Elasticsearch      http://127.0.0.1:" + servers.elasticsearchPort());
         this.out.println();
         this.out.println("Try:");
-        this.out.println("  curl -si -X POST localhost:8080/api/posts -H 'Content-Type: application/json' \\");
+        this.out.println("  curl -si -X POST localhost:" + edgePort + "/api/posts -H 'Content-Type: application/json' \\");
         this.out.println("       -H 'X-Region: south' -d '{\"authorId\": 42, \"content\": \"hello from the south\"}'");
-        this.out.println("  curl -si localhost:8080/api/users/42/posts -H 'X-Region: north'");
+        this.out.println("  curl -si localhost:" + edgePort + "/api/users/42/posts -H 'X-Region: north'");
         this.out.println("  ./wmb link rtt 40      # Beijing-Guangzhou round trip");
         this.out.println("  ./wmb link cut         # then write in both datacenters, and ./wmb link heal");
         this.out.println("  ./wmb status | ./wmb logs processor-unicom | ./wmb down");
