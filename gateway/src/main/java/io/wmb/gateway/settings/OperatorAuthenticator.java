@@ -31,8 +31,8 @@ public class OperatorAuthenticator {
     public String authenticate(ServerHttpRequest request) {
         String header = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new UnauthorizedException("Changing routing settings needs an operator token: "
-                    + "send 'Authorization: Bearer <token>'");
+            throw new UnauthorizedException("This change needs an operator token: "
+                    + "send 'Authorization: Bearer <WMB_OPERATOR_TOKEN>'");
         }
         byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
         String match = null;
