@@ -15,13 +15,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * Both datacenters started exactly as a user starts them, with {@code ./wmb up}: real servers, every service a
  * separate process. Started once per test JVM and stopped with {@code ./wmb down} when the JVM exits, so that
- * nothing is left running after the build. Its data lives under {@code system-tests/target/wmb-data} and its ports
+ * nothing is left running after the build. Its data lives under {@code system-tests/target/wmb-data-<offset>} and its ports
  * are moved by {@link #PORT_OFFSET}, away from a developer's own demo.
  */
 final class RunningDemo {
 
-    /** Every port of the demo moved by this much ({@code WMB_PORT_OFFSET}), clear of a developer's own demo. */
-    static final int PORT_OFFSET = 20000;
+    /**
+     * Every port of the demo moved by this much ({@code WMB_PORT_OFFSET}), clear of a developer's own demo;
+     * {@code -Dwmb.systemtests.portOffset} picks another, so that two test runs can share a machine.
+     */
+    static final int PORT_OFFSET = Integer.getInteger("wmb.systemtests.portOffset", 20000);
 
     private static RunningDemo shared;
 
@@ -41,7 +44,7 @@ final class RunningDemo {
         if (shared == null) {
             Path repository = Path.of(System.getProperty("wmb.repository", "..")).toAbsolutePath().normalize();
             RunningDemo demo = new RunningDemo(repository,
-                    repository.resolve("system-tests").resolve("target").resolve("wmb-data"));
+                    repository.resolve("system-tests").resolve("target").resolve("wmb-data-" + PORT_OFFSET));
             Runtime.getRuntime().addShutdownHook(new Thread(demo::down, "wmb-down"));
             demo.up();
             shared = demo;
