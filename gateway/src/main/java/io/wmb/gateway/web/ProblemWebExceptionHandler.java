@@ -1,6 +1,7 @@
 package io.wmb.gateway.web;
 
 import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
@@ -35,6 +36,9 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler, Ordered 
             return Mono.error(ex);
         }
         exchange.getResponse().getHeaders().clearContentHeaders();
+        // The error is this gateway's answer, not the upstream's: X-WMB-Datacenter must not name the upstream.
+        exchange.getAttributes().remove(RequestIdWebFilter.SERVED_BY_ATTRIBUTE);
+        exchange.getResponse().getHeaders().remove(RequestIdWebFilter.DATACENTER_HEADER);
         if (ex instanceof ResponseStatusException status) {
             HttpStatusCode code = status.getStatusCode();
             exchange.getResponse().getHeaders().addAll(status.getHeaders());
@@ -44,6 +48,11 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler, Ordered 
             }
             HttpStatus known = HttpStatus.resolve(code.value());
             return Problems.write(exchange, code, (known != null) ? known.getReasonPhrase() : code.toString(), detail);
+        }
+        if (causedBy(ex, UnknownHostException.class)) {
+            logger.warn("Upstream name not resolved: {}", ex.getMessage());
+            return Problems.write(exchange, HttpStatus.BAD_GATEWAY, "Bad Gateway",
+                    "The upstream server's name could not be resolved");
         }
         if (causedBy(ex, ConnectException.class)) {
             logger.warn("Upstream connection failed: {}", ex.getMessage());

@@ -1,5 +1,8 @@
 package io.wmb.gateway.it;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -228,6 +231,21 @@ class GatewayIntegrationTests {
         }
 
         @Test
+        void shouldAnswerInItsOwnNameWhenNoUpstreamCanServe() {
+            // Both upstreams are closed ports: refused (502) before the first health round, 503 after it.
+            String gateway = GatewayTopology.baseUri(topology.datacenterGateway("telecom",
+                    "http://127.0.0.1:" + closedPort(), "http://127.0.0.1:" + closedPort(),
+                    topology.dataDir.resolve("dead-upstreams-" + run)));
+            for (int i = 0; i < 3; i++) {
+                Http.Response response = Http.post(gateway + "/api/posts", Map.of("X-User-Id", run + "-writer"));
+                assertThat(response.status()).isIn(502, 503);
+                assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
+                assertThat(response.header("X-WMB-Datacenter")).isEqualTo("telecom");
+            }
+            assertThat(Http.get(gateway + "/actuator/health", Map.of()).status()).isEqualTo(503);
+        }
+
+        @Test
         void shouldAnswerServiceUnavailableWhenBothAreDrained() {
             drain("unicom", true);
             drain("telecom", true);
@@ -294,6 +312,16 @@ class GatewayIntegrationTests {
                     "\"upstreams\":[");
         }
 
+    }
+
+    /** A port nothing listens on: taken from the system, then released. */
+    private static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     private Map<String, String> user(String name, String region) {
