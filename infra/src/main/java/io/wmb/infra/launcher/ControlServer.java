@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The supervisor's HTTP API on 127.0.0.1:8090 (JSON): {@code GET /status} (every server and service),
- * {@code GET /link}, {@code POST /link/cut}, {@code POST /link/heal}, {@code POST /link/latency?rttMs=40}.
+ * {@code GET /link}, {@code POST /link/cut}, {@code POST /link/heal}, {@code POST /link/latency?rttMs=40},
+ * {@code POST /services/{name}/stop} and {@code POST /services/{name}/start} (one service, e.g. to inject a fault).
  * {@code GET /status.txt} is the same status as tab-separated lines, for {@code ./wmb}. Errors are
  * {@code application/problem+json}.
  */
@@ -82,6 +83,12 @@ final class ControlServer {
         catch (BadRequestException ex) {
             problem(exchange, 400, "Bad Request", ex.getMessage());
         }
+        catch (NotFoundException ex) {
+            problem(exchange, 404, "Not Found", ex.getMessage());
+        }
+        catch (NotFoundException ex) {
+            problem(exchange, 404, "Not Found", ex.getMessage());
+        }
         catch (UnavailableException ex) {
             problem(exchange, 503, "Service Unavailable", ex.getMessage());
         }
@@ -97,6 +104,10 @@ final class ControlServer {
     private void route(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+        if (path.startsWith("/services/")) {
+            serviceAction(exchange, method, path);
+            return;
+        }
         switch (path) {
             case "/status" -> onlyGet(exchange, method, () -> statusJson());
             case "/status.txt" -> {
@@ -109,9 +120,30 @@ final class ControlServer {
             case "/link/heal" -> linkAction(exchange, method, LinkSimulator::heal);
             case "/link/latency" -> linkAction(exchange, method, (link) -> link.setRoundTrip(
                     Duration.ofMillis(rttMillis(exchange.getRequestURI().getRawQuery()))));
-            default -> problem(exchange, 404, "Not Found", "No resource at " + path
+            default -> {
+                if (path.startsWith("/services/")) {
+                    serviceAction(exchange, method, path);
+                    return;
+                }
+                problem(exchange, 404, "Not Found", "No resource at " + path
                     + "; try GET /status, GET /link, POST /link/cut, POST /link/heal,"
-                    + " POST /link/latency?rttMs=40");
+                    + " POST /link/latency?rttMs=40, POST /services/{id}/kill, POST /services/{id}/restart");
+            }
+        }
+    }
+
+    /** {@code POST /services/{id}/kill} (SIGKILL) and {@code POST /services/{id}/restart}, for fault drills. */
+    private void serviceAction(HttpExchange exchange, String method, String path) throws IOException {
+        String[] parts = path.substring("/services/".length()).split("/");
+        if (parts.length != 2 || !(parts[1].equals("kill") || parts[1].equals("restart"))) {
+            problem(exchange, 404, "Not Found", "No resource at " + path
+                    + "; try POST /services/{id}/kill or POST /services/{id}/restart, e.g. /services/processor-unicom/kill");
+            return;
+        }
+        if (requireMethod(exchange, method, "POST")) {
+            long pid = parts[1].equals("kill") ? this.supervisor.kill(parts[0]) : this.supervisor.restart(parts[0]);
+            send(exchange, 200, "application/json", "{\"name\":" + quote(parts[0]) + ",\"action\":"
+                    + quote(parts[1]) + ",\"pid\":" + pid + "}");
         }
     }
 
@@ -166,15 +198,19 @@ final class ControlServer {
 
     private String statusJson() {
         String components = this.supervisor.components().stream()
-            .map((c) -> "{\"name\":" + quote(c.name()) + ",\"kind\":" + quote(c.kind()) + ",\"datacenter\":"
-                    + quote(c.datacenter()) + ",\"port\":" + c.port() + ",\"pid\":" + c.pid() + ",\"state\":"
-                    + quote(c.state().name()) + ",\"healthy\":" + (c.state() == Component.State.HEALTHY)
-                    + ",\"seconds\":" + String.format(Locale.ROOT, "%.1f", c.seconds()) + ",\"message\":"
-                    + quote(c.message()) + ",\"log\":" + quote(c.log()) + "}")
+            .map(ControlServer::componentJson)
             .collect(Collectors.joining(",", "[", "]"));
         String link = this.supervisor.link().map(ControlServer::linkJson).orElse("null");
         return "{\"supervisorPid\":" + ProcessHandle.current().pid() + ",\"components\":" + components
                 + ",\"link\":" + link + "}";
+    }
+
+    private static String componentJson(Component c) {
+        return "{\"name\":" + quote(c.name()) + ",\"kind\":" + quote(c.kind()) + ",\"datacenter\":"
+                + quote(c.datacenter()) + ",\"port\":" + c.port() + ",\"pid\":" + c.pid() + ",\"state\":"
+                + quote(c.state().name()) + ",\"healthy\":" + (c.state() == Component.State.HEALTHY)
+                + ",\"seconds\":" + String.format(Locale.ROOT, "%.1f", c.seconds()) + ",\"message\":"
+                + quote(c.message()) + ",\"log\":" + quote(c.log()) + "}";
     }
 
     private String statusText() {
@@ -240,6 +276,16 @@ final class ControlServer {
 
         /** The link, once it exists. */
         Optional<LinkSimulator> link();
+
+        /** Kills a service with SIGKILL, as a crash would, and returns the pid it had. */
+        default long kill(String serviceId) {
+            throw new UnavailableException("this process supervises no services");
+        }
+
+        /** Starts a service again (stopping it first if it still runs) and returns its new pid. */
+        default long restart(String serviceId) {
+            throw new UnavailableException("this process supervises no services");
+        }
     }
 
     @FunctionalInterface
@@ -258,6 +304,22 @@ final class ControlServer {
     static final class BadRequestException extends RuntimeException {
 
         BadRequestException(String message) {
+            super(message);
+        }
+    }
+
+    /** Maps to 404. */
+    static final class NotFoundException extends RuntimeException {
+
+        NotFoundException(String message) {
+            super(message);
+        }
+    }
+
+    /** Maps to 404. */
+    static final class NotFoundException extends RuntimeException {
+
+        NotFoundException(String message) {
             super(message);
         }
     }

@@ -134,6 +134,48 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         return Optional.ofNullable(this.link);
     }
 
+    @Override
+    public Component stopService(String name) {
+        ServiceSpec service = spec(name);
+        Process process;
+        synchronized (this) {
+            // Removed first: the health monitor then neither restarts it nor reports it as failed.
+            process = this.processes.remove(service.id());
+            component(service.id()).stopped("stopped through the control API");
+        }
+        if (process != null) {
+            logger.info("Stopping {} (pid {}) on request", service.id(), process.pid());
+            process.destroy();
+            Processes.awaitExit(process.toHandle(), Duration.ofSeconds(15));
+        }
+        return component(service.id());
+    }
+
+    @Override
+    public Component startService(String name) {
+        ServiceSpec service = spec(name);
+        Component component = component(service.id());
+        synchronized (this) {
+            Process process = this.processes.get(service.id());
+            if (process != null && process.isAlive()) {
+                return component;
+            }
+            Path jar = service.jar(this.repository)
+                .orElseThrow(() -> new ControlServer.UnavailableException(service.module() + " has no exec jar"));
+            this.restarts.remove(service.id());
+            component.starting(service.httpPort());
+            logger.info("Starting {} on request", service.id());
+            startService(service, jar, true);
+        }
+        return component;
+    }
+
+    private ServiceSpec spec(String name) {
+        return this.services.stream().filter((service) -> service.id().equals(name)).findFirst()
+            .orElseThrow(() -> new ControlServer.NotFoundException("no service " + name + "; services: "
+                    + this.services.stream().map(ServiceSpec::id).toList()));
+    }
+
     private void startServers() {
         InfrastructureSettings settings = InfrastructureSettings.demo(this.dataRoot);
         for (ServiceSpec service : this.services) {
@@ -229,6 +271,46 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         }
     }
 
+    @Override
+    public long kill(String serviceId) {
+        ServiceSpec service = service(serviceId);
+        Process process = this.processes.get(service.id());
+        if (process == null || !process.isAlive()) {
+            throw new ControlServer.UnavailableException(serviceId + " is not running");
+        }
+        // Process.destroyForcibly is SIGKILL on Unix: no shutdown hook runs, as in a crash or kill -9.
+        process.destroyForcibly();
+        Processes.awaitExit(process.toHandle(), Duration.ofSeconds(10));
+        logger.warn("Killed {} (pid {}) on request of the control API", serviceId, process.pid());
+        return process.pid();
+    }
+
+    @Override
+    public long restart(String serviceId) {
+        ServiceSpec service = service(serviceId);
+        Path jar = service.jar(this.repository)
+            .orElseThrow(() -> new ControlServer.UnavailableException(serviceId + " has no exec jar"));
+        Process old = this.processes.get(service.id());
+        if (old != null && old.isAlive()) {
+            old.destroy();
+            Processes.awaitExit(old.toHandle(), Duration.ofSeconds(15));
+        }
+        this.restarts.remove(service.id());
+        component(service.id()).starting(service.httpPort());
+        startService(service, jar, true);
+        Process current = this.processes.get(service.id());
+        logger.info("Restarted {} on request of the control API", serviceId);
+        return (current != null) ? current.pid() : 0;
+    }
+
+    private ServiceSpec service(String serviceId) {
+        return this.services.stream()
+            .filter((service) -> service.id().equals(serviceId))
+            .findFirst()
+            .orElseThrow(() -> new ControlServer.NotFoundException("no service " + serviceId + "; services: "
+                    + this.services.stream().map(ServiceSpec::id).toList()));
+    }
+
     /** Polls every component: fast while something is starting, every two seconds afterwards. */
     private void monitor() {
         while (!this.stopping) {
@@ -251,6 +333,10 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         Component component = component(service.id());
         Process process = this.processes.get(service.id());
         if (process == null || component.state() == Component.State.FAILED) {
+            return false;
+        }
+        if (!process.isAlive() && this.processes.get(service.id()) != process) {
+            // Stopped through the control API while this check ran: not a failure.
             return false;
         }
         if (!process.isAlive() && component.state() == Component.State.STARTING
