@@ -86,9 +86,6 @@ final class ControlServer {
         catch (NotFoundException ex) {
             problem(exchange, 404, "Not Found", ex.getMessage());
         }
-        catch (NotFoundException ex) {
-            problem(exchange, 404, "Not Found", ex.getMessage());
-        }
         catch (UnavailableException ex) {
             problem(exchange, 503, "Service Unavailable", ex.getMessage());
         }
@@ -120,30 +117,9 @@ final class ControlServer {
             case "/link/heal" -> linkAction(exchange, method, LinkSimulator::heal);
             case "/link/latency" -> linkAction(exchange, method, (link) -> link.setRoundTrip(
                     Duration.ofMillis(rttMillis(exchange.getRequestURI().getRawQuery()))));
-            default -> {
-                if (path.startsWith("/services/")) {
-                    serviceAction(exchange, method, path);
-                    return;
-                }
-                problem(exchange, 404, "Not Found", "No resource at " + path
+            default -> problem(exchange, 404, "Not Found", "No resource at " + path
                     + "; try GET /status, GET /link, POST /link/cut, POST /link/heal,"
-                    + " POST /link/latency?rttMs=40, POST /services/{id}/kill, POST /services/{id}/restart");
-            }
-        }
-    }
-
-    /** {@code POST /services/{id}/kill} (SIGKILL) and {@code POST /services/{id}/restart}, for fault drills. */
-    private void serviceAction(HttpExchange exchange, String method, String path) throws IOException {
-        String[] parts = path.substring("/services/".length()).split("/");
-        if (parts.length != 2 || !(parts[1].equals("kill") || parts[1].equals("restart"))) {
-            problem(exchange, 404, "Not Found", "No resource at " + path
-                    + "; try POST /services/{id}/kill or POST /services/{id}/restart, e.g. /services/processor-unicom/kill");
-            return;
-        }
-        if (requireMethod(exchange, method, "POST")) {
-            long pid = parts[1].equals("kill") ? this.supervisor.kill(parts[0]) : this.supervisor.restart(parts[0]);
-            send(exchange, 200, "application/json", "{\"name\":" + quote(parts[0]) + ",\"action\":"
-                    + quote(parts[1]) + ",\"pid\":" + pid + "}");
+                    + " POST /link/latency?rttMs=40");
         }
     }
 
@@ -276,16 +252,6 @@ final class ControlServer {
 
         /** The link, once it exists. */
         Optional<LinkSimulator> link();
-
-        /** Kills a service with SIGKILL, as a crash would, and returns the pid it had. */
-        default long kill(String serviceId) {
-            throw new UnavailableException("this process supervises no services");
-        }
-
-        /** Starts a service again (stopping it first if it still runs) and returns its new pid. */
-        default long restart(String serviceId) {
-            throw new UnavailableException("this process supervises no services");
-        }
     }
 
     @FunctionalInterface
@@ -304,14 +270,6 @@ final class ControlServer {
     static final class BadRequestException extends RuntimeException {
 
         BadRequestException(String message) {
-            super(message);
-        }
-    }
-
-    /** Maps to 404. */
-    static final class NotFoundException extends RuntimeException {
-
-        NotFoundException(String message) {
             super(message);
         }
     }

@@ -271,46 +271,6 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         }
     }
 
-    @Override
-    public long kill(String serviceId) {
-        ServiceSpec service = service(serviceId);
-        Process process = this.processes.get(service.id());
-        if (process == null || !process.isAlive()) {
-            throw new ControlServer.UnavailableException(serviceId + " is not running");
-        }
-        // Process.destroyForcibly is SIGKILL on Unix: no shutdown hook runs, as in a crash or kill -9.
-        process.destroyForcibly();
-        Processes.awaitExit(process.toHandle(), Duration.ofSeconds(10));
-        logger.warn("Killed {} (pid {}) on request of the control API", serviceId, process.pid());
-        return process.pid();
-    }
-
-    @Override
-    public long restart(String serviceId) {
-        ServiceSpec service = service(serviceId);
-        Path jar = service.jar(this.repository)
-            .orElseThrow(() -> new ControlServer.UnavailableException(serviceId + " has no exec jar"));
-        Process old = this.processes.get(service.id());
-        if (old != null && old.isAlive()) {
-            old.destroy();
-            Processes.awaitExit(old.toHandle(), Duration.ofSeconds(15));
-        }
-        this.restarts.remove(service.id());
-        component(service.id()).starting(service.httpPort());
-        startService(service, jar, true);
-        Process current = this.processes.get(service.id());
-        logger.info("Restarted {} on request of the control API", serviceId);
-        return (current != null) ? current.pid() : 0;
-    }
-
-    private ServiceSpec service(String serviceId) {
-        return this.services.stream()
-            .filter((service) -> service.id().equals(serviceId))
-            .findFirst()
-            .orElseThrow(() -> new ControlServer.NotFoundException("no service " + serviceId + "; services: "
-                    + this.services.stream().map(ServiceSpec::id).toList()));
-    }
-
     /** Polls every component: fast while something is starting, every two seconds afterwards. */
     private void monitor() {
         while (!this.stopping) {

@@ -88,17 +88,6 @@ class ControlServerTests {
         assertThat(get("/status").body()).contains("\"link\":null");
     }
 
-    @Test
-    void shouldAnswer503ForServiceActionsWhenItSupervisesNoServices() throws Exception {
-        start(List.of(), null);
-        HttpResponse<String> response = post("/services/processor-unicom/kill");
-        assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                (type) -> assertThat(type).startsWith("application/problem+json"));
-        assertThat(post("/services/processor-unicom/explode").statusCode()).isEqualTo(404);
-        assertThat(get("/services/processor-unicom/restart").statusCode()).isEqualTo(405);
-    }
-
     private void start(List<Component> components, LinkSimulator link) throws IOException {
         this.server = new ControlServer(0, new ControlServer.SupervisorView() {
             @Override
