@@ -25,6 +25,7 @@ import org.springframework.validation.annotation.Validated;
  * @param api limits of the REST API
  * @param idempotency how long repeated writes are recognised
  * @param processingLog where processing-log records go
+ * @param operatorToken the bearer token that operator changes ({@code PUT /ops/database-owner}) must carry
  */
 @Validated
 @ConfigurationProperties("wmb.processor")
@@ -36,7 +37,8 @@ public record ProcessorProperties(
         @Valid @NotNull Redis redis,
         @Valid @NotNull Api api,
         @Valid @NotNull Idempotency idempotency,
-        @Valid @NotNull ProcessingLog processingLog) {
+        @Valid @NotNull ProcessingLog processingLog,
+        @NotBlank String operatorToken) {
 
     /** This datacenter's number in versions and ids: unicom 1, telecom 2. */
     public int datacenterNumber() {

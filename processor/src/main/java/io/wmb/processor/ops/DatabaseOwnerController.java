@@ -1,18 +1,24 @@
 package io.wmb.processor.ops;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
 import io.wmb.processor.config.ProcessorProperties;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Operations endpoint for a failover: which datacenter writes MySQL.
+ * Operations endpoint for a failover: which datacenter writes MySQL. Reading is open; a change needs
+ * {@code Authorization: Bearer <WMB_OPERATOR_TOKEN>}, because a wrong owner makes both datacenters write (or neither).
  */
 @RestController
 @RequestMapping("/ops/database-owner")
@@ -22,9 +28,12 @@ class DatabaseOwnerController {
 
     private final String datacenter;
 
+    private final byte[] operatorToken;
+
     DatabaseOwnerController(MasterOwnership ownership, ProcessorProperties properties) {
         this.ownership = ownership;
         this.datacenter = properties.datacenter();
+        this.operatorToken = properties.operatorToken().getBytes(StandardCharsets.UTF_8);
     }
 
     @GetMapping
@@ -33,9 +42,23 @@ class DatabaseOwnerController {
     }
 
     @PutMapping
-    DatabaseOwner put(@Valid @RequestBody DatabaseOwnerChange change) {
+    DatabaseOwner put(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+            @Valid @RequestBody DatabaseOwnerChange change) {
+        requireOperator(authorization);
         ownership.set(change.ownsMaster());
         return get();
+    }
+
+    private void requireOperator(String authorization) {
+        String prefix = "Bearer ";
+        if (authorization == null || !authorization.startsWith(prefix)) {
+            throw new OperatorTokenException("Changing the database owner needs Authorization: Bearer <operator token>");
+        }
+        // Constant-time comparison: the time taken tells nothing about how much of the token was right.
+        byte[] given = authorization.substring(prefix.length()).trim().getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(given, this.operatorToken)) {
+            throw new OperatorTokenException("The operator token is wrong");
+        }
     }
 
     /**

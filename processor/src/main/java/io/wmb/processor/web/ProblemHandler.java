@@ -3,6 +3,7 @@ package io.wmb.processor.web;
 import java.util.stream.Collectors;
 
 import io.wmb.processor.idempotency.IdempotencyConflictException;
+import io.wmb.processor.ops.OperatorTokenException;
 import io.wmb.processor.post.InvalidRequestException;
 import io.wmb.processor.post.PostNotFoundException;
 import io.wmb.processor.post.WriteConflictException;
@@ -39,6 +40,13 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(InvalidRequestException.class)
     ProblemDetail invalid(InvalidRequestException ex) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+    }
+
+    @ExceptionHandler(OperatorTokenException.class)
+    ResponseEntity<ProblemDetail> unauthorized(OperatorTokenException ex) {
+        return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
+            .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+            .body(ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED, ex.getMessage()));
     }
 
     @ExceptionHandler(PostNotFoundException.class)

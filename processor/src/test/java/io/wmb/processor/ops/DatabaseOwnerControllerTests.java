@@ -22,6 +22,7 @@ import org.springframework.util.unit.DataSize;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -57,7 +58,7 @@ class DatabaseOwnerControllerTests {
                     new ProcessorProperties.Redis("redis://127.0.0.1:1", 1, Duration.ofSeconds(1)),
                     new ProcessorProperties.Api(2000, DataSize.ofKilobytes(16), 100),
                     new ProcessorProperties.Idempotency(Duration.ofHours(1)),
-                    new ProcessorProperties.ProcessingLog("http://127.0.0.1:1", "target/unused"));
+                    new ProcessorProperties.ProcessingLog("http://127.0.0.1:1", "target/unused"), "test-operator-token");
         }
 
     }
@@ -68,18 +69,31 @@ class DatabaseOwnerControllerTests {
             .andExpect(status().isOk())
             .andExpect(jsonPath("$.datacenter").value("telecom"))
             .andExpect(jsonPath("$.ownsMaster").value(false));
-        mvc.perform(put("/ops/database-owner").contentType(MediaType.APPLICATION_JSON).content("{\"ownsMaster\": true}"))
+        mvc.perform(put("/ops/database-owner").header("Authorization", "Bearer test-operator-token").contentType(MediaType.APPLICATION_JSON).content("{\"ownsMaster\": true}"))
             .andExpect(status().isOk())
             .andExpect(jsonPath("$.ownsMaster").value(true));
         assertThat(ownership.ownsMaster()).isTrue();
     }
 
     @Test
+    void shouldRefuseAChangeWithoutTheOperatorToken() throws Exception {
+        mvc.perform(put("/ops/database-owner").contentType(MediaType.APPLICATION_JSON).content("{\"ownsMaster\": true}"))
+            .andExpect(status().isUnauthorized())
+            .andExpect(header().string("WWW-Authenticate", "Bearer"))
+            .andExpect(jsonPath("$.detail").value(
+                    "Changing the database owner needs Authorization: Bearer <operator token>"));
+        mvc.perform(put("/ops/database-owner").header("Authorization", "Bearer wrong")
+            .contentType(MediaType.APPLICATION_JSON)
+            .content("{\"ownsMaster\": true}")).andExpect(status().isUnauthorized());
+        assertThat(ownership.ownsMaster()).isFalse();
+    }
+
+    @Test
     void shouldRefuseAChangeWithoutAValue() throws Exception {
-        mvc.perform(put("/ops/database-owner").contentType(MediaType.APPLICATION_JSON).content("{\"owns\": true}"))
+        mvc.perform(put("/ops/database-owner").header("Authorization", "Bearer test-operator-token").contentType(MediaType.APPLICATION_JSON).content("{\"owns\": true}"))
             .andExpect(status().isBadRequest())
             .andExpect(jsonPath("$.detail").value("Unknown field 'owns'; allowed: ownsMaster"));
-        mvc.perform(put("/ops/database-owner").contentType(MediaType.APPLICATION_JSON).content("{}"))
+        mvc.perform(put("/ops/database-owner").header("Authorization", "Bearer test-operator-token").contentType(MediaType.APPLICATION_JSON).content("{}"))
             .andExpect(status().isBadRequest());
     }
 

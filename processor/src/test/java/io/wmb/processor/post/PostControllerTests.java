@@ -63,7 +63,7 @@ class PostControllerTests {
                     new ProcessorProperties.Redis("redis://127.0.0.1:1", 1, Duration.ofSeconds(1)),
                     new ProcessorProperties.Api(2000, DataSize.ofKilobytes(16), 100),
                     new ProcessorProperties.Idempotency(Duration.ofHours(1)),
-                    new ProcessorProperties.ProcessingLog("http://127.0.0.1:1", "target/unused"));
+                    new ProcessorProperties.ProcessingLog("http://127.0.0.1:1", "target/unused"), "test-operator-token");
         }
 
         @Bean
