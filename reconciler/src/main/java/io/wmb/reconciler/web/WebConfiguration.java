@@ -10,7 +10,7 @@ import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * The request-id filter and the operator token on the dead-letter API.
+ * The request-id filter and the operator token on the scan and dead-letter API.
  */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
@@ -24,7 +24,8 @@ class WebConfiguration implements WebMvcConfigurer {
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new OperatorTokenInterceptor(this.properties.operatorToken()))
-                .addPathPatterns("/api/reconciler/dead-letters", "/api/reconciler/dead-letters/**");
+                .addPathPatterns("/api/reconciler/scan", "/api/reconciler/dead-letters",
+                        "/api/reconciler/dead-letters/**");
     }
 
     @Bean

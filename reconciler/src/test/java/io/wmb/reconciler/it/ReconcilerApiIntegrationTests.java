@@ -102,6 +102,20 @@ class ReconcilerApiIntegrationTests {
     }
 
     @Test
+    void shouldScanNowForAnOperatorOnly() throws Exception {
+        HttpResponse<String> refused = post("/api/reconciler/scan", "wrong");
+        assertThat(refused.statusCode()).isEqualTo(401);
+
+        HttpResponse<String> scanned = post("/api/reconciler/scan", TOKEN);
+
+        assertThat(scanned.statusCode()).isEqualTo(200);
+        JsonNode status = JSON.readTree(scanned.body());
+        assertThat(status.path("leader").asBoolean()).isTrue();
+        assertThat(status.path("lastScanAt").isNull()).isFalse();
+        assertThat(status.path("lastError").isNull()).isTrue();
+    }
+
+    @Test
     void shouldAnswerBadInputWithProblemJson() throws Exception {
         HttpResponse<String> badSize = get("/api/reconciler/dead-letters?size=0", TOKEN);
         assertThat(badSize.statusCode()).isEqualTo(400);
