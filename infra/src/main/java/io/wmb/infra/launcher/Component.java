@@ -19,7 +19,7 @@ final class Component {
         FAILED,
         /** Its jar is not built; not started. */
         SKIPPED,
-        /** Stopped by {@code ./wmb down}. */
+        /** Stopped by {@code ./wmb down}, or one service stopped through the control API. */
         STOPPED
     }
 
@@ -55,6 +55,9 @@ final class Component {
         this.port = port;
         this.state = State.STARTING;
         this.startedNanos = System.nanoTime();
+        // A restart (./wmb tour stops and starts services) measures its own start time.
+        this.took = null;
+        this.message = "";
     }
 
     synchronized void started(long pid) {
@@ -91,6 +94,11 @@ final class Component {
 
     synchronized void stopped() {
         this.state = State.STOPPED;
+    }
+
+    synchronized void stopped(String message) {
+        this.state = State.STOPPED;
+        this.message = message;
     }
 
     String name() {

@@ -119,7 +119,22 @@ final class ControlServer {
                     Duration.ofMillis(rttMillis(exchange.getRequestURI().getRawQuery()))));
             default -> problem(exchange, 404, "Not Found", "No resource at " + path
                     + "; try GET /status, GET /link, POST /link/cut, POST /link/heal,"
-                    + " POST /link/latency?rttMs=40");
+                    + " POST /link/latency?rttMs=40, POST /services/{name}/stop|start");
+        }
+    }
+
+    /** {@code POST /services/{name}/stop} or {@code /start}: answers the service's status line as JSON. */
+    private void serviceAction(HttpExchange exchange, String method, String path) throws IOException {
+        String[] parts = path.substring("/services/".length()).split("/");
+        if (parts.length != 2 || !(parts[1].equals("stop") || parts[1].equals("start"))) {
+            problem(exchange, 404, "Not Found", "No resource at " + path + "; try POST /services/{name}/stop or"
+                    + " POST /services/{name}/start, e.g. /services/reship-telecom/stop");
+            return;
+        }
+        if (requireMethod(exchange, method, "POST")) {
+            Component component = parts[1].equals("stop") ? this.supervisor.stopService(parts[0])
+                    : this.supervisor.startService(parts[0]);
+            send(exchange, 200, "application/json", componentJson(component));
         }
     }
 
@@ -252,6 +267,25 @@ final class ControlServer {
 
         /** The link, once it exists. */
         Optional<LinkSimulator> link();
+
+        /**
+         * Stops one service and keeps it stopped (not restarted, not reported as failed) until
+         * {@link #startService}.
+         * @param name e.g. {@code reship-telecom}
+         * @return the service after the stop
+         */
+        default Component stopService(String name) {
+            throw new UnavailableException("this control API runs no services");
+        }
+
+        /**
+         * Starts a stopped service again; a running one is left as it is.
+         * @param name e.g. {@code reship-telecom}
+         * @return the service, starting (or running)
+         */
+        default Component startService(String name) {
+            throw new UnavailableException("this control API runs no services");
+        }
     }
 
     @FunctionalInterface

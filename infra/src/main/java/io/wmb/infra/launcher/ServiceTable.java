@@ -57,7 +57,10 @@ final class ServiceTable {
             services.add(service("processor", dc, 8101, 9101, common, Map.of(), dataRoot));
             services.add(service("reship", dc, 8111, 9111, common, Map.of(), dataRoot));
             services.add(service("collector", dc, 8121, 9121, common, Map.of(), dataRoot));
-            services.add(service("reconciler", dc, 8131, 0, common, Map.of(), dataRoot));
+            // Short scan rounds in the demo, so that a repair shows within seconds (./wmb tour); production
+            // keeps the defaults (1 min, 30 s grace).
+            services.add(service("reconciler", dc, 8131, 0, common, Map.of("WMB_RECONCILER_INTERVAL", "15s",
+                    "WMB_RECONCILER_GRACE", "5s"), dataRoot));
             services.add(service("gateway", dc, 8081, 0, common, Map.of("WMB_GATEWAY_ROLE", "datacenter"), dataRoot));
         }
         Map<String, String> edge = new LinkedHashMap<>(common(Datacenter.UNICOM, servers, dataRoot));

@@ -25,10 +25,13 @@ import io.wmb.infra.InfrastructureSettings;
 import io.wmb.infra.LocalPorts;
 import io.wmb.infra.LogFiles;
 import io.wmb.infra.Processes;
+import io.wmb.infra.tour.Tour;
+import io.wmb.infra.tour.TourSettings;
+import io.wmb.infra.tour.TourStep;
 
 /**
- * The command line behind {@code ./wmb}: {@code up}, {@code down}, {@code status}, {@code link cut|heal|rtt MS|status}
- * and the internal {@code supervise}, which {@code up} starts detached.
+ * The command line behind {@code ./wmb}: {@code up}, {@code down}, {@code status}, {@code link cut|heal|rtt MS|status},
+ * {@code tour} and the internal {@code supervise}, which {@code up} starts detached.
  */
 public final class WmbCommand {
 
@@ -68,6 +71,7 @@ public final class WmbCommand {
             case "down" -> command.down();
             case "status" -> command.status();
             case "link" -> command.link(args);
+            case "tour" -> command.tour();
             case "supervise" -> command.supervise();
             case "serve-link" -> serveLink();
             default -> command.help();
@@ -96,7 +100,8 @@ public final class WmbCommand {
                   logs SERVICE       follow a log, e.g. ./wmb logs processor-unicom (or: supervisor, elasticsearch)
                   link cut|heal      cut or repair the inter-datacenter link
                   link rtt MS        set the link's added round-trip time, e.g. ./wmb link rtt 40
-                  link status        the link's state and routes""");
+                  link status        the link's state and routes
+                  tour               a scripted walk through the story against the running demo, each step checked""");
         return 2;
     }
 
@@ -313,6 +318,16 @@ public final class WmbCommand {
         fetch("/link").ifPresent((link) -> this.out.println("\nlink: " + link));
         this.out.println("memory (RSS) of the whole demo: " + rssKib(running.get()) / 1024 + " MiB");
         return allHealthy ? 0 : 1;
+    }
+
+    /** {@code ./wmb tour}: exit code 0 only when every step passed. */
+    private int tour() throws IOException {
+        if (supervisor().isEmpty()) {
+            this.out.println("WMB is not running (./wmb up starts it; ./wmb tour walks through the running demo).");
+            return 3;
+        }
+        List<TourStep> steps = new Tour(TourSettings.demo(), this.out).run();
+        return Tour.allPassed(steps) ? 0 : 1;
     }
 
     private int link(String[] args) throws IOException, InterruptedException {

@@ -1,0 +1,430 @@
+package io.wmb.infra.tour;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import io.wmb.infra.Datacenter;
+import io.wmb.infra.tour.DemoClient.Answer;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code ./wmb tour}: a scripted walk through the seed's story against the running demo, each step a check that
+ * passes or fails. Write in the north and read in the south; shift part of the north to telecom and measure the
+ * split; cut the inter-datacenter link, write in both datacenters, heal and time the convergence; lose a write on
+ * its way to the other datacenter and watch the reconciler repair it. The system tests run the same steps
+ * ({@code TourSystemIntegrationTests}).
+ *
+ * <p>The tour changes the demo's routing and link only for the length of a step and puts back what it found:
+ * shifts and remote weights as before, link healed, every service it stopped started again.
+ */
+public final class Tour {
+
+    private static final String NORTH = "north";
+
+    private static final String SOUTH = "south";
+
+    private static final Duration POLL = Duration.ofMillis(250);
+
+    /** How long "cannot see" must hold: longer than a replication or reship round on a healthy link. */
+    private static final Duration STAYS_APART = Duration.ofSeconds(3);
+
+    private final TourSettings settings;
+
+    private final PrintStream out;
+
+    private final DemoClient demo;
+
+    /** Unique per run, so that a tour never reads another run's posts or users. */
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    /** Authors of this run's posts: random, below 2^40, so that runs do not share an author's post list. */
+    private final long author = ThreadLocalRandom.current().nextLong(1_000_000L, 1L << 40);
+
+    /** Settings found at the start, put back at the end. */
+    private final Map<String, Double> found = new HashMap<>();
+
+    public Tour(TourSettings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
+        this.demo = new DemoClient(settings);
+    }
+
+    /**
+     * Runs every step, printing what it does and sees.
+     * @return every step's result, in order
+     */
+    public List<TourStep> run() {
+        List<TourStep> steps = new ArrayList<>();
+        this.out.println("WMB tour of the demo at http://127.0.0.1:" + this.settings.port(8080)
+                + "/ (dashboard; port offset " + this.settings.portOffset() + ", run " + this.run + ")");
+        try {
+            steps.add(step("everything is up and routes plainly", this::prepare));
+            steps.add(step("write in the north, read in the south", this::writeNorthReadSouth));
+            steps.add(step("shift " + this.settings.shiftPercent() + "% of the north to telecom", this::shiftNorth));
+            steps.add(step("cut the link, write on both sides, heal, converge", this::cutWriteHeal));
+            steps.add(step("the reconciler repairs a write lost on its way", this::reconcilerRepairsGap));
+        }
+        finally {
+            steps.add(step("put the demo back as it was", this::restore));
+        }
+        long failed = steps.stream().filter((step) -> !step.passed()).count();
+        this.out.println();
+        this.out.println((failed == 0) ? "Tour complete: all " + steps.size() + " steps passed."
+                : "Tour finished with " + failed + " of " + steps.size() + " steps failed.");
+        return steps;
+    }
+
+    /** Whether every step passed. */
+    public static boolean allPassed(List<TourStep> steps) {
+        return !steps.isEmpty() && steps.stream().allMatch(TourStep::passed);
+    }
+
+    private TourStep step(String name, Step body) {
+        this.out.println();
+        this.out.println("== " + name);
+        long started = System.nanoTime();
+        String detail;
+        boolean passed;
+        try {
+            detail = body.run();
+            passed = true;
+        }
+        catch (CheckFailedException ex) {
+            detail = ex.getMessage();
+            passed = false;
+        }
+        catch (RuntimeException ex) {
+            detail = "unexpected error: " + ex;
+            passed = false;
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        this.out.printf(Locale.ROOT, "   %s %s (%.1f s)%n", passed ? "PASS" : "FAIL", detail,
+                took.toMillis() / 1000.0);
+        return new TourStep(name, passed, detail, took);
+    }
+
+    /** Healthy demo; routing without shifts or cross-datacenter weights, so that each step sees plain routing. */
+    private String prepare() {
+        Answer status = this.demo.supervisorStatus();
+        check(status.status() == 200, "the supervisor's control API does not answer (is ./wmb up running?): "
+                + status.describe());
+        List<String> unhealthy = new ArrayList<>();
+        for (JsonNode component : status.json().path("components")) {
+            String state = component.path("state").asString();
+            if (!state.equals("HEALTHY") && !state.equals("SKIPPED")) {
+                unhealthy.add(component.path("name").asString() + " " + state.toLowerCase(Locale.ROOT));
+            }
+        }
+        check(unhealthy.isEmpty(), "not everything is healthy: " + unhealthy + " (./wmb status)");
+        say("all " + status.json().path("components").size() + " servers and services healthy");
+        if (this.demo.linkState().json().path("cut").asBoolean()) {
+            say("the link was cut: healing it");
+            expectStatus(this.demo.link("heal"), 200);
+        }
+        Answer edge = expectStatus(this.demo.edgeSettings(), 200);
+        for (String region : List.of(NORTH, SOUTH)) {
+            double shift = edge.json().path("shiftPercent").path(region).asDouble();
+            this.found.put("shift-" + region, shift);
+            if (shift != 0) {
+                say(region + " shift was " + shift + "%: 0 for the tour, put back at the end");
+                expectStatus(this.demo.shift(region, 0, this.settings.operatorToken()), 200);
+            }
+        }
+        for (Datacenter dc : Datacenter.values()) {
+            double weight = expectStatus(this.demo.gatewaySettings(dc), 200).json().path("remoteWeightPercent")
+                .asDouble();
+            this.found.put("weight-" + dc.id(), weight);
+            if (weight != 0) {
+                say(dc.id() + "'s gateway sent " + weight + "% to the other datacenter: 0 for the tour");
+                expectStatus(this.demo.remoteWeight(dc, 0), 200);
+            }
+        }
+        return "north users go to unicom, south users to telecom";
+    }
+
+    private String writeNorthReadSouth() {
+        String content = "hello from the north (tour " + this.run + ")";
+        Answer created = this.demo.createPost(NORTH, user("writer-north"), this.author, content);
+        expectStatus(created, 201);
+        check(created.datacenter().equals("unicom"), "a northern write should be served by unicom: "
+                + created.describe());
+        long id = created.json().path("id").asLong();
+        say("POST /api/posts as a northern user -> 201 from unicom, post " + id + ", requestId "
+                + created.requestId());
+        long written = System.nanoTime();
+        Answer[] last = new Answer[1];
+        await("the post to be readable in the south", Duration.ofSeconds(20), () -> {
+            last[0] = this.demo.getPost(SOUTH, user("reader-south"), id);
+            return last[0].status() == 200 && last[0].datacenter().equals("telecom")
+                    && content.equals(last[0].json().path("content").asString());
+        }, () -> last[0].describe());
+        long millis = (System.nanoTime() - written) / 1_000_000;
+        say("GET /api/posts/" + id + " as a southern user -> 200 from telecom after " + millis + " ms");
+        return "written in unicom, read in telecom " + millis + " ms later";
+    }
+
+    private String shiftNorth() {
+        int percent = this.settings.shiftPercent();
+        Answer refused = this.demo.shift(NORTH, percent, null);
+        check(refused.status() == 401, "a shift without the operator token must be refused: " + refused.describe());
+        say("PUT /ops/regions/north/shift without the operator token -> 401");
+        expectStatus(this.demo.shift(NORTH, percent, this.settings.operatorToken()), 200);
+        say("PUT /ops/regions/north/shift {\"percent\": " + percent + "} with the operator token -> 200");
+        int users = this.settings.users();
+        Map<String, String> where = new HashMap<>();
+        int telecom = 0;
+        for (int i = 0; i < users; i++) {
+            String user = user("user-" + i);
+            Answer answer = this.demo.userPosts(NORTH, user, this.author);
+            expectStatus(answer, 200);
+            where.put(user, answer.datacenter());
+            telecom += answer.datacenter().equals("telecom") ? 1 : 0;
+        }
+        double share = 100.0 * telecom / users;
+        say(String.format(Locale.ROOT, "%d northern users: %d served by unicom, %d by telecom (%.1f%%)", users,
+                users - telecom, telecom, share));
+        // 200 users hashed independently: the share has a standard deviation of ~3.2 points; 10 points is 3 sigma.
+        check(Math.abs(share - percent) <= 10, String.format(Locale.ROOT,
+                "%.1f%% of the north reached telecom, expected %d%% +- 10", share, percent));
+        int moved = 0;
+        for (int i = 0; i < 20; i++) {
+            String user = user("user-" + i);
+            moved += this.demo.userPosts(NORTH, user, this.author).datacenter().equals(where.get(user)) ? 0 : 1;
+        }
+        check(moved == 0, moved + " of 20 users changed datacenter between two requests: routing is not sticky");
+        say("the first 20 users asked again: each stayed in its datacenter (sticky)");
+        say("the dashboard at http://127.0.0.1:" + this.settings.port(8080) + "/ shows the split per datacenter");
+        expectStatus(this.demo.shift(NORTH, 0, this.settings.operatorToken()), 200);
+        say("north shift back to 0%");
+        return String.format(Locale.ROOT, "measured %.1f%% of %d northern users in telecom for a %d%% shift", share,
+                users, percent);
+    }
+
+    private String cutWriteHeal() {
+        Answer shared = expectStatus(this.demo.createPost(NORTH, user("writer-north"), this.author,
+                "liked on both sides (tour " + this.run + ")"), 201);
+        long sharedId = shared.json().path("id").asLong();
+        await("the shared post to reach the south", Duration.ofSeconds(20),
+                () -> this.demo.getPost(SOUTH, user("reader-south"), sharedId).status() == 200, () -> "");
+        say("post " + sharedId + " exists in both datacenters; now cutting the link");
+        expectStatus(this.demo.link("cut"), 200);
+        try {
+            check(this.demo.linkState().json().path("cut").asBoolean(), "the link does not report itself cut");
+            say("POST /ops/link/cut -> the link is cut (replication, reship and cross upstreams all stop)");
+            String northContent = "written in the north during the cut (tour " + this.run + ")";
+            String southContent = "written in the south during the cut (tour " + this.run + ")";
+            Answer north = expectStatus(this.demo.createPost(NORTH, user("writer-north"), this.author,
+                    northContent), 201);
+            Answer south = expectStatus(this.demo.createPost(SOUTH, user("writer-south"), this.author,
+                    southContent), 201);
+            check(north.datacenter().equals("unicom") && south.datacenter().equals("telecom"),
+                    "each side should write in its own datacenter: " + north.describe() + " / " + south.describe());
+            long northId = north.json().path("id").asLong();
+            long southId = south.json().path("id").asLong();
+            expectStatus(this.demo.like(NORTH, user("writer-north"), sharedId), 200);
+            expectStatus(this.demo.like(SOUTH, user("writer-south"), sharedId), 200);
+            say("wrote post " + northId + " in unicom and " + southId + " in telecom; liked " + sharedId
+                    + " once on each side");
+            long until = System.nanoTime() + STAYS_APART.toNanos();
+            while (System.nanoTime() < until) {
+                Answer seenSouth = this.demo.getPost(SOUTH, user("reader-south"), northId);
+                check(seenSouth.status() == 404, "telecom should not see unicom's new post during the cut: "
+                        + seenSouth.describe());
+                Answer seenNorth = this.demo.getPost(NORTH, user("reader-north"), southId);
+                check(seenNorth.status() == 404, "unicom should not see telecom's new post during the cut: "
+                        + seenNorth.describe());
+                pause();
+            }
+            long likesNorth = likes(NORTH, sharedId);
+            long likesSouth = likes(SOUTH, sharedId);
+            check(likesNorth == 1 && likesSouth == 1, "during the cut each side should count only its own like,"
+                    + " but north counts " + likesNorth + " and south " + likesSouth);
+            say("for " + STAYS_APART.toSeconds() + " s: neither side sees the other's new post (404), each counts"
+                    + " 1 like of " + sharedId);
+            expectStatus(this.demo.link("heal"), 200);
+            long healed = System.nanoTime();
+            say("POST /ops/link/heal -> healed; waiting for both datacenters to agree");
+            long[] seen = new long[3];
+            await("both datacenters to converge", this.settings.convergeTimeout(), () -> {
+                if (seen[0] == 0 && this.demo.getPost(SOUTH, user("reader-south"), northId).status() == 200) {
+                    seen[0] = System.nanoTime() - healed;
+                }
+                if (seen[1] == 0 && this.demo.getPost(NORTH, user("reader-north"), southId).status() == 200) {
+                    seen[1] = System.nanoTime() - healed;
+                }
+                if (seen[2] == 0 && likes(NORTH, sharedId) == 2 && likes(SOUTH, sharedId) == 2) {
+                    seen[2] = System.nanoTime() - healed;
+                }
+                return seen[0] != 0 && seen[1] != 0 && seen[2] != 0;
+            }, () -> "north's post in the south: " + (seen[0] != 0) + ", south's post in the north: "
+                    + (seen[1] != 0) + ", 2 likes on both sides: " + (seen[2] != 0));
+            say(String.format(Locale.ROOT, "after the heal: unicom's post in telecom at %.1f s, telecom's post in"
+                    + " unicom at %.1f s, 2 likes on both sides at %.1f s", seen[0] / 1e9, seen[1] / 1e9,
+                    seen[2] / 1e9));
+            double converged = Math.max(seen[0], Math.max(seen[1], seen[2])) / 1e9;
+            return String.format(Locale.ROOT, "converged %.1f s after the heal", converged);
+        }
+        finally {
+            if (this.demo.linkState().json().path("cut").asBoolean(false)) {
+                this.demo.link("heal");
+            }
+        }
+    }
+
+    /**
+     * The gap: telecom's reship is stopped, so a southern write is applied in telecom but never handed on
+     * ({@code RESHIPPED FAILED}). Starting reship again does not bring it back (it never had it): only the
+     * reconciler, reading the processing log, can carry it to unicom.
+     */
+    private String reconcilerRepairsGap() {
+        expectStatus(this.demo.service("reship-telecom", "stop"), 200);
+        try {
+            say("stopped reship-telecom through the supervisor (POST /services/reship-telecom/stop)");
+            String content = "written while telecom's reship was down (tour " + this.run + ")";
+            Answer written = expectStatus(this.demo.createPost(SOUTH, user("writer-south"), this.author, content),
+                    201);
+            long id = written.json().path("id").asLong();
+            long at = System.nanoTime();
+            say("POST /api/posts as a southern user -> 201 from " + written.datacenter() + ", post " + id
+                    + ", requestId " + written.requestId() + " (its hand-off to reship failed)");
+            expectStatus(this.demo.service("reship-telecom", "start"), 200);
+            await("reship-telecom to be healthy again", Duration.ofSeconds(120), () -> {
+                for (JsonNode component : this.demo.supervisorStatus().json().path("components")) {
+                    if (component.path("name").asString().equals("reship-telecom")) {
+                        return component.path("state").asString().equals("HEALTHY");
+                    }
+                }
+                return false;
+            }, () -> "see ./wmb logs reship-telecom");
+            say("reship-telecom is running again");
+            long until = System.nanoTime() + STAYS_APART.toNanos();
+            while (System.nanoTime() < until) {
+                Answer north = this.demo.getPost(NORTH, user("reader-north"), id);
+                check(north.status() == 404, "unicom should not have the lost write before a reconciler scan: "
+                        + north.describe());
+                pause();
+            }
+            say("unicom still does not have post " + id + ": nothing will deliver it but the reconciler");
+            long[] scans = new long[1];
+            await("the reconciler to repair the post in unicom", this.settings.repairTimeout(), () -> {
+                for (Datacenter dc : Datacenter.values()) {
+                    Answer scan = this.demo.scan(dc);
+                    scans[0]++;
+                    check(scan.status() == 200, "POST /api/reconciler/scan failed: " + scan.describe());
+                }
+                Answer north = this.demo.getPost(NORTH, user("reader-north"), id);
+                return north.status() == 200 && content.equals(north.json().path("content").asString());
+            }, () -> "the reconcilers scan a window that trails now by their grace period (WMB_RECONCILER_GRACE)");
+            double seconds = (System.nanoTime() - at) / 1e9;
+            say(String.format(Locale.ROOT, "POST /api/reconciler/scan (both datacenters, %d calls): post %d readable"
+                    + " in unicom %.1f s after it was written", scans[0], id, seconds));
+            long[] records = new long[1];
+            await("the RECONCILED record in the processing log", Duration.ofSeconds(15), () -> {
+                records[0] = this.demo.processingLogRecords(written.requestId(), "RECONCILED", null);
+                return records[0] > 0;
+            }, () -> "requestId " + written.requestId());
+            say("processing log: " + records[0] + " RECONCILED record(s) for requestId " + written.requestId());
+            return String.format(Locale.ROOT, "the reconciler repaired the lost write %.1f s after it was written",
+                    seconds);
+        }
+        finally {
+            this.demo.service("reship-telecom", "start");
+        }
+    }
+
+    private String restore() {
+        List<String> problems = new ArrayList<>();
+        if (this.demo.linkState().json().path("cut").asBoolean(false)) {
+            problems.addAll(failures(this.demo.link("heal")));
+        }
+        for (String region : List.of(NORTH, SOUTH)) {
+            Double shift = this.found.get("shift-" + region);
+            if (shift != null) {
+                problems.addAll(failures(this.demo.shift(region, shift, this.settings.operatorToken())));
+            }
+        }
+        for (Datacenter dc : Datacenter.values()) {
+            Double weight = this.found.get("weight-" + dc.id());
+            if (weight != null && weight != 0) {
+                problems.addAll(failures(this.demo.remoteWeight(dc, weight)));
+            }
+        }
+        check(problems.isEmpty(), "could not put everything back: " + problems);
+        return "link healed, shifts and weights as found";
+    }
+
+    private long likes(String region, long id) {
+        Answer answer = this.demo.getPost(region, user("reader-" + region), id);
+        return (answer.status() == 200) ? answer.json().path("likes").asLong() : -1;
+    }
+
+    private String user(String name) {
+        return "tour-" + this.run + "-" + name;
+    }
+
+    private void say(String line) {
+        this.out.println("   " + line);
+    }
+
+    private static List<String> failures(Answer answer) {
+        return (answer.status() / 100 == 2) ? List.of() : List.of(answer.describe());
+    }
+
+    private static Answer expectStatus(Answer answer, int status) {
+        check(answer.status() == status, "expected " + status + ": " + answer.describe());
+        return answer;
+    }
+
+    private static void check(boolean condition, String failure) {
+        if (!condition) {
+            throw new CheckFailedException(failure);
+        }
+    }
+
+    /** Polls until the condition holds, failing with what was last seen after the timeout. */
+    private static void await(String what, Duration timeout, BooleanSupplier condition,
+            Supplier<String> lastSeen) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new CheckFailedException("timed out after " + timeout.toSeconds() + " s waiting for " + what
+                        + ". " + lastSeen.get());
+            }
+            pause();
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(POLL.toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step {
+
+        /** Runs the step's checks; returns what it measured, throws {@link CheckFailedException} otherwise. */
+        String run();
+    }
+
+    /** A check of the tour that did not hold. */
+    static final class CheckFailedException extends RuntimeException {
+
+        CheckFailedException(String message) {
+            super(message);
+        }
+    }
+}
