@@ -1,0 +1,825 @@
+package io.wmb.bench;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.wmb.bench.demo.CpuMeter;
+import io.wmb.bench.demo.Demo;
+import io.wmb.bench.demo.PrometheusHistogram;
+import io.wmb.bench.load.HttpLoad;
+import io.wmb.bench.load.LoadResult;
+import io.wmb.bench.profile.JfrSummary;
+import io.wmb.bench.report.Report;
+import io.wmb.bench.report.Svg;
+
+/**
+ * {@code ./wmb bench [--quick]}: benchmarks a running local demo (starting one at the port offset if none
+ * answers) and writes {@code docs/benchmarks.md}. Phases, each against its baseline in the same run: maximum
+ * write rate through the edge against the processor alone, replication lag at 30/60/90% of that maximum over the
+ * link at 0 and 40 ms, edge + gateway against direct at a fixed rate, memory and CPU per service, a JFR profile of
+ * the processor under load, then the collector's and the reconciler's own benchmarks as separate processes.
+ *
+ * <p>Options: {@code --quick} (shorter runs), {@code --offset N} (default {@code WMB_PORT_OFFSET}, else 23000),
+ * {@code --repository DIR}, {@code --report FILE}, {@code --skip-collector}, {@code --skip-reconciler}.
+ */
+public final class BenchMain {
+
+    private static final String LAG_METRIC = "wmb_collector_replication_lag_seconds";
+
+    private static final Pattern POST_ID = Pattern.compile("\"id\"\\s*:\\s*(\\d+)");
+
+    private static final double[] PERCENTILES = { 50, 90, 99, 99.9 };
+
+    private final Options options;
+
+    private final Demo demo;
+
+    private final Report report;
+
+    private final HttpLoad load = new HttpLoad(Duration.ofSeconds(10));
+
+    private final List<String> targets = new ArrayList<>();
+
+    private BenchMain(Options options) {
+        this.options = options;
+        this.demo = new Demo(options.offset());
+        this.report = new Report(options.report());
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        BenchMain bench = new BenchMain(options);
+        boolean started = bench.ensureDemo();
+        try {
+            bench.run();
+        }
+        finally {
+            bench.load.close();
+            if (started && !options.keepDemo()) {
+                bench.wmb("down");
+            }
+        }
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        long began = System.nanoTime();
+        String loadBefore = loadAverage();
+        header(loadBefore);
+        log("warm-up");
+        warmUp();
+        Phase1 phase1 = throughput();
+        this.report.write();
+        gatewayOverhead(phase1);
+        this.report.write();
+        replicationLag(phase1.edgeMax());
+        this.report.write();
+        memory();
+        this.report.write();
+        if (!this.options.skipReconciler()) {
+            reconcilerScan();
+            this.report.write();
+        }
+        if (!this.options.skipCollector()) {
+            collectorHop();
+            this.report.write();
+        }
+        this.report.heading(2, "Targets");
+        this.report.table(List.of("target", "measured"), this.targets.stream()
+            .map((line) -> Arrays.asList(line.split("\t", 2))).toList());
+        this.report.paragraph("Whole run: %d s; load average at the start %s, at the end %s.",
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began), loadBefore, loadAverage());
+        this.report.write();
+        log("report written to " + this.options.report());
+    }
+
+    private void header(String loadBefore) throws IOException {
+        this.report.heading(1, "WMB benchmarks");
+        this.report.paragraph("Written by `%s` on %s (commit %s). Every figure below comes from that one run; "
+                + "re-run the command to refresh it.", this.options.command(), Instant.now().toString().substring(0, 19)
+                + "Z", git("rev-parse", "--short", "HEAD"));
+        this.report.paragraph("Machine: %s, %d cores, %s RAM, %s, Linux %s. Load average when the run started: %s. "
+                + "The load generator runs on the same 2 cores as every service, MariaDB, Redis and Elasticsearch of "
+                + "both datacenters (no core to pin it apart), so every ratio below is measured side by side in the "
+                + "same run, alternating, and quoted as the median of the runs.", cpuModel(),
+                Runtime.getRuntime().availableProcessors(), memTotal(), System.getProperty("java.vm.name") + " "
+                        + System.getProperty("java.version"), System.getProperty("os.version"), loadBefore);
+        this.report.paragraph("Demo at port offset %d (edge %s, unicom processor %s), started as `./wmb up` does, "
+                + "services with their default JVM flags (`WMB_SERVICE_JAVA_OPTS`: `%s`) and the gateways' rate limit "
+                + "off (`WMB_RATE_LIMIT_ENABLED=false`).", this.options.offset(), this.demo.edgeUrl(),
+                this.demo.processorUrl("unicom"), Objects.orElse(System.getenv("WMB_SERVICE_JAVA_OPTS"),
+                        "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx160m"));
+        this.report.paragraph("Load: an open-loop generator at a constant arrival rate (java.net.http, one pacing "
+                + "thread, at most 256 requests in flight), latencies measured from each request's *intended* send "
+                + "time into HdrHistogram (coordinated-omission correction as in wrk2); maximum rates from a closed "
+                + "loop of 64 outstanding requests. Writes are `POST /api/posts` with `X-Region: north` (to unicom, "
+                + "the datacenter owning the MySQL master), reads `GET /api/posts/{id}` of existing posts.");
+    }
+
+    private void warmUp() {
+        Duration duration = this.options.quick() ? Duration.ofSeconds(6) : Duration.ofSeconds(12);
+        log(this.load.saturate("warm-up edge", 32, duration, Workload.writes(this.demo.edgeUrl(), "warm-up")));
+        log(this.load.saturate("warm-up direct", 32, duration,
+                Workload.writes(this.demo.processorUrl("unicom"), "warm-up")));
+    }
+
+    /** Phase 1: maximum write rate, edge (whole pipeline) against the processor alone, alternating. */
+    private Phase1 throughput() throws Exception {
+        log("phase 1: maximum write rate");
+        int runs = this.options.quick() ? 2 : 3;
+        Duration duration = this.options.quick() ? Duration.ofSeconds(6) : Duration.ofSeconds(10);
+        List<LoadResult> edge = new ArrayList<>();
+        List<LoadResult> direct = new ArrayList<>();
+        Map<String, Long> pids = servicePids();
+        Map<String, Double> edgeCpu = new LinkedHashMap<>();
+        Map<String, Double> directCpu = new LinkedHashMap<>();
+        JfrSummary profile = null;
+        for (int run = 1; run <= runs; run++) {
+            CpuMeter cpu = new CpuMeter(pids);
+            CompletableFuture<JfrSummary> jfr = null;
+            if (run == runs && pids.containsKey("processor-unicom")) {
+                // Profile the processor while the whole pipeline is saturated: the run that matters.
+                long pid = pids.get("processor-unicom");
+                int seconds = (int) duration.toSeconds() - 2;
+                jfr = CompletableFuture.supplyAsync(() -> profile(pid, seconds));
+            }
+            LoadResult viaEdge = this.load.saturate("writes via edge, run " + run, 64, duration,
+                    Workload.writes(this.demo.edgeUrl(), "max-edge-" + run));
+            Map<String, Double> cores = cpu.coresUsed();
+            log(viaEdge);
+            edge.add(viaEdge);
+            if (jfr != null) {
+                profile = jfr.join();
+            }
+            cores.forEach((name, used) -> edgeCpu.merge(name, used / runs, Double::sum));
+            cpu = new CpuMeter(pids);
+            LoadResult alone = this.load.saturate("writes direct, run " + run, 64, duration,
+                    Workload.writes(this.demo.processorUrl("unicom"), "max-direct-" + run));
+            cpu.coresUsed().forEach((name, used) -> directCpu.merge(name, used / runs, Double::sum));
+            log(alone);
+            direct.add(alone);
+        }
+        double edgeMax = median(edge.stream().mapToDouble(LoadResult::throughput).toArray());
+        double directMax = median(direct.stream().mapToDouble(LoadResult::throughput).toArray());
+        double[] ratios = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            ratios[i] = edge.get(i).throughput() / direct.get(i).throughput();
+        }
+        this.report.heading(2, "1. Write throughput: the whole pipeline against the processor alone");
+        this.report.paragraph("Closed loop, 64 requests outstanding, %d runs of %d s alternating edge and direct. "
+                + "*Edge*: client -> edge -> unicom gateway -> unicom processor (MySQL master, Redis, processing log, "
+                + "hand-off to reship) with replication to telecom running (reship -> link -> collector -> telecom "
+                + "processor). *Direct*: the same `POST` straight to the unicom processor. **Baseline honesty:** the "
+                + "demo cannot switch replication off per run, so the direct baseline still hands every write to "
+                + "reship and still logs to Elasticsearch; what the ratio isolates is the cost of the edge and the "
+                + "gateway hops, while the replication work (reship, collector, telecom processor) runs in both "
+                + "columns and takes CPU from the same 2 cores. Its cost shows in the CPU table below.", runs,
+                duration.toSeconds());
+        List<List<String>> rows = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            rows.add(List.of(Integer.toString(i + 1), Report.number(edge.get(i).throughput()),
+                    Report.number(edge.get(i).latencyMillis(50)), Report.number(edge.get(i).latencyMillis(99)),
+                    Report.number(direct.get(i).throughput()), Report.number(direct.get(i).latencyMillis(50)),
+                    Report.number(direct.get(i).latencyMillis(99)), String.format(Locale.ROOT, "%.2f", ratios[i]),
+                    errors(edge.get(i)) + " / " + errors(direct.get(i))));
+        }
+        rows.add(List.of("**median**", "**" + Report.number(edgeMax) + "**", "", "", "**" + Report.number(directMax)
+                + "**", "", "", String.format(Locale.ROOT, "**%.2f**", median(ratios)), ""));
+        this.report.table(List.of("run", "edge writes/s", "edge p50 ms", "edge p99 ms", "direct writes/s",
+                "direct p50 ms", "direct p99 ms", "edge / direct", "non-2xx edge / direct"), rows);
+        this.report.chart("throughput", "Writes per second, edge vs direct",
+                Svg.bars("Max writes/s (closed loop, 64 outstanding)", "writes/s", List.of("via edge + gateway",
+                        "direct to processor"), List.of("median of " + runs + " runs"), new double[][] {
+                            { edgeMax, directMax } }));
+        List<List<String>> cpuRows = new ArrayList<>();
+        for (String name : pids.keySet()) {
+            double edgeCores = edgeCpu.getOrDefault(name, Double.NaN);
+            double directCores = directCpu.getOrDefault(name, Double.NaN);
+            cpuRows.add(List.of(name, String.format(Locale.ROOT, "%.2f", edgeCores),
+                    String.format(Locale.ROOT, "%.2f", edgeCores * 1000 / edgeMax * 1000),
+                    String.format(Locale.ROOT, "%.2f", directCores)));
+        }
+        this.report.paragraph("CPU per process while saturated (from `/proc/<pid>/stat`, mean over the runs; 2.00 "
+                + "would be both cores). On this machine throughput is bounded by CPU, so the CPU milliseconds each "
+                + "process spends per write say which stage is the slowest, i.e. the most expensive:");
+        this.report.table(List.of("process", "cores used, edge runs", "CPU ms per 1,000 writes, edge runs",
+                "cores used, direct runs"), cpuRows);
+        String slowest = edgeCpu.entrySet().stream().filter((entry) -> Double.isFinite(entry.getValue()))
+            .max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("n/a");
+        this.report.paragraph("**Slowest stage (most CPU per write through the edge): `%s`.**", slowest);
+        if (profile != null) {
+            profileSection(profile);
+        }
+        this.targets.add(String.format(Locale.ROOT, "end-to-end >= 1,500 writes/s through the edge\t%s writes/s (%s)",
+                Report.number(edgeMax), (edgeMax >= 1500) ? "met" : "missed"));
+        this.targets.add(String.format(Locale.ROOT, "pipeline >= 60%% of processor alone\t%.0f%% (%s; baseline: "
+                + "processor direct, replication still on)", 100 * median(ratios), (median(ratios) >= 0.6) ? "met"
+                        : "missed"));
+        return new Phase1(edgeMax, directMax, median(ratios));
+    }
+
+    private JfrSummary profile(long pid, int seconds) {
+        try {
+            Path file = this.options.repository().resolve("bench/target/processor-unicom.jfr");
+            Files.createDirectories(file.getParent());
+            Files.deleteIfExists(file);
+            return JfrSummary.record(pid, seconds, file, "io.wmb.");
+        }
+        catch (IOException | InterruptedException ex) {
+            log("JFR failed: " + ex);
+            return null;
+        }
+    }
+
+    private void profileSection(JfrSummary profile) {
+        this.report.heading(3, "Profile of the unicom processor under the saturated pipeline (JFR)");
+        this.report.paragraph("`jcmd <pid> JFR.start settings=profile` during the last edge run, then `jfr print "
+                + "--events jdk.ExecutionSample --stack-depth 64`: %,d samples. The recording is kept in "
+                + "`bench/target/processor-unicom.jfr` (open it in JDK Mission Control for flame graphs).",
+                profile.samples());
+        StringBuilder text = new StringBuilder("Top frames (where the CPU is):\n");
+        profile.topFrames(15).forEach((entry) -> text.append(String.format(Locale.ROOT, "%5.1f%%  %s%n",
+                100.0 * entry.getValue() / profile.samples(), entry.getKey())));
+        text.append("\nFirst io.wmb frame of each sample (which of our code paths it is under):\n");
+        profile.ownFrames(12).forEach((entry) -> text.append(String.format(Locale.ROOT, "%5.1f%%  %s%n",
+                100.0 * entry.getValue() / profile.samples(), entry.getKey())));
+        text.append("\nSamples per thread (pool):\n");
+        profile.threads(10).forEach((entry) -> text.append(String.format(Locale.ROOT, "%5.1f%%  %s%n",
+                100.0 * entry.getValue() / profile.samples(), entry.getKey())));
+        this.report.code(text.toString());
+    }
+
+    /** Phase 3: the same open-loop reads and writes through edge + gateway and directly. */
+    private void gatewayOverhead(Phase1 phase1) throws IOException {
+        log("phase 3: gateway overhead");
+        List<Long> ids = createPosts(200);
+        // Well under the edge's maximum, so that the added latency is the hops' and not queuing.
+        double rate = Math.max(50, Math.floor(phase1.edgeMax() * 0.5 / 50) * 50);
+        Duration duration = this.options.quick() ? Duration.ofSeconds(6) : Duration.ofSeconds(10);
+        int runs = this.options.quick() ? 1 : 2;
+        Map<String, List<LoadResult>> results = new LinkedHashMap<>();
+        for (int run = 1; run <= runs; run++) {
+            for (String kind : List.of("writes", "reads")) {
+                for (String path : List.of("edge", "direct")) {
+                    String base = "edge".equals(path) ? this.demo.edgeUrl() : this.demo.processorUrl("unicom");
+                    LongFunction<HttpRequest> requests = "writes".equals(kind) ? Workload.writes(base, "gw-" + run)
+                            : Workload.reads(base, ids);
+                    LoadResult result = this.load.constantRate(kind + " " + path, rate, duration, 256, requests);
+                    log(result);
+                    results.computeIfAbsent(kind + " " + path, (key) -> new ArrayList<>()).add(result);
+                }
+            }
+        }
+        LoadResult readsEdgeMax = this.load.saturate("reads edge max", 64, duration,
+                Workload.reads(this.demo.edgeUrl(), ids));
+        LoadResult readsDirectMax = this.load.saturate("reads direct max", 64, duration,
+                Workload.reads(this.demo.processorUrl("unicom"), ids));
+        log(readsEdgeMax);
+        log(readsDirectMax);
+        this.report.heading(2, "3. Gateway overhead: edge + gateway against the processor directly");
+        this.report.paragraph("Open loop at %.0f requests/s (half the edge's maximum write rate), %d run(s) of %d s "
+                + "per cell, alternating; latency from the intended send time (p50 / p99 / p99.9 of the run with the "
+                + "median p99). Then maximum rates (closed loop, 64 outstanding).", rate, runs, duration.toSeconds());
+        List<List<String>> rows = new ArrayList<>();
+        for (String kind : List.of("writes", "reads")) {
+            LoadResult edge = medianByP99(results.get(kind + " edge"));
+            LoadResult direct = medianByP99(results.get(kind + " direct"));
+            rows.add(List.of(kind, Report.number(edge.throughput()) + " / " + Report.number(direct.throughput()),
+                    Report.number(edge.latencyMillis(50)) + " / " + Report.number(direct.latencyMillis(50)),
+                    Report.number(edge.latencyMillis(99)) + " / " + Report.number(direct.latencyMillis(99)),
+                    Report.number(edge.latencyMillis(99.9)) + " / " + Report.number(direct.latencyMillis(99.9)),
+                    Report.number(edge.latencyMillis(50) - direct.latencyMillis(50)),
+                    Report.number(edge.latencyMillis(99) - direct.latencyMillis(99))));
+        }
+        this.report.table(List.of("requests", "answered/s edge / direct", "p50 ms edge / direct",
+                "p99 ms edge / direct", "p99.9 ms edge / direct", "added p50 ms", "added p99 ms"), rows);
+        double writeRatio = phase1.ratio();
+        double readRatio = readsEdgeMax.throughput() / readsDirectMax.throughput();
+        this.report.table(List.of("maximum rate", "edge", "direct", "edge / direct"), List.of(
+                List.of("writes/s (phase 1, median)", Report.number(phase1.edgeMax()), Report.number(phase1.directMax()),
+                        String.format(Locale.ROOT, "%.2f", writeRatio)),
+                List.of("reads/s", Report.number(readsEdgeMax.throughput()), Report.number(readsDirectMax.throughput()),
+                        String.format(Locale.ROOT, "%.2f", readRatio))));
+        LoadResult writesEdge = medianByP99(results.get("writes edge"));
+        LoadResult writesDirect = medianByP99(results.get("writes direct"));
+        LoadResult readsEdge = medianByP99(results.get("reads edge"));
+        LoadResult readsDirect = medianByP99(results.get("reads direct"));
+        this.report.chart("gateway-latency", "Latency by percentile, edge vs direct",
+                Svg.percentiles(String.format(Locale.ROOT, "Latency at %.0f req/s (open loop, CO-corrected)", rate),
+                        PERCENTILES, List.of("writes via edge", "writes direct", "reads via edge", "reads direct"),
+                        new double[][] { percentiles(writesEdge), percentiles(writesDirect), percentiles(readsEdge),
+                            percentiles(readsDirect) }));
+        this.targets.add(String.format(Locale.ROOT, "edge + gateway >= 85%% of direct\twrites %.0f%%, reads %.0f%% (%s)",
+                100 * writeRatio, 100 * readRatio, (Math.min(writeRatio, readRatio) >= 0.85) ? "met" : "missed"));
+    }
+
+    /** Phase 2: replication lag at 30/60/90% of the maximum edge write rate, link at 0 and 40 ms. */
+    private void replicationLag(double edgeMax) throws IOException, InterruptedException {
+        log("phase 2: replication lag");
+        Duration duration = this.options.quick() ? Duration.ofSeconds(8) : Duration.ofSeconds(15);
+        String collector = this.demo.collectorManagementUrl("telecom");
+        List<List<String>> rows = new ArrayList<>();
+        List<String> categories = new ArrayList<>();
+        double[][] chart = new double[3][6];
+        int column = 0;
+        double p99At60 = Double.NaN;
+        double p999At60 = Double.NaN;
+        try {
+            for (int rtt : new int[] { 0, 40 }) {
+                this.demo.setRoundTrip(Duration.ofMillis(rtt));
+                for (double share : new double[] { 0.3, 0.6, 0.9 }) {
+                    double rate = Math.max(10, Math.round(edgeMax * share));
+                    PrometheusHistogram before = PrometheusHistogram.parse(this.demo.prometheus(collector), LAG_METRIC);
+                    LoadResult result = this.load.constantRate(String.format(Locale.ROOT, "lag %d ms link %.0f%%", rtt,
+                            share * 100), rate, duration, 256, Workload.writes(this.demo.edgeUrl(), "lag"));
+                    log(result);
+                    PrometheusHistogram lag = awaitReplicated(collector, before, result.completed());
+                    rows.add(List.of(rtt + " ms", String.format(Locale.ROOT, "%.0f%% (%.0f/s)", share * 100, rate),
+                            Report.number(result.throughput()), Long.toString(lag.count()),
+                            Report.number(lag.percentileMillis(50)), Report.number(lag.percentileMillis(99)),
+                            Report.number(lag.percentileMillis(99.9)), Report.number(result.latencyMillis(50)) + " / "
+                                    + Report.number(result.latencyMillis(99))));
+                    categories.add(String.format(Locale.ROOT, "%d ms, %.0f%%", rtt, share * 100));
+                    chart[0][column] = lag.percentileMillis(50);
+                    chart[1][column] = lag.percentileMillis(99);
+                    chart[2][column] = lag.percentileMillis(99.9);
+                    column++;
+                    if (rtt == 0 && share == 0.6) {
+                        p99At60 = lag.percentileMillis(99);
+                        p999At60 = lag.percentileMillis(99.9);
+                    }
+                }
+            }
+        }
+        finally {
+            this.demo.setRoundTrip(Duration.ZERO);
+        }
+        this.report.heading(2, "2. Replication lag (accepted in unicom -> applied in telecom)");
+        this.report.paragraph("Open loop through the edge at 30/60/90%% of the median maximum edge write rate "
+                + "(%s writes/s), %d s per cell, the simulated link at 0 ms and 40 ms round trip. Lag from the telecom "
+                + "collector's `%s` histogram (the origin's accept time carried in the write, to the telecom "
+                + "processor's apply: the same clock, one machine), scraped before and after each cell, and "
+                + "subtracted, after waiting until every write of the cell was applied. A percentile reads as the "
+                + "upper bound of its Micrometer bucket (buckets 10-30%% apart), so it is never understated. "
+                + "(Polling telecom for each write was the alternative; it would add its own load and its poll "
+                + "interval to every figure.)", Report.number(edgeMax), duration.toSeconds(), LAG_METRIC);
+        this.report.table(List.of("link RTT", "load (share of max)", "answered/s", "writes replicated", "lag p50 ms",
+                "lag p99 ms", "lag p99.9 ms", "client p50 / p99 ms"), rows);
+        this.report.chart("replication-lag", "Replication lag percentiles", Svg.bars(
+                "Replication lag (ms), by link RTT and load", "ms", categories, List.of("p50", "p99", "p99.9"),
+                chart));
+        this.targets.add(String.format(Locale.ROOT, "replication lag p99 <= 50 ms at 60%% of max, 0 ms link\t%s ms "
+                + "(%s)", Report.number(p99At60), (p99At60 <= 50) ? "met" : "missed"));
+        this.targets.add(String.format(Locale.ROOT, "replication lag p99.9 <= 250 ms at 60%% of max, 0 ms link\t%s ms "
+                + "(%s)", Report.number(p999At60), (p999At60 <= 250) ? "met" : "missed"));
+    }
+
+    /** Scrapes until the collector counted {@code writes} more lag observations, or 60 s passed. */
+    private PrometheusHistogram awaitReplicated(String collector, PrometheusHistogram before, long writes)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        PrometheusHistogram lag;
+        do {
+            lag = PrometheusHistogram.parse(this.demo.prometheus(collector), LAG_METRIC).minus(before);
+            if (lag.count() >= writes) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        while (System.nanoTime() < deadline);
+        if (lag.count() < writes) {
+            log("only " + lag.count() + " of " + writes + " writes replicated within 60 s");
+        }
+        return lag;
+    }
+
+    /** Phase 6: resident memory of every process of the demo. */
+    private void memory() throws IOException {
+        log("phase 6: memory");
+        List<List<String>> rows = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        long total = 0;
+        for (Demo.Component component : this.demo.components()) {
+            long pid = component.pid();
+            if (pid <= 0 && "elasticsearch".equals(component.name())) {
+                pid = findElasticsearchPid();
+            }
+            long kib = (pid > 0) ? Demo.residentKib(pid) : -1;
+            if (kib < 0 || "link".equals(component.name())) {
+                // The link simulator lives in the supervisor's JVM: shown as the supervisor.
+                if ("link".equals(component.name()) && kib > 0) {
+                    rows.add(List.of("supervisor + link simulator", component.kind(), Report.number(kib / 1024.0)));
+                    total += kib;
+                }
+                continue;
+            }
+            total += kib;
+            rows.add(List.of(component.name(), component.kind(), Report.number(kib / 1024.0)));
+            names.add(component.name().replace("-unicom", " U").replace("-telecom", " T"));
+            values.add(kib / 1024.0);
+        }
+        rows.add(List.of("**total**", "", "**" + Report.number(total / 1024.0) + "**"));
+        this.report.heading(2, "6. Memory of the demo, per process");
+        this.report.paragraph("Resident set size (`VmRSS`) after the load phases, so heaps have grown to their "
+                + "working size.");
+        this.report.table(List.of("process", "kind", "RSS MiB"), rows);
+        this.report.chart("memory", "RSS per process", Svg.bars("Resident memory per process (MiB)", "MiB", names,
+                List.of("RSS"), new double[][] { values.stream().mapToDouble(Double::doubleValue).toArray() }));
+    }
+
+    /** Phase 5: the reconciler's ScanBenchmark against the demo's Elasticsearch. */
+    private void reconcilerScan() throws IOException, InterruptedException {
+        log("phase 5: reconciler scan (ScanBenchmark)");
+        int records = this.options.quick() ? 200_000 : 1_000_000;
+        String elasticsearch = "http://127.0.0.1:" + (9200 + this.options.offset());
+        String output = runTestMain("reconciler", "io.wmb.reconciler.bench.ScanBenchmark", List.of(elasticsearch,
+                Integer.toString(records), "reuse"));
+        this.report.heading(2, "5. Reconciler: scanning a window of the processing log");
+        this.report.paragraph("The reconciler's own `ScanBenchmark` (test scope), run as a separate process against "
+                + "the demo's Elasticsearch: it bulk-loads %,d records (five per request, 0.1%% of requests stuck "
+                + "after `RESHIPPED`) into a daily index of their own (kept between runs: `reuse`), then scans the "
+                + "whole window and its first tenth five times each at parallelism 1 and 2, and times the plain "
+                + "composite aggregation on the same data for comparison.", records);
+        Pattern line = Pattern.compile("^(whole window|first tenth), parallelism (\\d), run (\\d): ([\\d,]+) records.*"
+                + "?(\\d+) incomplete, (\\d+) ms", Pattern.MULTILINE);
+        Matcher matcher = line.matcher(output);
+        Map<String, List<Double>> times = new LinkedHashMap<>();
+        Map<String, String> counts = new LinkedHashMap<>();
+        while (matcher.find()) {
+            String key = matcher.group(1) + ", parallelism " + matcher.group(2);
+            // The first run of each includes cold caches: warm runs only.
+            if (!"1".equals(matcher.group(3))) {
+                times.computeIfAbsent(key, (k) -> new ArrayList<>()).add(Double.parseDouble(matcher.group(6)));
+            }
+            counts.put(key, matcher.group(4) + " records, " + matcher.group(5) + " incomplete found");
+        }
+        List<List<String>> rows = new ArrayList<>();
+        double wholeBest = Double.NaN;
+        for (Map.Entry<String, List<Double>> entry : times.entrySet()) {
+            double median = median(entry.getValue().stream().mapToDouble(Double::doubleValue).toArray());
+            rows.add(List.of(entry.getKey(), counts.get(entry.getKey()), Report.number(median),
+                    Report.number(entry.getValue().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN)),
+                    Report.number(entry.getValue().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN))));
+            if (entry.getKey().startsWith("whole window")) {
+                wholeBest = Double.isNaN(wholeBest) ? median : Math.min(wholeBest, median);
+            }
+        }
+        this.report.table(List.of("window", "scanned", "median ms (warm runs)", "min ms", "max ms"), rows);
+        this.report.code(output.lines().filter((text) -> text.startsWith("loaded") || text.startsWith("baseline"))
+            .reduce("", (a, b) -> a + b + "\n"));
+        if (records == 1_000_000) {
+            this.targets.add(String.format(Locale.ROOT, "1,000,000-record scan <= 1 s (issue: <= 10 s)\t%s ms, best "
+                    + "parallelism (%s)", Report.number(wholeBest), (wholeBest <= 1000) ? "met" : "missed"));
+        }
+    }
+
+    /** Phase 4: the collector's SyncVersusDeliverBenchmark (it starts its own servers). */
+    private void collectorHop() throws IOException, InterruptedException {
+        log("phase 4: reship -> collector hop (SyncVersusDeliverBenchmark)");
+        int writes = this.options.quick() ? 4_000 : 12_000;
+        String output = runTestMain("collector", "io.wmb.collector.it.SyncVersusDeliverBenchmark",
+                List.of(Integer.toString(writes)));
+        this.report.heading(2, "4. The reship -> collector hop: batched stream against one unary call per write");
+        this.report.paragraph("The collector's own `SyncVersusDeliverBenchmark` (test scope), run as a separate "
+                + "process with %,d writes; it starts its own real servers (`Infrastructure.shared()`), a real reship "
+                + "and collector, and a versioned in-memory processor behind the collector, so that the hop itself "
+                + "is measured. Its output:", writes);
+        this.report.code(output.lines().filter((text) -> text.startsWith("==") || text.contains("writes/s")
+                || text.contains("replication lag") || text.contains("group commit")).reduce("", (a, b) -> a + b
+                        + "\n"));
+        Pattern rate = Pattern.compile("^(.+?)\\s+\\d+ writes in\\s+\\d+ ms =\\s+(\\d+) writes/s", Pattern.MULTILINE);
+        List<List<String>> rows = new ArrayList<>();
+        String link = "";
+        Map<String, Double> zeroMs = new LinkedHashMap<>();
+        List<String> categories = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        for (String text : output.lines().toList()) {
+            if (text.startsWith("== link round-trip")) {
+                link = text.replace("== link round-trip ", "").replace(" ==", "");
+                continue;
+            }
+            Matcher matcher = rate.matcher(text);
+            if (matcher.find()) {
+                double perSecond = Double.parseDouble(matcher.group(2));
+                rows.add(List.of(link, matcher.group(1).trim(), Report.number(perSecond)));
+                if ("0 ms".equals(link)) {
+                    zeroMs.put(matcher.group(1).trim(), perSecond);
+                    categories.add(shorten(matcher.group(1).trim()));
+                    values.add(perSecond);
+                }
+            }
+        }
+        this.report.table(List.of("link RTT", "what", "writes/s"), rows);
+        if (!values.isEmpty()) {
+            this.report.chart("reship-collector", "Batched vs unary", Svg.bars("reship -> collector, link 0 ms",
+                    "writes/s", categories, List.of("writes/s"), new double[][] { values.stream()
+                        .mapToDouble(Double::doubleValue).toArray() }));
+        }
+        double unary = zeroMs.entrySet().stream().filter((entry) -> entry.getKey().contains("1 caller"))
+            .mapToDouble(Map.Entry::getValue).findFirst().orElse(Double.NaN);
+        double unary8 = zeroMs.entrySet().stream().filter((entry) -> entry.getKey().contains("8 callers"))
+            .mapToDouble(Map.Entry::getValue).findFirst().orElse(Double.NaN);
+        double batched = zeroMs.entrySet().stream().filter((entry) -> entry.getKey().startsWith("Sync stream"))
+            .mapToDouble(Map.Entry::getValue).findFirst().orElse(Double.NaN);
+        this.targets.add(String.format(Locale.ROOT, "batched hop >= 5x unary (0 ms link)\t%.1fx one unary caller, "
+                + "%.1fx 8 unary callers (%s)", batched / unary, batched / unary8, (batched / unary8 >= 5) ? "met"
+                        : (batched / unary >= 5) ? "met against one caller, missed against 8" : "missed"));
+    }
+
+    private static String shorten(String what) {
+        if (what.startsWith("Deliver")) {
+            return what.contains("8 callers") ? "unary, 8 callers" : "unary, 1 caller";
+        }
+        if (what.startsWith("Sync")) {
+            return "Sync stream (batched)";
+        }
+        if (what.contains("steady")) {
+            return "pipeline at 100/s";
+        }
+        return "pipeline Submit->apply";
+    }
+
+    /**
+     * Runs a main of another module's test classes, compiling them and writing their classpath first if needed.
+     */
+    private String runTestMain(String module, String mainClass, List<String> args)
+            throws IOException, InterruptedException {
+        Path moduleDir = this.options.repository().resolve(module);
+        Path classpathFile = moduleDir.resolve("target/bench-cp.txt");
+        Path classFile = moduleDir.resolve("target/test-classes/" + mainClass.replace('.', '/') + ".class");
+        if (!Files.exists(classpathFile) || !Files.exists(classFile)) {
+            log("compiling " + module + "'s test classes");
+            runProcess(List.of(this.options.repository().resolve("mvnw").toString(), "-B", "-q", "-pl", module,
+                    "test-compile", "dependency:build-classpath", "-Dmdep.outputFile=target/bench-cp.txt",
+                    "-Dcheckstyle.skip"), Duration.ofMinutes(5));
+        }
+        String classpath = moduleDir.resolve("target/test-classes") + ":" + moduleDir.resolve("target/classes") + ":"
+                + Files.readString(classpathFile).trim();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+            .toString(), "-Xmx1g", "-Dwmb.data.dir=" + this.options.repository().resolve(".wmb-data"), "-cp",
+                classpath, mainClass));
+        command.addAll(args);
+        return runProcess(command, Duration.ofMinutes(8));
+    }
+
+    private String runProcess(List<String> command, Duration timeout) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).directory(this.options.repository().toFile())
+            .redirectErrorStream(true).start();
+        StringBuilder output = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try {
+                for (String text : new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                    .split("\n")) {
+                    output.append(text).append('\n');
+                }
+            }
+            catch (IOException ex) {
+                output.append("(output lost: ").append(ex).append(")\n");
+            }
+        });
+        reader.start();
+        if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            log(command.get(command.size() - 1) + " did not finish within " + timeout);
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(10));
+        String text = output.toString();
+        System.out.print(text.lines().filter((line) -> !line.contains(" DEBUG ") && !line.contains(" INFO "))
+            .reduce("", (a, b) -> a + b + "\n"));
+        return text;
+    }
+
+    /** Creates posts directly at the unicom processor and returns their ids, for reads. */
+    private List<Long> createPosts(int count) throws IOException {
+        HttpClient client = HttpClient.newHttpClient();
+        List<Long> ids = new ArrayList<>();
+        LongFunction<HttpRequest> writes = Workload.writes(this.demo.processorUrl("unicom"), "reads");
+        try {
+            for (int i = 0; i < count; i++) {
+                HttpResponse<String> response = client.send(writes.apply(i), HttpResponse.BodyHandlers.ofString());
+                Matcher id = POST_ID.matcher(response.body());
+                if (response.statusCode() == 201 && id.find()) {
+                    ids.add(Long.parseLong(id.group(1)));
+                }
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", ex);
+        }
+        if (ids.isEmpty()) {
+            throw new IOException("could not create a single post at " + this.demo.processorUrl("unicom"));
+        }
+        return ids;
+    }
+
+    /** Services of the demo by name, with their pids (servers included, except a pid-less Elasticsearch). */
+    private Map<String, Long> servicePids() throws IOException {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        for (Demo.Component component : this.demo.components()) {
+            if (component.pid() > 0 && !"link".equals(component.name())) {
+                pids.put(component.name(), component.pid());
+            }
+        }
+        long elasticsearch = findElasticsearchPid();
+        if (elasticsearch > 0) {
+            pids.put("elasticsearch", elasticsearch);
+        }
+        pids.put("load generator (this JVM)", ProcessHandle.current().pid());
+        return pids;
+    }
+
+    /** The Elasticsearch JVM of this demo: the supervisor does not report its pid. */
+    private long findElasticsearchPid() {
+        String home = this.options.dataRoot().resolve("servers/elasticsearch").toString();
+        return ProcessHandle.allProcesses()
+            .filter((process) -> process.info().commandLine().map((line) -> line.contains("org.elasticsearch")
+                    && line.contains(home)).orElse(false))
+            .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+    }
+
+    /** Starts the demo if it does not answer; true if this run started it (and so stops it). */
+    private boolean ensureDemo() throws IOException, InterruptedException {
+        if (this.demo.healthy()) {
+            log("using the running demo at offset " + this.options.offset());
+            return false;
+        }
+        log("starting the demo at offset " + this.options.offset() + " (data " + this.options.dataRoot() + ")");
+        wmb("up");
+        if (!this.demo.healthy()) {
+            throw new IllegalStateException("the demo at offset " + this.options.offset() + " is not healthy: see "
+                    + "./wmb status");
+        }
+        return true;
+    }
+
+    private void wmb(String command) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(this.options.repository().resolve("wmb").toString(), command)
+            .directory(this.options.repository().toFile()).inheritIO();
+        builder.environment().put("WMB_PORT_OFFSET", Integer.toString(this.options.offset()));
+        builder.environment().put("WMB_DATA_ROOT", this.options.dataRoot().toString());
+        builder.environment().putIfAbsent("WMB_RATE_LIMIT_ENABLED", "false");
+        int exit = builder.start().waitFor();
+        if (exit != 0) {
+            throw new IOException("./wmb " + command + " exited with " + exit);
+        }
+    }
+
+    private static double[] percentiles(LoadResult result) {
+        return Arrays.stream(PERCENTILES).map(result::latencyMillis).toArray();
+    }
+
+    private static LoadResult medianByP99(List<LoadResult> results) {
+        List<LoadResult> sorted = new ArrayList<>(results);
+        sorted.sort((a, b) -> Double.compare(a.latencyMillis(99), b.latencyMillis(99)));
+        return sorted.get(sorted.size() / 2);
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return (sorted.length % 2 == 1) ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    private static String errors(LoadResult result) {
+        return Long.toString(result.failed());
+    }
+
+    private String git(String... args) {
+        try {
+            List<String> command = new ArrayList<>(List.of("git"));
+            command.addAll(List.of(args));
+            Process process = new ProcessBuilder(command).directory(this.options.repository().toFile()).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            process.waitFor();
+            return out.isEmpty() ? "unknown" : out;
+        }
+        catch (IOException | InterruptedException ex) {
+            return "unknown";
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return fields[0] + " / " + fields[1] + " / " + fields[2] + " (1/5/15 min)";
+        }
+        catch (IOException ex) {
+            return "unknown";
+        }
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter((line) -> line.startsWith("model name"))
+                .map((line) -> line.substring(line.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
+        }
+        catch (IOException ex) {
+            return "unknown CPU";
+        }
+    }
+
+    private static String memTotal() {
+        try {
+            return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter((line) -> line.startsWith("MemTotal"))
+                .map((line) -> String.format(Locale.ROOT, "%.0f GiB", Long.parseLong(line.replaceAll("[^0-9]", ""))
+                        / 1024.0 / 1024.0)).findFirst().orElse("unknown");
+        }
+        catch (IOException ex) {
+            return "unknown";
+        }
+    }
+
+    private static void log(Object message) {
+        System.out.printf("[bench %s] %s%n", Instant.now().toString().substring(11, 19), message);
+    }
+
+    /** Medians of phase 1, which later phases size their load by. */
+    private record Phase1(double edgeMax, double directMax, double ratio) {
+    }
+
+    /** Tiny null helper, to keep the header readable. */
+    private static final class Objects {
+
+        static String orElse(String value, String fallback) {
+            return (value == null || value.isBlank()) ? fallback : value;
+        }
+    }
+
+    /**
+     * Command-line options.
+     * @param offset the demo's port offset
+     * @param quick shorter runs
+     * @param repository the repository root
+     * @param report where the Markdown goes
+     * @param dataRoot the demo's data root, if this run starts it
+     * @param skipCollector skip the collector's benchmark
+     * @param skipReconciler skip the reconciler's benchmark
+     * @param keepDemo leave a demo this run started running
+     * @param command how this run was invoked, for the report
+     */
+    record Options(int offset, boolean quick, Path repository, Path report, Path dataRoot, boolean skipCollector,
+            boolean skipReconciler, boolean keepDemo, String command) {
+
+        static Options parse(String[] args) {
+            String offsetEnv = System.getenv("WMB_PORT_OFFSET");
+            int offset = (offsetEnv != null && !offsetEnv.isBlank()) ? Integer.parseInt(offsetEnv.trim()) : 23000;
+            boolean quick = false;
+            Path repository = Path.of(System.getProperty("wmb.repository", ".")).toAbsolutePath().normalize();
+            Path report = null;
+            Path dataRoot = null;
+            boolean skipCollector = false;
+            boolean skipReconciler = false;
+            boolean keepDemo = false;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--quick" -> quick = true;
+                    case "--offset" -> offset = Integer.parseInt(args[++i]);
+                    case "--repository" -> repository = Path.of(args[++i]).toAbsolutePath().normalize();
+                    case "--report" -> report = Path.of(args[++i]).toAbsolutePath();
+                    case "--data-root" -> dataRoot = Path.of(args[++i]).toAbsolutePath();
+                    case "--skip-collector" -> skipCollector = true;
+                    case "--skip-reconciler" -> skipReconciler = true;
+                    case "--keep-demo" -> keepDemo = true;
+                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --quick, "
+                            + "--offset N, --repository DIR, --report FILE, --data-root DIR, --skip-collector, "
+                            + "--skip-reconciler, --keep-demo");
+                }
+            }
+            if (offset < 0 || offset > 30000) {
+                throw new IllegalArgumentException("offset must be between 0 and 30000, but was " + offset);
+            }
+            if (report == null) {
+                report = repository.resolve("docs/benchmarks.md");
+            }
+            if (dataRoot == null) {
+                String env = System.getenv("WMB_DATA_ROOT");
+                dataRoot = (env != null && !env.isBlank()) ? Path.of(env).toAbsolutePath()
+                        : repository.resolve("system-tests/target/wmb-data-" + offset);
+            }
+            String command = "./wmb bench" + (args.length > 0 ? " " + String.join(" ", args) : "");
+            return new Options(offset, quick, repository, report, dataRoot, skipCollector, skipReconciler, keepDemo,
+                    command);
+        }
+    }
+}

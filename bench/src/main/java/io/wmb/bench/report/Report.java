@@ -1,0 +1,89 @@
+package io.wmb.bench.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The Markdown report with its SVG charts, written as {@code docs/benchmarks.md} and {@code docs/bench/*.svg}.
+ * Sections are appended as the phases finish, so that an interrupted run still leaves what it measured.
+ */
+public final class Report {
+
+    private final Path markdown;
+
+    private final Path chartFolder;
+
+    private final StringBuilder text = new StringBuilder();
+
+    private final Map<String, String> charts = new LinkedHashMap<>();
+
+    /**
+     * A report written to {@code markdown}, charts in {@code bench/} next to it.
+     * @param markdown e.g. {@code docs/benchmarks.md}
+     */
+    public Report(Path markdown) {
+        this.markdown = markdown;
+        this.chartFolder = markdown.toAbsolutePath().getParent().resolve("bench");
+    }
+
+    /** Appends a paragraph (or any Markdown block). */
+    public Report paragraph(String format, Object... args) {
+        this.text.append(String.format(Locale.ROOT, format, args)).append("\n\n");
+        return this;
+    }
+
+    /** Appends a heading of {@code level} (2 = {@code ##}). */
+    public Report heading(int level, String title) {
+        this.text.append("#".repeat(level)).append(' ').append(title).append("\n\n");
+        return this;
+    }
+
+    /** Appends a table. */
+    public Report table(List<String> header, List<List<String>> rows) {
+        this.text.append("| ").append(String.join(" | ", header)).append(" |\n");
+        this.text.append("|").append("---|".repeat(header.size())).append('\n');
+        for (List<String> row : rows) {
+            this.text.append("| ").append(String.join(" | ", row)).append(" |\n");
+        }
+        this.text.append('\n');
+        return this;
+    }
+
+    /** Appends a chart, stored as {@code bench/<name>.svg}. */
+    public Report chart(String name, String alt, String svg) {
+        this.charts.put(name, svg);
+        this.text.append("![").append(alt).append("](bench/").append(name).append(".svg)\n\n");
+        return this;
+    }
+
+    /** Appends preformatted text. */
+    public Report code(String content) {
+        this.text.append("```\n").append(content.strip()).append("\n```\n\n");
+        return this;
+    }
+
+    /** Writes the Markdown and every chart, replacing earlier ones. */
+    public void write() throws IOException {
+        Files.createDirectories(this.chartFolder);
+        for (Map.Entry<String, String> chart : this.charts.entrySet()) {
+            Files.writeString(this.chartFolder.resolve(chart.getKey() + ".svg"), chart.getValue());
+        }
+        Files.writeString(this.markdown, this.text.toString());
+    }
+
+    /** A number for a table cell: no decimals from 100 on, one below. */
+    public static String number(double value) {
+        if (Double.isNaN(value)) {
+            return "n/a";
+        }
+        if (Double.isInfinite(value)) {
+            return "> max bucket";
+        }
+        return String.format(Locale.ROOT, (Math.abs(value) >= 100) ? "%,.0f" : "%.1f", value);
+    }
+}
