@@ -70,6 +70,8 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
 
     private final CountDownLatch stopped = new CountDownLatch(1);
 
+    private final ClassDataSharing classData;
+
     private volatile Infrastructure infrastructure;
 
     private volatile LinkSimulator link;
@@ -81,6 +83,9 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         this.dataRoot = dataRoot;
         this.javaOpts = Arrays.stream(javaOpts.trim().split("\\s+")).filter((opt) -> !opt.isEmpty()).toList();
         this.services = ServiceTable.demo(dataRoot);
+        // WMB_CDS=false runs the exec jars as they are (no extraction, no class-data archive).
+        this.classData = new ClassDataSharing(dataRoot.resolve("cds"), javaBin(),
+                !"false".equalsIgnoreCase(System.getenv("WMB_CDS")));
         InfrastructureSettings servers = InfrastructureSettings.demo(dataRoot);
         String serversLog = logs().resolve("supervisor.log").toString();
         add(new Component("mariadb-unicom", "MariaDB master", "unicom", servers.mysqlMasterPort(), serversLog));
@@ -105,6 +110,9 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "wmb-supervisor-stop"));
         ControlServer control = new ControlServer(ServiceTable.CONTROL_PORT, this);
         control.start();
+        Thread prepare = new Thread(this::prepareJars, "wmb-prepare-jars");
+        prepare.setDaemon(true);
+        prepare.start();
         Thread monitor = new Thread(this::monitor, "wmb-health-monitor");
         monitor.setDaemon(true);
         monitor.start();
@@ -226,6 +234,18 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         });
     }
 
+    /** Extracts the service jars while the servers start, two at a time (two cores). */
+    private void prepareJars() {
+        Map<String, Path> jars = new LinkedHashMap<>();
+        this.services.forEach((service) -> service.jar(this.repository)
+            .ifPresent((jar) -> jars.putIfAbsent(service.module(), jar)));
+        jars.entrySet().parallelStream().forEach((entry) -> this.classData.prepare(entry.getKey(), entry.getValue()));
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
     private synchronized void startServices() {
         if (this.stopping) {
             return;
@@ -250,10 +270,9 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         }
         Component component = component(service.id());
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(javaBin());
         command.addAll(this.javaOpts);
-        command.add("-jar");
-        command.add(jar.toString());
+        command.addAll(this.classData.launch(service.module(), jar));
         File log = Path.of(component.log()).toFile();
         ProcessBuilder builder = new ProcessBuilder(command).directory(this.repository.toFile())
             .redirectErrorStream(true)
@@ -355,7 +374,8 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         logger.info("Stopping {} services", this.processes.size());
         this.processes.values().forEach(Process::destroy);
         this.processes.forEach((id, process) -> {
-            Processes.awaitExit(process.toHandle(), Duration.ofSeconds(15));
+            // Generous: a service recording its class-data archive writes it while it exits.
+            Processes.awaitExit(process.toHandle(), Duration.ofSeconds(45));
             component(id).stopped();
         });
         Infrastructure current = this.infrastructure;
