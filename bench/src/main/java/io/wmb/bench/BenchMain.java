@@ -1,6 +1,8 @@
 package io.wmb.bench;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,11 +18,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.sun.net.httpserver.HttpServer;
 import io.wmb.bench.demo.CpuMeter;
 import io.wmb.bench.demo.Demo;
 import io.wmb.bench.demo.PrometheusHistogram;
@@ -84,6 +89,7 @@ public final class BenchMain {
         long began = System.nanoTime();
         String loadBefore = loadAverage();
         header(loadBefore);
+        generatorCheck();
         log("warm-up");
         warmUp();
         Phase1 phase1 = throughput();
@@ -134,6 +140,36 @@ public final class BenchMain {
                 + "the datacenter owning the MySQL master), reads `GET /api/posts/{id}` of existing posts.");
     }
 
+    /** Phase 0: what the load generator itself can push, against a trivial server in this JVM. */
+    private void generatorCheck() throws IOException {
+        log("phase 0: load generator self-check");
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        server.setExecutor(threads);
+        server.createContext("/", (exchange) -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+            LoadResult result = this.load.constantRate("generator self-check", 3500, Duration.ofSeconds(5), 256,
+                    (i) -> HttpRequest.newBuilder(uri).GET().build());
+            log(result);
+            this.report.heading(2, "0. The load generator itself");
+            this.report.paragraph("Open loop at 3,500 requests/s for 5 s against an empty JDK `HttpServer` in the "
+                    + "generator's own JVM (so both ends share the generator's CPU): answered %s requests/s, p50 %s ms, "
+                    + "p99 %s ms, %d failed. Any rate of the demo below this is the demo's, not the generator's.",
+                    Report.number(result.throughput()), Report.number(result.latencyMillis(50)),
+                    Report.number(result.latencyMillis(99)), result.failed());
+        }
+        finally {
+            server.stop(0);
+            threads.shutdownNow();
+        }
+    }
+
     private void warmUp() {
         Duration duration = this.options.quick() ? Duration.ofSeconds(6) : Duration.ofSeconds(12);
         log(this.load.saturate("warm-up edge", 32, duration, Workload.writes(this.demo.edgeUrl(), "warm-up")));
@@ -154,21 +190,11 @@ public final class BenchMain {
         JfrSummary profile = null;
         for (int run = 1; run <= runs; run++) {
             CpuMeter cpu = new CpuMeter(pids);
-            CompletableFuture<JfrSummary> jfr = null;
-            if (run == runs && pids.containsKey("processor-unicom")) {
-                // Profile the processor while the whole pipeline is saturated: the run that matters.
-                long pid = pids.get("processor-unicom");
-                int seconds = (int) duration.toSeconds() - 2;
-                jfr = CompletableFuture.supplyAsync(() -> profile(pid, seconds));
-            }
             LoadResult viaEdge = this.load.saturate("writes via edge, run " + run, 64, duration,
                     Workload.writes(this.demo.edgeUrl(), "max-edge-" + run));
             Map<String, Double> cores = cpu.coresUsed();
             log(viaEdge);
             edge.add(viaEdge);
-            if (jfr != null) {
-                profile = jfr.join();
-            }
             cores.forEach((name, used) -> edgeCpu.merge(name, used / runs, Double::sum));
             cpu = new CpuMeter(pids);
             LoadResult alone = this.load.saturate("writes direct, run " + run, 64, duration,
@@ -176,6 +202,15 @@ public final class BenchMain {
             cpu.coresUsed().forEach((name, used) -> directCpu.merge(name, used / runs, Double::sum));
             log(alone);
             direct.add(alone);
+        }
+        if (pids.containsKey("processor-unicom")) {
+            // Profile the processor while the whole pipeline is saturated, in a run of its own (not counted).
+            long pid = pids.get("processor-unicom");
+            int seconds = this.options.quick() ? 8 : 20;
+            CompletableFuture<JfrSummary> jfr = CompletableFuture.supplyAsync(() -> profile(pid, seconds));
+            log(this.load.saturate("writes via edge, profiled", 64, Duration.ofSeconds(seconds + 2),
+                    Workload.writes(this.demo.edgeUrl(), "profiled")));
+            profile = jfr.join();
         }
         double edgeMax = median(edge.stream().mapToDouble(LoadResult::throughput).toArray());
         double directMax = median(direct.stream().mapToDouble(LoadResult::throughput).toArray());
@@ -210,11 +245,11 @@ public final class BenchMain {
                         "direct to processor"), List.of("median of " + runs + " runs"), new double[][] {
                             { edgeMax, directMax } }));
         List<List<String>> cpuRows = new ArrayList<>();
-        for (String name : pids.keySet()) {
+        for (String name : edgeCpu.keySet()) {
             double edgeCores = edgeCpu.getOrDefault(name, Double.NaN);
             double directCores = directCpu.getOrDefault(name, Double.NaN);
             cpuRows.add(List.of(name, String.format(Locale.ROOT, "%.2f", edgeCores),
-                    String.format(Locale.ROOT, "%.2f", edgeCores * 1000 / edgeMax * 1000),
+                    Report.number(edgeCores * 1000 / edgeMax * 1000),
                     String.format(Locale.ROOT, "%.2f", directCores)));
         }
         this.report.paragraph("CPU per process while saturated (from `/proc/<pid>/stat`, mean over the runs; 2.00 "
@@ -222,9 +257,12 @@ public final class BenchMain {
                 + "process spends per write say which stage is the slowest, i.e. the most expensive:");
         this.report.table(List.of("process", "cores used, edge runs", "CPU ms per 1,000 writes, edge runs",
                 "cores used, direct runs"), cpuRows);
-        String slowest = edgeCpu.entrySet().stream().filter((entry) -> Double.isFinite(entry.getValue()))
+        String slowest = edgeCpu.entrySet().stream().filter((entry) -> Double.isFinite(entry.getValue())
+                && !entry.getKey().startsWith(CpuMeter.MACHINE) && !entry.getKey().startsWith("load generator"))
             .max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("n/a");
-        this.report.paragraph("**Slowest stage (most CPU per write through the edge): `%s`.**", slowest);
+        this.report.paragraph("**Slowest stage (most CPU per write through the edge): `%s`.** The machine "
+                + "row is every process on the host (other helpers' builds included, from `/proc/stat`): what the demo "
+                + "and the load generator did not get of the 2 cores went to them.", slowest);
         if (profile != null) {
             profileSection(profile);
         }
@@ -650,10 +688,11 @@ public final class BenchMain {
 
     /** The Elasticsearch JVM of this demo: the supervisor does not report its pid. */
     private long findElasticsearchPid() {
-        String home = this.options.dataRoot().resolve("servers/elasticsearch").toString();
+        String root = this.options.dataRoot().toString();
+        // The server JVM, not its small command-line launcher.
         return ProcessHandle.allProcesses()
-            .filter((process) -> process.info().commandLine().map((line) -> line.contains("org.elasticsearch")
-                    && line.contains(home)).orElse(false))
+            .filter((process) -> process.info().commandLine().map((line) -> line.contains(
+                    "org.elasticsearch.bootstrap.Elasticsearch") && line.contains(root)).orElse(false))
             .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
     }
 
