@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import io.wmb.infra.Datacenter;
@@ -46,6 +47,31 @@ final class ServiceTable {
         routes.put("processor-grpc-unicom", port(Datacenter.UNICOM, 9101));
         routes.put("processor-grpc-telecom", port(Datacenter.TELECOM, 9101));
         return routes;
+    }
+
+    /**
+     * Every port the demo listens on, port to what wants it: servers, services, link routes and the control API.
+     * {@code ./wmb up} checks them all before it starts anything.
+     */
+    static Map<Integer, String> demoPorts(Path dataRoot) {
+        InfrastructureSettings servers = InfrastructureSettings.demo(dataRoot);
+        Map<Integer, String> ports = new TreeMap<>();
+        ports.put(servers.mysqlMasterPort(), "MariaDB master (unicom)");
+        ports.put(servers.mysqlReplicaPort(), "MariaDB replica (telecom)");
+        ports.put(servers.redisUnicomPort(), "Redis (unicom)");
+        ports.put(servers.redisTelecomPort(), "Redis (telecom)");
+        ports.put(servers.elasticsearchPort(), "Elasticsearch");
+        ports.put(servers.elasticsearchPort() + 100, "Elasticsearch transport");
+        ports.put(servers.replicationLinkPort(), "link route of the replication");
+        ports.put(CONTROL_PORT, "WMB control API");
+        linkRoutes().forEach((name, target) -> ports.put(linked(target), "link route to " + name));
+        for (ServiceSpec service : demo(dataRoot)) {
+            ports.put(service.httpPort(), service.id());
+            if (service.grpcPort() != 0) {
+                ports.put(service.grpcPort(), service.id() + " gRPC");
+            }
+        }
+        return ports;
     }
 
     /** Every service of the demo, in start order. */

