@@ -1,10 +1,27 @@
 package io.wmb.systemtests;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.wmb.proto.v1.ApplyOutcome;
+import io.wmb.proto.v1.BatchAck;
+import io.wmb.proto.v1.CollectorGrpc;
+import io.wmb.proto.v1.FetchRequest;
+import io.wmb.proto.v1.PostWrite;
+import io.wmb.proto.v1.ProcessorGrpc;
+import io.wmb.proto.v1.WriteBatch;
+import io.wmb.proto.v1.WriteKind;
+import io.wmb.proto.v1.WriteResult;
 import io.wmb.systemtests.faults.FaultDemo;
 import io.wmb.systemtests.faults.ReliabilityReport;
 import io.wmb.systemtests.faults.WriteChecker;
@@ -16,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,6 +51,8 @@ import static org.awaitility.Awaitility.await;
 class FaultSystemIntegrationTests {
 
     private static final boolean FULL = Boolean.getBoolean("wmb.faults.full");
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static final List<ReliabilityReport.Entry> REPORT = new ArrayList<>();
 
@@ -124,6 +144,106 @@ class FaultSystemIntegrationTests {
         }
         pause(duration(3, 10));
         finish(checker, "Elasticsearch frozen (SIGSTOP: no answer, connections kept), then thawed", frozen);
+    }
+
+    @Test
+    @Order(5)
+    void shouldNeverLetADuplicatedDelayedOrReorderedDeliveryOverwriteNewerData() throws Exception {
+        // A post with three versions, all arrived in telecom.
+        long author = 30_000_000L + System.nanoTime() % 1_000_000;
+        HttpResponse<String> created = edge("POST", "/api/posts", "{\"authorId\":" + author
+                + ",\"content\":\"first\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        long id = JSON.readTree(created.body()).get("id").asLong();
+        assertThat(edge("PUT", "/api/posts/" + id, "{\"content\":\"second\"}").statusCode()).isEqualTo(200);
+        HttpResponse<String> third = edge("PUT", "/api/posts/" + id, "{\"content\":\"third\"}");
+        assertThat(third.statusCode()).isEqualTo(200);
+        long newest = JSON.readTree(third.body()).get("version").asLong();
+        await().atMost(Duration.ofSeconds(60)).until(() -> telecomVersion(id) == newest);
+
+        ManagedChannel processor = NettyChannelBuilder.forAddress("127.0.0.1", demo.processorGrpcPort("unicom"))
+            .usePlaintext()
+            .build();
+        ManagedChannel collector = NettyChannelBuilder.forAddress("127.0.0.1", demo.collectorGrpcPort("telecom"))
+            .usePlaintext()
+            .build();
+        long delivered = 0;
+        long changed = 0;
+        try {
+            PostWrite current = ProcessorGrpc.newBlockingStub(processor)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .fetch(FetchRequest.newBuilder().setPostId(id).build())
+                .getState();
+            assertThat(current.getVersion()).isEqualTo(newest);
+            String prefix = "replay-" + id + "-";
+            // Newest first, then ever older: the order a delayed retry and a reordering link produce.
+            WriteBatch batch = WriteBatch.newBuilder()
+                .setBatchId(1)
+                .addWrites(current.toBuilder().setRequestId(prefix + "duplicate").setKind(WriteKind.WRITE_KIND_UPDATE))
+                .addWrites(current.toBuilder().setRequestId(prefix + "older-delete").setKind(WriteKind.WRITE_KIND_DELETE)
+                    .setDeleted(true).setContent("").setVersion(newest - 16))
+                .addWrites(current.toBuilder().setRequestId(prefix + "older-update").setKind(WriteKind.WRITE_KIND_UPDATE)
+                    .setContent("an old edit arriving late").setVersion(newest - 32))
+                .addWrites(current.toBuilder().setRequestId(prefix + "recreate").setKind(WriteKind.WRITE_KIND_CREATE)
+                    .setContent("first").setVersion(newest - 48))
+                .build();
+            CollectorGrpc.CollectorBlockingStub stub = CollectorGrpc.newBlockingStub(collector)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(peerMetadata("unicom")));
+            for (int round = 0; round < 2; round++) {
+                // Twice: the second delivery is a pure duplicate of the first.
+                BatchAck ack = stub.withDeadlineAfter(20, TimeUnit.SECONDS).deliver(batch);
+                delivered += batch.getWritesCount();
+                for (WriteResult result : ack.getResultsList()) {
+                    assertThat(result.getOutcome()).as(result.getRequestId()).isIn(ApplyOutcome.APPLY_OUTCOME_DUPLICATE,
+                            ApplyOutcome.APPLY_OUTCOME_STALE_SKIPPED);
+                    changed += (result.getOutcome() == ApplyOutcome.APPLY_OUTCOME_OK) ? 1 : 0;
+                }
+            }
+        }
+        finally {
+            processor.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            collector.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        for (String dc : FaultDemo.DATACENTERS) {
+            HttpResponse<String> read = send("GET", demo.processor(dc, "/api/posts/" + id), null, null);
+            assertThat(read.statusCode()).as(dc).isEqualTo(200);
+            assertThat(JSON.readTree(read.body()).get("content").asString()).as(dc).isEqualTo("third");
+            assertThat(JSON.readTree(read.body()).get("version").asLong()).as(dc).isEqualTo(newest);
+        }
+        REPORT.add(new ReliabilityReport.Entry("a post's newest state, an older update, an older delete and an older "
+                + "create delivered to telecom's collector newest first, twice", Duration.ZERO,
+                new WriteChecker.Result("duplicated, delayed and reordered delivery", delivered, delivered, 1, 0,
+                        changed, Duration.ZERO, List.of())));
+    }
+
+    private static long telecomVersion(long id) {
+        HttpResponse<String> read = send("GET", demo.processor("telecom", "/api/posts/" + id), null, null);
+        return (read.statusCode() == 200) ? JSON.readTree(read.body()).get("version").asLong() : 0;
+    }
+
+    private static Metadata peerMetadata(String datacenter) {
+        Metadata metadata = new Metadata();
+        metadata.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+                "Bearer " + System.getProperty("wmb.peer.secret", "wmb-local-demo-peer-secret"));
+        metadata.put(Metadata.Key.of("wmb-datacenter", Metadata.ASCII_STRING_MARSHALLER), datacenter);
+        return metadata;
+    }
+
+    private static HttpResponse<String> edge(String method, String path, String body) {
+        return send(method, demo.edge(path), body, "north");
+    }
+
+    private static HttpResponse<String> send(String method, URI uri, String body, String region) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20));
+        if (region != null) {
+            builder.header("X-Region", region);
+        }
+        if (body != null) {
+            builder.header("Content-Type", "application/json");
+        }
+        builder.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body)
+                : HttpRequest.BodyPublishers.noBody());
+        return RunningDemo.shared().send(builder.build());
     }
 
     private static WriteChecker checker(String scenario) {

@@ -70,6 +70,11 @@ public final class FaultDemo {
         return port(datacenter, 9121);
     }
 
+    /** A datacenter's processor gRPC port (Apply, Fetch: inside the datacenter only). */
+    public int processorGrpcPort(String datacenter) {
+        return port(datacenter, 9101);
+    }
+
     /** Elasticsearch, shared by both datacenters. */
     public URI elasticsearch(String path) {
         return URI.create("http://127.0.0.1:" + (9200 + this.offset) + path);

@@ -72,6 +72,9 @@ public final class WriteChecker {
 
     private final List<Thread> writers = new ArrayList<>();
 
+    /** When the calling writer's last request started (nanoTime). */
+    private final ThreadLocal<Long> requestStarted = ThreadLocal.withInitial(() -> 0L);
+
     private volatile boolean running;
 
     /**
@@ -282,18 +285,26 @@ public final class WriteChecker {
         }
     }
 
+    /**
+     * Notes a version a datacenter answered with, and counts a stale overwrite when it is older than a version the
+     * same datacenter answered with in a request that had completed before this one started. (A read that started
+     * before a write completed may rightly return the older version.)
+     */
     private void seen(Post post, HttpResponse<String> response, long version) {
         String servedBy = response.headers().firstValue("X-WMB-Datacenter").orElse("?");
+        long started = this.requestStarted.get();
+        long completed = System.nanoTime();
         synchronized (post) {
-            long before = post.seen.getOrDefault(servedBy, 0L);
-            if (version < before) {
-                this.staleOverwrites.incrementAndGet();
-                this.problems.add("stale overwrite: post " + post.id + " in " + servedBy + " went from version "
-                        + before + " back to " + version);
+            List<long[]> history = post.seen.computeIfAbsent(servedBy, (dc) -> new ArrayList<>());
+            for (long[] earlier : history) {
+                if (earlier[1] < started && earlier[0] > version) {
+                    this.staleOverwrites.incrementAndGet();
+                    this.problems.add("stale overwrite: post " + post.id + " in " + servedBy + " answered version "
+                            + version + " after it had answered " + earlier[0]);
+                    break;
+                }
             }
-            else {
-                post.seen.put(servedBy, version);
-            }
+            history.add(new long[] { version, completed });
         }
     }
 
@@ -312,6 +323,7 @@ public final class WriteChecker {
     }
 
     private HttpResponse<String> call(HttpRequest request) {
+        this.requestStarted.set(System.nanoTime());
         try {
             return this.http.send(request, HttpResponse.BodyHandlers.ofString());
         }
@@ -448,7 +460,8 @@ public final class WriteChecker {
 
         final List<Long> versions = new ArrayList<>();
 
-        final Map<String, Long> seen = new HashMap<>();
+        /** Per datacenter that answered: {version, when the answer arrived (nanoTime)}. */
+        final Map<String, List<long[]>> seen = new HashMap<>();
 
         volatile boolean deleting;
 
