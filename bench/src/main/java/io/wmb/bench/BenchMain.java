@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -187,7 +188,6 @@ public final class BenchMain {
         Map<String, Long> pids = servicePids();
         Map<String, Double> edgeCpu = new LinkedHashMap<>();
         Map<String, Double> directCpu = new LinkedHashMap<>();
-        JfrSummary profile = null;
         for (int run = 1; run <= runs; run++) {
             CpuMeter cpu = new CpuMeter(pids);
             LoadResult viaEdge = this.load.saturate("writes via edge, run " + run, 64, duration,
@@ -203,14 +203,18 @@ public final class BenchMain {
             log(alone);
             direct.add(alone);
         }
-        if (pids.containsKey("processor-unicom")) {
-            // Profile the processor while the whole pipeline is saturated, in a run of its own (not counted).
-            long pid = pids.get("processor-unicom");
+        Map<String, JfrSummary> profiles = new LinkedHashMap<>();
+        if (pids.containsKey("processor-unicom") && pids.containsKey("edge")) {
+            // Profile the processor and the edge while the whole pipeline is saturated, in a run of its own.
             int seconds = this.options.quick() ? 8 : 20;
-            CompletableFuture<JfrSummary> jfr = CompletableFuture.supplyAsync(() -> profile(pid, seconds));
+            Map<String, CompletableFuture<JfrSummary>> recordings = new LinkedHashMap<>();
+            for (String name : List.of("processor-unicom", "edge")) {
+                long pid = pids.get(name);
+                recordings.put(name, CompletableFuture.supplyAsync(() -> profile(name, pid, seconds)));
+            }
             log(this.load.saturate("writes via edge, profiled", 64, Duration.ofSeconds(seconds + 2),
                     Workload.writes(this.demo.edgeUrl(), "profiled")));
-            profile = jfr.join();
+            recordings.forEach((name, recording) -> profiles.put(name, recording.join()));
         }
         double edgeMax = median(edge.stream().mapToDouble(LoadResult::throughput).toArray());
         double directMax = median(direct.stream().mapToDouble(LoadResult::throughput).toArray());
@@ -263,9 +267,11 @@ public final class BenchMain {
         this.report.paragraph("**Slowest stage (most CPU per write through the edge): `%s`.** The machine "
                 + "row is every process on the host (other helpers' builds included, from `/proc/stat`): what the demo "
                 + "and the load generator did not get of the 2 cores went to them.", slowest);
-        if (profile != null) {
-            profileSection(profile);
-        }
+        profiles.forEach((name, profile) -> {
+            if (profile != null) {
+                profileSection(name, profile);
+            }
+        });
         this.targets.add(String.format(Locale.ROOT, "end-to-end >= 1,500 writes/s through the edge\t%s writes/s (%s)",
                 Report.number(edgeMax), (edgeMax >= 1500) ? "met" : "missed"));
         this.targets.add(String.format(Locale.ROOT, "pipeline >= 60%% of processor alone\t%.0f%% (%s; baseline: "
@@ -274,9 +280,9 @@ public final class BenchMain {
         return new Phase1(edgeMax, directMax, median(ratios));
     }
 
-    private JfrSummary profile(long pid, int seconds) {
+    private JfrSummary profile(String name, long pid, int seconds) {
         try {
-            Path file = this.options.repository().resolve("bench/target/processor-unicom.jfr");
+            Path file = this.options.repository().resolve("bench/target/" + name + ".jfr");
             Files.createDirectories(file.getParent());
             Files.deleteIfExists(file);
             return JfrSummary.record(pid, seconds, file, "io.wmb.");
@@ -287,14 +293,17 @@ public final class BenchMain {
         }
     }
 
-    private void profileSection(JfrSummary profile) {
-        this.report.heading(3, "Profile of the unicom processor under the saturated pipeline (JFR)");
-        this.report.paragraph("`jcmd <pid> JFR.start settings=profile` during the last edge run, then `jfr print "
-                + "--events jdk.ExecutionSample --stack-depth 64`: %,d samples. The recording is kept in "
-                + "`bench/target/processor-unicom.jfr` (open it in JDK Mission Control for flame graphs).",
-                profile.samples());
+    private void profileSection(String name, JfrSummary profile) {
+        this.report.heading(3, "Profile of `" + name + "` under the saturated pipeline (JFR)");
+        this.report.paragraph("`jcmd <pid> JFR.start settings=profile` during an extra saturated edge run (not "
+                + "counted above), then `jfr print --events jdk.ExecutionSample --stack-depth 64`: %,d samples. The "
+                + "recording is kept in `bench/target/%s.jfr` (open it in JDK Mission Control for flame graphs).",
+                profile.samples(), name);
         StringBuilder text = new StringBuilder("Top frames (where the CPU is):\n");
         profile.topFrames(15).forEach((entry) -> text.append(String.format(Locale.ROOT, "%5.1f%%  %s%n",
+                100.0 * entry.getValue() / profile.samples(), entry.getKey())));
+        text.append("\nTop frames by package:\n");
+        profile.packages(10).forEach((entry) -> text.append(String.format(Locale.ROOT, "%5.1f%%  %s%n",
                 100.0 * entry.getValue() / profile.samples(), entry.getKey())));
         text.append("\nFirst io.wmb frame of each sample (which of our code paths it is under):\n");
         profile.ownFrames(12).forEach((entry) -> text.append(String.format(Locale.ROOT, "%5.1f%%  %s%n",
@@ -373,7 +382,8 @@ public final class BenchMain {
     private void replicationLag(double edgeMax) throws IOException, InterruptedException {
         log("phase 2: replication lag");
         Duration duration = this.options.quick() ? Duration.ofSeconds(8) : Duration.ofSeconds(15);
-        String collector = this.demo.collectorManagementUrl("telecom");
+        List<String> collectors = List.of(this.demo.collectorManagementUrl("telecom"),
+                this.demo.collectorManagementUrl("unicom"));
         List<List<String>> rows = new ArrayList<>();
         List<String> categories = new ArrayList<>();
         double[][] chart = new double[3][6];
@@ -385,13 +395,13 @@ public final class BenchMain {
                 this.demo.setRoundTrip(Duration.ofMillis(rtt));
                 for (double share : new double[] { 0.3, 0.6, 0.9 }) {
                     double rate = Math.max(10, Math.round(edgeMax * share));
-                    PrometheusHistogram before = PrometheusHistogram.parse(this.demo.prometheus(collector), LAG_METRIC);
+                    PrometheusHistogram before = scrapeLag(collectors);
                     LoadResult result = this.load.constantRate(String.format(Locale.ROOT, "lag %d ms link %.0f%%", rtt,
                             share * 100), rate, duration, 256, Workload.writes(this.demo.edgeUrl(), "lag"));
                     log(result);
-                    PrometheusHistogram lag = awaitReplicated(collector, before, result.completed());
+                    PrometheusHistogram lag = awaitReplicated(collectors, before, result.completed());
                     rows.add(List.of(rtt + " ms", String.format(Locale.ROOT, "%.0f%% (%.0f/s)", share * 100, rate),
-                            Report.number(result.throughput()), Long.toString(lag.count()),
+                            Report.number(result.throughput()) + served(result), Long.toString(lag.count()),
                             Report.number(lag.percentileMillis(50)), Report.number(lag.percentileMillis(99)),
                             Report.number(lag.percentileMillis(99.9)), Report.number(result.latencyMillis(50)) + " / "
                                     + Report.number(result.latencyMillis(99))));
@@ -412,8 +422,8 @@ public final class BenchMain {
         }
         this.report.heading(2, "2. Replication lag (accepted in unicom -> applied in telecom)");
         this.report.paragraph("Open loop through the edge at 30/60/90%% of the median maximum edge write rate "
-                + "(%s writes/s), %d s per cell, the simulated link at 0 ms and 40 ms round trip. Lag from the telecom "
-                + "collector's `%s` histogram (the origin's accept time carried in the write, to the telecom "
+                + "(%s writes/s), %d s per cell, the simulated link at 0 ms and 40 ms round trip. Lag from the "
+                + "collectors' `%s` histogram (telecom's, plus unicom's for writes the edge failed over to telecom) (the origin's accept time carried in the write, to the telecom "
                 + "processor's apply: the same clock, one machine), scraped before and after each cell, and "
                 + "subtracted, after waiting until every write of the cell was applied. A percentile reads as the "
                 + "upper bound of its Micrometer bucket (buckets 10-30%% apart), so it is never understated. "
@@ -430,13 +440,31 @@ public final class BenchMain {
                 + "(%s)", Report.number(p999At60), (p999At60 <= 250) ? "met" : "missed"));
     }
 
-    /** Scrapes until the collector counted {@code writes} more lag observations, or 60 s passed. */
-    private PrometheusHistogram awaitReplicated(String collector, PrometheusHistogram before, long writes)
+    /**
+     * The lag histograms of both collectors, summed: the edge may fail over to telecom under load, and then a write
+     * is accepted there and replicated to unicom.
+     */
+    private PrometheusHistogram scrapeLag(List<String> collectors) throws IOException {
+        PrometheusHistogram sum = PrometheusHistogram.parse("", LAG_METRIC);
+        for (String collector : collectors) {
+            sum = sum.plus(PrometheusHistogram.parse(this.demo.prometheus(collector), LAG_METRIC));
+        }
+        return sum;
+    }
+
+    /** Who answered, when not only unicom (the edge failed over). */
+    private static String served(LoadResult result) {
+        return (result.servedBy().keySet().equals(Set.of("unicom"))) ? "" : " (served by "
+                + result.servedBy() + ")";
+    }
+
+    /** Scrapes until the collectors counted {@code writes} more lag observations, or 60 s passed. */
+    private PrometheusHistogram awaitReplicated(List<String> collectors, PrometheusHistogram before, long writes)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         PrometheusHistogram lag;
         do {
-            lag = PrometheusHistogram.parse(this.demo.prometheus(collector), LAG_METRIC).minus(before);
+            lag = scrapeLag(collectors).minus(before);
             if (lag.count() >= writes) {
                 break;
             }

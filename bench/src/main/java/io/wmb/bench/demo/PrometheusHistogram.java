@@ -59,6 +59,13 @@ public final class PrometheusHistogram {
         return new PrometheusHistogram(difference);
     }
 
+    /** The sum of two histograms with the same buckets (e.g. the same metric of two services). */
+    public PrometheusHistogram plus(PrometheusHistogram other) {
+        TreeMap<Double, Double> sum = new TreeMap<>(this.buckets);
+        other.buckets.forEach((bound, count) -> sum.merge(bound, count, Double::sum));
+        return new PrometheusHistogram(sum);
+    }
+
     /** Observations in the histogram. */
     public long count() {
         return this.buckets.isEmpty() ? 0 : Math.round(this.buckets.lastEntry().getValue());

@@ -129,6 +129,8 @@ public final class HttpLoad implements AutoCloseable {
 
         private final Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
 
+        private final Map<String, AtomicLong> servedBy = new ConcurrentHashMap<>();
+
         Run(int maxInFlight) {
             this.maxInFlight = maxInFlight;
             this.slots = new Semaphore(maxInFlight);
@@ -145,6 +147,11 @@ public final class HttpLoad implements AutoCloseable {
                     long now = System.nanoTime();
                     int status = (error != null) ? 0 : response.statusCode();
                     this.statuses.computeIfAbsent(status, (key) -> new AtomicLong()).incrementAndGet();
+                    if (response != null) {
+                        // The edge may fail over to the other datacenter: say who answered.
+                        this.servedBy.computeIfAbsent(response.headers().firstValue("X-WMB-Datacenter").orElse("-"),
+                                (key) -> new AtomicLong()).incrementAndGet();
+                    }
                     if (status >= 200 && status < 300) {
                         this.completed.incrementAndGet();
                         this.latency.recordValue(clamp((now - measuredFrom) / 1000));
@@ -165,11 +172,13 @@ public final class HttpLoad implements AutoCloseable {
             this.slots.release(this.maxInFlight);
             Map<Integer, Long> counts = new TreeMap<>();
             this.statuses.forEach((status, count) -> counts.put(status, count.get()));
+            Map<String, Long> served = new TreeMap<>();
+            this.servedBy.forEach((datacenter, count) -> served.put(datacenter, count.get()));
             Histogram latencyHistogram = this.latency.getIntervalHistogram();
             Histogram serviceHistogram = this.service.getIntervalHistogram();
             Duration elapsed = Duration.ofNanos(Math.max(1, this.lastAnswer.get() - start));
             return new LoadResult(name, rate, this.completed.get(), this.failed.get(), elapsed, latencyHistogram,
-                    serviceHistogram, counts);
+                    serviceHistogram, counts, served);
         }
 
         private long clamp(long micros) {

@@ -16,9 +16,10 @@ import org.HdrHistogram.Histogram;
  *     corrected: a request delayed by a stalled system counts the delay)
  * @param service microseconds from each request's actual send to its answer
  * @param statuses count per HTTP status (0 for a transport error)
+ * @param servedBy count per {@code X-WMB-Datacenter} of the answers ({@code -} when absent)
  */
 public record LoadResult(String name, double targetRate, long completed, long failed, Duration elapsed,
-        Histogram latency, Histogram service, Map<Integer, Long> statuses) {
+        Histogram latency, Histogram service, Map<Integer, Long> statuses, Map<String, Long> servedBy) {
 
     /** Answered requests per second over the run. */
     public double throughput() {
@@ -38,7 +39,7 @@ public record LoadResult(String name, double targetRate, long completed, long fa
     @Override
     public String toString() {
         return String.format("%-32s target %6.0f/s  got %7.1f/s  ok %6d  failed %5d  p50 %7.1f ms  p99 %8.1f ms"
-                + "  p99.9 %8.1f ms  statuses %s", this.name, this.targetRate, throughput(), this.completed, this.failed,
-                latencyMillis(50), latencyMillis(99), latencyMillis(99.9), this.statuses);
+                + "  p99.9 %8.1f ms  statuses %s  served by %s", this.name, this.targetRate, throughput(), this.completed,
+                this.failed, latencyMillis(50), latencyMillis(99), latencyMillis(99.9), this.statuses, this.servedBy);
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,13 +25,16 @@ public final class JfrSummary {
 
     private final Map<String, Integer> threads;
 
+    private final Map<String, Integer> packages;
+
     private final int samples;
 
     private JfrSummary(Map<String, Integer> topFrames, Map<String, Integer> ownFrames, Map<String, Integer> threads,
-            int samples) {
+            Map<String, Integer> packages, int samples) {
         this.topFrames = topFrames;
         this.ownFrames = ownFrames;
         this.threads = threads;
+        this.packages = packages;
         this.samples = samples;
     }
 
@@ -44,6 +48,7 @@ public final class JfrSummary {
         Map<String, Integer> top = new HashMap<>();
         Map<String, Integer> own = new HashMap<>();
         Map<String, Integer> threads = new HashMap<>();
+        Map<String, Integer> packages = new HashMap<>();
         int samples = 0;
         boolean inStack = false;
         boolean sawTop = false;
@@ -71,6 +76,7 @@ public final class JfrSummary {
                 String frame = line.replaceAll("\\s+line:.*$", "");
                 if (!sawTop) {
                     top.merge(frame, 1, Integer::sum);
+                    packages.merge(packageOf(frame), 1, Integer::sum);
                     sawTop = true;
                 }
                 if (!sawOwn && frame.startsWith(ownPrefix)) {
@@ -79,7 +85,14 @@ public final class JfrSummary {
                 }
             }
         }
-        return new JfrSummary(top, own, threads, samples);
+        return new JfrSummary(top, own, threads, packages, samples);
+    }
+
+    /** The first three segments of a frame's package: {@code io.netty.handler}, {@code java.lang.String}. */
+    private static String packageOf(String frame) {
+        String method = frame.contains("(") ? frame.substring(0, frame.indexOf('(')) : frame;
+        String[] parts = method.split("\\.");
+        return String.join(".", Arrays.copyOf(parts, Math.min(3, Math.max(1, parts.length - 2))));
     }
 
     /**
@@ -120,6 +133,11 @@ public final class JfrSummary {
     /** The {@code n} most frequent first own frames (see {@link #parse}). */
     public List<Map.Entry<String, Integer>> ownFrames(int n) {
         return top(this.ownFrames, n);
+    }
+
+    /** Top frames grouped by package (three segments): which library the CPU is in. */
+    public List<Map.Entry<String, Integer>> packages(int n) {
+        return top(this.packages, n);
     }
 
     /** Samples per thread name (numbers at the end stripped, so pools group). */

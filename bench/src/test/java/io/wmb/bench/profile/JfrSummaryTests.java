@@ -24,6 +24,7 @@ class JfrSummaryTests {
         assertThat(summary.topFrames(1)).containsExactly(Map.entry("java.net.SocketInputStream.read(byte[])", 2));
         assertThat(summary.ownFrames(5))
             .containsExactly(Map.entry("io.wmb.processor.post.PostService.create(PostRequest)", 2));
+        assertThat(summary.packages(5)).containsExactly(Map.entry("java.net", 2), Map.entry("java.util", 1));
         assertThat(summary.threads(5)).containsExactly(Map.entry("http-nio-8101-exec", 2),
                 Map.entry("wmb-processing-log-sender", 1));
     }
