@@ -320,7 +320,7 @@ public final class BenchMain {
         List<Long> ids = createPosts(200);
         // Well under the edge's maximum, so that the added latency is the hops' and not queuing.
         double rate = Math.max(50, Math.floor(phase1.edgeMax() * 0.5 / 50) * 50);
-        Duration duration = this.options.quick() ? Duration.ofSeconds(6) : Duration.ofSeconds(10);
+        Duration duration = this.options.quick() ? Duration.ofSeconds(6) : Duration.ofSeconds(8);
         int runs = this.options.quick() ? 1 : 2;
         Map<String, List<LoadResult>> results = new LinkedHashMap<>();
         for (int run = 1; run <= runs; run++) {
@@ -565,7 +565,7 @@ public final class BenchMain {
     /** Phase 4: the collector's SyncVersusDeliverBenchmark (it starts its own servers). */
     private void collectorHop() throws IOException, InterruptedException {
         log("phase 4: reship -> collector hop (SyncVersusDeliverBenchmark)");
-        int writes = this.options.quick() ? 4_000 : 12_000;
+        int writes = this.options.quick() ? 4_000 : 8_000;
         String output = runTestMain("collector", "io.wmb.collector.it.SyncVersusDeliverBenchmark",
                 List.of(Integer.toString(writes)));
         this.report.heading(2, "4. The reship -> collector hop: batched stream against one unary call per write");
