@@ -61,6 +61,9 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
 
     private final Map<String, Process> processes = new ConcurrentHashMap<>();
 
+    /** Consecutive failed connects per server. */
+    private final Map<String, Integer> missedConnects = new ConcurrentHashMap<>();
+
     /** Failed start attempts per service. */
     private final Map<String, Integer> restarts = new ConcurrentHashMap<>();
 
@@ -298,13 +301,37 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
                 starting |= checkService(service);
             }
             for (Component component : components()) {
-                if (!component.name().equals("link") && this.processes.get(component.name()) == null
-                        && component.state() == Component.State.HEALTHY && !LocalPorts.isListening(component.port())) {
-                    component.unhealthy("port " + component.port() + " does not answer");
+                if (!component.name().equals("link") && !isService(component.name())) {
+                    checkServer(component);
                 }
             }
             sleep(starting ? Duration.ofMillis(250) : Duration.ofSeconds(2));
         }
+    }
+
+    /**
+     * A server is unhealthy after three missed connects in a row (a single one times out on a loaded machine when
+     * its accept queue is full), and healthy again as soon as it answers.
+     */
+    private void checkServer(Component component) {
+        Component.State state = component.state();
+        if (state != Component.State.HEALTHY && state != Component.State.UNHEALTHY) {
+            return;
+        }
+        if (LocalPorts.isListening(component.port())) {
+            this.missedConnects.remove(component.name());
+            if (state == Component.State.UNHEALTHY) {
+                logger.info("{} answers again on port {}", component.name(), component.port());
+                component.healthy(-1);
+            }
+        }
+        else if (this.missedConnects.merge(component.name(), 1, Integer::sum) >= 3) {
+            component.unhealthy("port " + component.port() + " does not answer");
+        }
+    }
+
+    private boolean isService(String name) {
+        return this.services.stream().anyMatch((service) -> service.id().equals(name));
     }
 
     /** Returns whether the service is still starting. */
