@@ -86,16 +86,20 @@ public final class Infrastructure implements AutoCloseable {
         prepare(settings);
         CompletableFuture<ElasticsearchServer> elasticsearch = CompletableFuture
             .supplyAsync(() -> ElasticsearchServer.start(settings, listener), Infrastructure::startThread);
+        // Redis starts next to MariaDB: the services wait for both, and neither needs the other.
+        CompletableFuture<RedisServers> redisStart = CompletableFuture
+            .supplyAsync(() -> RedisServers.start(settings, listener), Infrastructure::startThread);
         List<AutoCloseable> started = new ArrayList<>();
         started.add(link);
         try {
             MariaDbServers mariaDb = MariaDbServers.start(settings, link, listener);
             started.add(mariaDb);
-            RedisServers redis = RedisServers.start(settings, listener);
+            RedisServers redis = join(redisStart);
             started.add(redis);
             return new Infrastructure(settings, link, mariaDb, redis, join(elasticsearch));
         }
         catch (RuntimeException ex) {
+            redisStart.thenAccept(RedisServers::close);
             elasticsearch.thenAccept(ElasticsearchServer::close);
             for (int i = started.size() - 1; i >= 0; i--) {
                 closeQuietly(started.get(i));
