@@ -490,8 +490,10 @@ public final class BenchMain {
         long total = 0;
         for (Demo.Component component : this.demo.components()) {
             long pid = component.pid();
-            if (pid <= 0 && "elasticsearch".equals(component.name())) {
-                pid = findElasticsearchPid();
+            if ("elasticsearch".equals(component.name())) {
+                // The supervisor knows only the command-line launcher's pid, not the server JVM's.
+                long server = findElasticsearchPid();
+                pid = (server > 0) ? server : pid;
             }
             long kib = (pid > 0) ? Demo.residentKib(pid) : -1;
             if (kib < 0 || "link".equals(component.name())) {
