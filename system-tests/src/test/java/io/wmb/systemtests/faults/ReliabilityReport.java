@@ -92,22 +92,24 @@ public final class ReliabilityReport {
     }
 
     private static final String FAILOVER_PROCEDURE = """
-            ### Losing unicom (the datacenter that owns the MySQL master)
+            ### Losing unicom (the datacenter that owns the MySQL master): documented, not yet exercised by a test
 
-            1. Send every region to telecom at the edge: `PUT /ops/regions/north/shift {"percent": 100}` (operator
-               token), or drain unicom: `PUT /ops/datacenters/unicom/drain {"drained": true}`.
+            1. Take unicom out of rotation at the edge (operator token):
+               `PUT /ops/datacenters/unicom/drain {"drained": true}`; both regions now go to telecom.
             2. Promote telecom's replica: on telecom's MariaDB `STOP REPLICA; RESET REPLICA ALL;
-               SET GLOBAL read_only = OFF;`.
+               SET GLOBAL read_only = OFF;` and give the application user write rights if the replica withheld them.
             3. Make telecom's processor the database owner:
                `PUT /ops/database-owner {"ownsMaster": true}` on telecom's processor with
-               `Authorization: Bearer $WMB_OPERATOR_TOKEN`. From now on telecom writes MySQL first.
-            4. Writes that unicom acknowledged but had not shipped wait in unicom's reship outbox (RocksDB, on disk)
-               and arrive when unicom comes back; "newer version wins" places them.
+               `Authorization: Bearer $WMB_OPERATOR_TOKEN` (401 without it). From then on telecom writes MySQL first.
+            4. Writes unicom acknowledged but had not shipped wait in unicom's reship outbox (RocksDB, on disk) and
+               are delivered when unicom returns; "newer version wins" places them.
 
-            The way back: start unicom's MariaDB as a replica of telecom's (`CHANGE MASTER TO ...
-            MASTER_USE_GTID=slave_pos`), wait until it has caught up, set telecom's processor `ownsMaster=false`
-            and unicom's `true` in that order (a moment with no owner only delays MySQL writes, which the
-            reconciler re-drives; two owners would not), make unicom's server the master again, then shift the
-            regions back.
+            Known gap: writes telecom accepted before step 3 went to telecom's Redis and to its reship outbox, bound
+            for unicom; they reach the new master only once unicom's collector and processor answer again.
+
+            The way back: rebuild unicom's MariaDB as a replica of telecom's (`CHANGE MASTER TO ...
+            MASTER_USE_GTID=slave_pos`) and let it catch up; drain both datacenters at the edge for the switch
+            (clients get 503 problems and retry); set `ownsMaster` false in telecom, make unicom's server the master
+            and telecom's its replica again, set `ownsMaster` true in unicom; undrain.
             """;
 }

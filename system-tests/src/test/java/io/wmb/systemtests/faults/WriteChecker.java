@@ -348,19 +348,27 @@ public final class WriteChecker {
             long worstVersion = Long.MAX_VALUE;
             long worstLikes = Long.MAX_VALUE;
             boolean anyLive = false;
+            boolean deleteUnknown;
+            synchronized (post) {
+                deleteUnknown = post.deleting && !post.deleteAcknowledged;
+            }
             for (Held held : views.values()) {
                 agree &= (first == null) || held.equals(first);
                 first = (first == null) ? held : first;
-                worstVersion = Math.min(worstVersion, held.present() ? held.version() : 0);
-                if (held.present() && !held.deleted()) {
+                boolean live = held.present() && !held.deleted();
+                // After a delete that was sent but not acknowledged, a deleted view has lost nothing acknowledged.
+                if (!(deleteUnknown && held.present() && held.deleted())) {
+                    worstVersion = Math.min(worstVersion, live ? held.version() : 0);
+                }
+                if (live) {
                     anyLive = true;
                     worstLikes = Math.min(worstLikes, held.likes());
                 }
             }
             long lostHere = 0;
             synchronized (post) {
-                // A delete that was sent but not acknowledged may or may not have happened: both are correct.
-                boolean deleteUnknown = post.deleting && !post.deleteAcknowledged;
+                // A delete that was sent but not acknowledged may or may not have happened: both are correct, as
+                // long as every store agrees.
                 boolean matches;
                 if (post.deleteAcknowledged) {
                     lostHere += anyLive ? 1 : 0;
