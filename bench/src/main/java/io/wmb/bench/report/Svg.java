@@ -68,9 +68,18 @@ public final class Svg {
                         "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\">%s</text>%n",
                         x + barWidth / 2 - 1, y - 3, format(value)));
             }
-            svg.append(String.format(Locale.ROOT,
-                    "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>%n",
-                    groupX + groupWidth * 0.4, HEIGHT - BOTTOM + 16, escape(categories.get(c))));
+            double labelX = groupX + groupWidth * 0.4;
+            if (categories.size() > 6) {
+                // Many groups: slanted labels, so that long names do not run into each other.
+                svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"end\""
+                        + " transform=\"rotate(-30 %.1f %d)\">%s</text>%n", labelX, HEIGHT - BOTTOM + 12, labelX,
+                        HEIGHT - BOTTOM + 12, escape(categories.get(c))));
+            }
+            else {
+                svg.append(String.format(Locale.ROOT,
+                        "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>%n", labelX,
+                        HEIGHT - BOTTOM + 16, escape(categories.get(c))));
+            }
         }
         legend(svg, series);
         return svg.append("</svg>\n").toString();
