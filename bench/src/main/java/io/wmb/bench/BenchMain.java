@@ -161,7 +161,8 @@ public final class BenchMain {
             this.report.heading(2, "0. The load generator itself");
             this.report.paragraph("Open loop at 3,500 requests/s for 5 s against an empty JDK `HttpServer` in the "
                     + "generator's own JVM (so both ends share the generator's CPU): answered %s requests/s, p50 %s ms, "
-                    + "p99 %s ms, %d failed. Any rate of the demo below this is the demo's, not the generator's.",
+                    + "p99 %s ms, %d failed. On a busy machine this is a floor: both ends compete for the same cores. The "
+                    + "generator's own CPU per request, next to the demo's, is in phase 1's CPU table.",
                     Report.number(result.throughput()), Report.number(result.latencyMillis(50)),
                     Report.number(result.latencyMillis(99)), result.failed());
         }
