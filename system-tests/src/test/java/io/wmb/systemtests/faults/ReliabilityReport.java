@@ -78,6 +78,7 @@ public final class ReliabilityReport {
         md.append("Whole-datacenter loss and failover of the MySQL master are operator procedures, not yet a "
                 + "scenario of this report; see the procedure below.\n\n");
         md.append(FAILOVER_PROCEDURE);
+        md.append(KNOWN_ISSUES);
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Files.writeString(file, md.toString(), StandardCharsets.UTF_8);
@@ -90,6 +91,21 @@ public final class ReliabilityReport {
     private static String seconds(Duration duration) {
         return String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
     }
+
+    private static final String KNOWN_ISSUES = """
+
+            ## Known issues found by these scenarios
+
+            - `kill -9` of the processor that owns the MySQL master, landing between its MySQL commit and its Redis
+              write (a window of a few milliseconds), leaves MySQL and Redis apart for good: in the first full run
+              (commit 93843b2 of this file) a delete was committed in MySQL (and replicated) while both Redis and
+              both APIs kept the post live. The write was not acknowledged, so nothing acknowledged was lost, but
+              the datacenters' stores never converged: the processing-log record of the write was still in the
+              killed process's memory, so the reconciler never learned of it. The scenario fails when the kill hits
+              that window.
+            - A request header over the gateways' limit gets `431` with an empty body, not a problem+json (Netty
+              answers before the application).
+            """;
 
     private static final String FAILOVER_PROCEDURE = """
             ### Losing unicom (the datacenter that owns the MySQL master): documented, not yet exercised by a test
