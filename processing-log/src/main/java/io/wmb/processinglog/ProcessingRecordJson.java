@@ -10,9 +10,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The JSON form of a record, the same in Elasticsearch and in the spill file: field names of the index
- * mapping in docs/design.md, {@code at} as epoch milliseconds.
+ * mapping in docs/design.md, {@code at} as epoch milliseconds. Public so that tools and tests that bulk-load the
+ * processing log write exactly what the writer writes.
  */
-final class ProcessingRecordJson {
+public final class ProcessingRecordJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -20,7 +21,7 @@ final class ProcessingRecordJson {
     }
 
     /** The document as a map, in mapping order; {@code detail} only when present. */
-    static Map<String, Object> toDocument(ProcessingRecord record) {
+    public static Map<String, Object> toDocument(ProcessingRecord record) {
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("requestId", record.requestId());
         document.put("datacenter", record.datacenter());

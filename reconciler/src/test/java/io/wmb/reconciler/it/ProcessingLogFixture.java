@@ -3,7 +3,6 @@ package io.wmb.reconciler.it;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +13,7 @@ import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import io.wmb.processinglog.Outcome;
 import io.wmb.processinglog.ProcessingLogIndices;
 import io.wmb.processinglog.ProcessingRecord;
+import io.wmb.processinglog.ProcessingRecordJson;
 import io.wmb.processinglog.Stage;
 import io.wmb.reconciler.scan.Datacenters;
 
@@ -58,15 +58,7 @@ final class ProcessingLogFixture {
     void write(List<ProcessingRecord> records) throws IOException {
         List<BulkOperation> operations = new ArrayList<>();
         for (ProcessingRecord record : records) {
-            Map<String, Object> document = new LinkedHashMap<>();
-            document.put("requestId", record.requestId());
-            document.put("datacenter", record.datacenter());
-            document.put("origin", record.origin());
-            document.put("stage", record.stage().name());
-            document.put("outcome", record.outcome().name());
-            document.put("at", record.at().toEpochMilli());
-            document.put("postId", record.postId());
-            document.put("version", record.version());
+            Map<String, Object> document = ProcessingRecordJson.toDocument(record);
             operations.add(BulkOperation.of((op) -> op.index((index) -> index
                     .index(ProcessingLogIndices.indexFor(record.at())).id(record.documentId()).document(document))));
         }
