@@ -26,7 +26,6 @@ import io.wmb.systemtests.faults.FaultDemo;
 import io.wmb.systemtests.faults.ReliabilityReport;
 import io.wmb.systemtests.faults.WriteChecker;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -109,16 +108,10 @@ class FaultSystemIntegrationTests {
     }
 
     @ParameterizedTest(name = "kill -9 {0}")
-    @ValueSource(strings = { "processor-unicom", "reship-telecom", "collector-unicom", "reconciler-unicom",
-            "gateway-telecom" })
+    @ValueSource(strings = { "processor-unicom", "processor-telecom", "reship-telecom", "collector-unicom",
+            "reconciler-unicom", "gateway-telecom" })
     @Order(3)
     void shouldLoseNothingWhenAServiceIsKilledAndRestarted(String service) {
-        // Known gap (issue 8, docs/reliability.md): a processor killed between its MySQL commit and its Redis
-        // write leaves the two apart, and no record tells the reconciler. Acknowledged writes are not lost,
-        // but the stores may not converge, so the build runs this one only in the full fault run, where the
-        // report shows it, until the processor records its intent durably before the commit.
-        Assumptions.assumeTrue(FULL || !service.startsWith("processor"),
-                "kill -9 of the processor runs with -Dwmb.faults.full=true (known gap, issue 8)");
         Duration down = duration(5, 30);
         WriteChecker checker = checker("kill -9 " + service);
         checker.start();

@@ -21,6 +21,8 @@ import io.wmb.processor.ops.MasterOwnership;
 import io.wmb.processor.post.PostService;
 import io.wmb.processor.post.PostValidator;
 import io.wmb.processor.processinglog.ProcessingLogRecorder;
+import io.wmb.processor.recovery.IntentRecovery;
+import io.wmb.processor.recovery.WriteIntents;
 import io.wmb.processor.reship.ReshipClient;
 import io.wmb.processor.store.PostCache;
 import io.wmb.processor.store.PostRepository;
@@ -133,10 +135,21 @@ class ProcessorConfiguration {
     }
 
     @Bean
+    WriteIntents writeIntents(JedisPooled jedis, ProcessorProperties properties, Clock clock) {
+        return new WriteIntents(jedis, properties.datacenter(), clock);
+    }
+
+    @Bean
     PostService postService(PostStore store, HybridLogicalClock versions, PostIdGenerator ids, ReshipClient reship,
-            ProcessingLogRecorder processingLog, ProcessorMetrics metrics, Clock clock,
+            ProcessingLogRecorder processingLog, WriteIntents intents, ProcessorMetrics metrics, Clock clock,
             ProcessorProperties properties) {
-        return new PostService(store, versions, ids, reship, processingLog, metrics, clock, properties.datacenter());
+        return new PostService(store, versions, ids, reship, processingLog, intents, metrics, clock,
+                properties.datacenter());
+    }
+
+    @Bean
+    IntentRecovery intentRecovery(WriteIntents intents, PostService posts, ProcessorProperties properties) {
+        return new IntentRecovery(intents, posts, properties.recovery().interval(), properties.recovery().grace());
     }
 
     @Bean

@@ -25,6 +25,7 @@ import org.springframework.validation.annotation.Validated;
  * @param api limits of the REST API
  * @param idempotency how long repeated writes are recognised
  * @param processingLog where processing-log records go
+ * @param recovery how writes cut short by a crash are finished
  * @param operatorToken the bearer token that operator changes ({@code PUT /ops/database-owner}) must carry
  */
 @Validated
@@ -38,6 +39,7 @@ public record ProcessorProperties(
         @Valid @NotNull Api api,
         @Valid @NotNull Idempotency idempotency,
         @Valid @NotNull ProcessingLog processingLog,
+        @Valid @NotNull Recovery recovery,
         @NotBlank String operatorToken) {
 
     /** This datacenter's number in versions and ids: unicom 1, telecom 2. */
@@ -107,6 +109,15 @@ public record ProcessorProperties(
      * @param spillDirectory where records wait on disk while Elasticsearch is away
      */
     public record ProcessingLog(@NotBlank String elasticsearchUrl, @NotBlank String spillDirectory) {
+    }
+
+    /**
+     * Finishing writes that a stopped processor left part-way (see {@code WriteIntents}).
+     *
+     * @param interval how often to look for them
+     * @param grace how old a write's intent must be before it counts as left part-way
+     */
+    public record Recovery(@NotNull Duration interval, @NotNull Duration grace) {
     }
 
 }

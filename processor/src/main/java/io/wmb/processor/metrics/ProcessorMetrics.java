@@ -28,6 +28,8 @@ public class ProcessorMetrics {
 
     private final Counter reshipFailures;
 
+    private final Counter recoveredWrites;
+
     public ProcessorMetrics(MeterRegistry registry) {
         for (WriteKind kind : WriteKind.values()) {
             Map<Outcome, Timer> byOutcome = new EnumMap<>(Outcome.class);
@@ -58,6 +60,9 @@ public class ProcessorMetrics {
         reshipFailures = Counter.builder("wmb.processor.reship.failures")
             .description("Local writes that could not be handed to reship")
             .register(registry);
+        recoveredWrites = Counter.builder("wmb.processor.writes.recovered")
+            .description("Local writes finished after their processor stopped part-way (write intents)")
+            .register(registry);
     }
 
     /** The timer of local writes of one kind and outcome. */
@@ -83,6 +88,11 @@ public class ProcessorMetrics {
     /** Counts a write that reship did not take. */
     public void reshipFailed() {
         reshipFailures.increment();
+    }
+
+    /** Counts a write finished by recovery after an interruption. */
+    public void writeRecovered() {
+        recoveredWrites.increment();
     }
 
 }

@@ -10,6 +10,8 @@ import io.wmb.processinglog.Stage;
 import io.wmb.processor.apply.WriteMapper;
 import io.wmb.processor.metrics.ProcessorMetrics;
 import io.wmb.processor.processinglog.ProcessingLogRecorder;
+import io.wmb.processor.recovery.WriteIntent;
+import io.wmb.processor.recovery.WriteIntents;
 import io.wmb.processor.reship.ReshipClient;
 import io.wmb.processor.reship.ReshipException;
 import io.wmb.processor.store.PostStore;
@@ -24,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * Local writes and reads of posts. A write is stamped with its version, applied (MySQL first where this datacenter
  * owns the master, then Redis), then handed to reship; each step is recorded in the processing log. Input is
  * validated before this class is called.
+ * <p>
+ * A write's intent is recorded before it touches a store and cleared once reship has it, so that a write cut short
+ * by a crash (MySQL committed, Redis or reship not yet) is finished later by {@link #finishInterrupted}.
  */
 public class PostService {
 
@@ -42,6 +47,8 @@ public class PostService {
 
     private final ProcessingLogRecorder processingLog;
 
+    private final WriteIntents intents;
+
     private final ProcessorMetrics metrics;
 
     private final Clock clock;
@@ -55,17 +62,20 @@ public class PostService {
      * @param ids the post id generator
      * @param reship the hand-off to reship
      * @param processingLog the processing log
+     * @param intents the writes under way
      * @param metrics the meters
      * @param clock the wall clock
      * @param datacenter this datacenter
      */
     public PostService(PostStore store, HybridLogicalClock versions, PostIdGenerator ids, ReshipClient reship,
-            ProcessingLogRecorder processingLog, ProcessorMetrics metrics, Clock clock, String datacenter) {
+            ProcessingLogRecorder processingLog, WriteIntents intents, ProcessorMetrics metrics, Clock clock,
+            String datacenter) {
         this.store = store;
         this.versions = versions;
         this.ids = ids;
         this.reship = reship;
         this.processingLog = processingLog;
+        this.intents = intents;
         this.metrics = metrics;
         this.clock = clock;
         this.datacenter = datacenter;
@@ -121,7 +131,9 @@ public class PostService {
     public PostState like(String requestId, long postId) {
         long started = System.nanoTime();
         Optional<PostState> liked;
+        WriteIntent intent;
         try {
+            intent = intents.open(requestId, postId, WriteKind.LIKE);
             liked = store.like(postId, datacenter);
         }
         catch (RuntimeException ex) {
@@ -130,13 +142,14 @@ public class PostService {
             throw ex;
         }
         if (liked.isEmpty()) {
+            intents.finish(intent);
             throw new PostNotFoundException(postId);
         }
         // The like is counted already (an atomic increment); record and hand it on like any other write.
         Write write = new Write(requestId, datacenter, WriteKind.LIKE, liked.get(), clock.millis());
         processingLog.record(write, Stage.ACCEPTED, Outcome.OK, null);
         processingLog.record(write, Stage.LOCAL_APPLIED, Outcome.OK, null);
-        handToReship(write);
+        handToReship(write, intent);
         metrics.write(WriteKind.LIKE, Outcome.OK).record(System.nanoTime() - started,
                 TimeUnit.NANOSECONDS);
         return liked.get();
@@ -178,7 +191,9 @@ public class PostService {
     private StoreOutcome apply(Write write, long started) {
         processingLog.record(write, Stage.ACCEPTED, Outcome.OK, null);
         StoreOutcome outcome;
+        WriteIntent intent;
         try {
+            intent = intents.open(write.requestId(), write.state().id(), write.kind());
             outcome = store.apply(write);
         }
         catch (RuntimeException ex) {
@@ -189,24 +204,53 @@ public class PostService {
         }
         if (outcome == StoreOutcome.STALE) {
             processingLog.record(write, Stage.LOCAL_APPLIED, Outcome.STALE_SKIPPED, "a newer version is stored");
+            intents.finish(intent);
             return outcome;
         }
         processingLog.record(write, Stage.LOCAL_APPLIED, Outcome.OK, null);
-        handToReship(write);
+        handToReship(write, intent);
         metrics.write(write.kind(), Outcome.OK).record(System.nanoTime() - started,
                 TimeUnit.NANOSECONDS);
         return outcome;
     }
 
-    private void handToReship(Write write) {
+    /**
+     * Finishes a local write whose processor stopped before it was cached or handed to reship: puts what the stores
+     * hold for the post (MySQL where this datacenter owns the master) into the cache and hands it to reship under
+     * the write's request id. Safe to repeat: the cache keeps the newest version, and the other datacenter skips a
+     * request id it has applied and any version older than its own.
+     * @param intent the unfinished write
+     * @return whether the write is finished now; {@code false} if reship did not take it (try again later)
+     */
+    public boolean finishInterrupted(WriteIntent intent) {
+        Optional<PostState> stored = store.refresh(intent.postId());
+        if (stored.isEmpty()) {
+            // Stopped before anything was stored: nothing to finish, and the client was never told otherwise.
+            intents.finish(intent);
+            return true;
+        }
+        Write write = new Write(intent.requestId(), datacenter, intent.kind(), stored.get(), clock.millis());
+        log.info("Finishing {} of post {} (request {}), interrupted {} ms ago", intent.kind(), intent.postId(),
+                intent.requestId(), clock.millis() - intent.openedAtMs());
+        processingLog.record(write, Stage.ACCEPTED, Outcome.OK, null);
+        processingLog.record(write, Stage.LOCAL_APPLIED, Outcome.OK, "finished after an interruption");
+        metrics.writeRecovered();
+        return handToReship(write, intent);
+    }
+
+    private boolean handToReship(Write write, WriteIntent intent) {
         try {
             reship.submitAndWait(WriteMapper.toProto(write));
+            intents.finish(intent);
+            return true;
         }
         catch (ReshipException ex) {
             // The write stands locally; the record lets the reconciler re-drive it to the other datacenter.
             metrics.reshipFailed();
             log.warn("Reship did not take {}: {}", write.requestId(), ex.getMessage());
             processingLog.record(write, Stage.RESHIPPED, Outcome.FAILED, ex.getMessage());
+            // The intent stays: recovery hands the write to reship again once it is back.
+            return false;
         }
     }
 

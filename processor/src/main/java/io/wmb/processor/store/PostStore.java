@@ -162,6 +162,24 @@ public class PostStore {
     }
 
     /**
+     * Reads a post from its authority and makes the cache agree: MySQL where this datacenter owns the master (the
+     * cache may have missed the last write), else the cache with the replica behind it.
+     * @param postId the post
+     * @return the post, tombstones included; empty if this datacenter has never stored it
+     */
+    public Optional<PostState> refresh(long postId) {
+        if (ownership.ownsMaster()) {
+            Optional<PostState> stored = repository.find(postId);
+            if (stored.isPresent()) {
+                cache.apply(stored.get(), "");
+                // The cache keeps the newest version: a write that arrived meanwhile stays, and wins here too.
+                return cache.get(postId).or(() -> stored);
+            }
+        }
+        return read(postId);
+    }
+
+    /**
      * Adds one like to this datacenter's counter.
      * @param postId the post
      * @param datacenter this datacenter

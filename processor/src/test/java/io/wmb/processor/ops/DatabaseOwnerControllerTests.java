@@ -58,7 +58,8 @@ class DatabaseOwnerControllerTests {
                     new ProcessorProperties.Redis("redis://127.0.0.1:1", 1, Duration.ofSeconds(1)),
                     new ProcessorProperties.Api(2000, DataSize.ofKilobytes(16), 100),
                     new ProcessorProperties.Idempotency(Duration.ofHours(1)),
-                    new ProcessorProperties.ProcessingLog("http://127.0.0.1:1", "target/unused"), "test-operator-token");
+                    new ProcessorProperties.ProcessingLog("http://127.0.0.1:1", "target/unused"),
+                    new ProcessorProperties.Recovery(Duration.ofSeconds(10), Duration.ofSeconds(5)), "test-operator-token");
         }
 
     }

@@ -1,0 +1,122 @@
+package io.wmb.processor;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import io.wmb.processor.TwoDatacenters.Processor;
+import io.wmb.processor.post.PostState;
+import io.wmb.processor.post.WriteKind;
+import io.wmb.processor.recovery.IntentRecovery;
+import io.wmb.processor.recovery.WriteIntents;
+import io.wmb.processor.store.PostCache;
+import io.wmb.processor.store.PostRepository;
+import io.wmb.processor.version.HybridLogicalClock;
+import io.wmb.proto.v1.PostWrite;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A processor killed part-way through a local write: the tests leave a write exactly where a {@code kill -9} would
+ * (its intent recorded, MySQL committed and the cache not written, or the cache written and reship not told), then
+ * let recovery run as it does after a restart, against the real MariaDB, Redis and a gRPC reship.
+ */
+class CrashRecoveryIntegrationTests extends IntegrationTestSupport {
+
+    @Test
+    void shouldFinishAWriteCommittedToMysqlWhoseProcessorDiedBeforeTheCacheAndReship() {
+        PostState before = createAndReplicate(unicom, telecom);
+        PostState after = before.withContent("committed, then killed", versions(unicom).nextAfter(before.version()),
+                System.currentTimeMillis());
+        String requestId = "crash-" + UUID.randomUUID();
+
+        intents(unicom).open(requestId, after.id(), WriteKind.UPDATE);
+        unicom.context().getBean(PostRepository.class).upsert(after);
+        // Where a kill leaves it: MySQL has the edit, this datacenter's cache and the other datacenter do not.
+        assertThat(content(unicom, after.id())).isEqualTo(before.content());
+
+        assertThat(recovery(unicom).recover(Duration.ZERO)).isGreaterThanOrEqualTo(1);
+
+        assertThat(content(unicom, after.id())).isEqualTo("committed, then killed");
+        assertThat(unicom.reship().received()).extracting(PostWrite::getRequestId).contains(requestId);
+        await().atMost(Duration.ofSeconds(10))
+            .untilAsserted(() -> assertThat(content(telecom, after.id())).isEqualTo("committed, then killed"));
+        assertThat(intents(unicom).olderThan(Duration.ZERO, 10_000)).noneMatch(i -> i.requestId().equals(requestId));
+    }
+
+    @Test
+    void shouldShipACachedWriteWhoseProcessorDiedBeforeReship() {
+        PostState before = createAndReplicate(telecom, unicom);
+        PostState after = before.withContent("cached, then killed", versions(telecom).nextAfter(before.version()),
+                System.currentTimeMillis());
+        String requestId = "crash-" + UUID.randomUUID();
+
+        intents(telecom).open(requestId, after.id(), WriteKind.UPDATE);
+        telecom.context().getBean(PostCache.class).apply(after, "telecom");
+        assertThat(content(unicom, after.id())).isEqualTo(before.content());
+
+        recovery(telecom).recover(Duration.ZERO);
+
+        assertThat(telecom.reship().received()).extracting(PostWrite::getRequestId).contains(requestId);
+        await().atMost(Duration.ofSeconds(10))
+            .untilAsserted(() -> assertThat(content(unicom, after.id())).isEqualTo("cached, then killed"));
+        assertThat(intents(telecom).olderThan(Duration.ZERO, 10_000)).noneMatch(i -> i.requestId().equals(requestId));
+    }
+
+    @Test
+    void shouldDropTheIntentOfAWriteThatDiedBeforeStoringAnything() {
+        String requestId = "crash-" + UUID.randomUUID();
+        long neverStored = Long.MAX_VALUE / 4 + System.nanoTime() % 1_000_000;
+        intents(unicom).open(requestId, neverStored, WriteKind.CREATE);
+
+        recovery(unicom).recover(Duration.ZERO);
+
+        assertThat(intents(unicom).olderThan(Duration.ZERO, 10_000)).noneMatch(i -> i.requestId().equals(requestId));
+        assertThat(unicom.reship().received()).extracting(PostWrite::getRequestId).doesNotContain(requestId);
+        assertThat(call(unicom, "GET", "/api/posts/" + neverStored, null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldKeepTheIntentOfAWriteThatReshipRefusedUntilReshipTakesIt() {
+        PostState post = createAndReplicate(unicom, telecom);
+        String requestId = "crash-" + UUID.randomUUID();
+        intents(unicom).open(requestId, post.id(), WriteKind.UPDATE);
+        unicom.reship().refuse(true);
+        try {
+            recovery(unicom).recover(Duration.ZERO);
+            assertThat(intents(unicom).olderThan(Duration.ZERO, 10_000)).anyMatch(i -> i.requestId().equals(requestId));
+        }
+        finally {
+            unicom.reship().refuse(false);
+        }
+        recovery(unicom).recover(Duration.ZERO);
+        assertThat(intents(unicom).olderThan(Duration.ZERO, 10_000)).noneMatch(i -> i.requestId().equals(requestId));
+        assertThat(unicom.reship().received()).extracting(PostWrite::getRequestId).contains(requestId);
+    }
+
+    private static PostState createAndReplicate(Processor origin, Processor peer) {
+        long id = createPost(origin, newAuthor(), "before the crash").path("id").asLong();
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> call(peer, "GET", "/api/posts/" + id, null).statusCode() == 200);
+        return origin.context().getBean(PostCache.class).get(id).orElseThrow();
+    }
+
+    private static String content(Processor processor, long postId) {
+        return json(call(processor, "GET", "/api/posts/" + postId, null)).path("content").asString();
+    }
+
+    private static WriteIntents intents(Processor processor) {
+        return processor.context().getBean(WriteIntents.class);
+    }
+
+    private static IntentRecovery recovery(Processor processor) {
+        return processor.context().getBean(IntentRecovery.class);
+    }
+
+    private static HybridLogicalClock versions(Processor processor) {
+        return processor.context().getBean(HybridLogicalClock.class);
+    }
+
+}
