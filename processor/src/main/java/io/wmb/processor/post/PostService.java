@@ -230,7 +230,7 @@ public class PostService {
             return true;
         }
         Write write = new Write(intent.requestId(), datacenter, intent.kind(), stored.get(), clock.millis());
-        log.info("Finishing {} of post {} (request {}), interrupted {} ms ago", intent.kind(), intent.postId(),
+        log.debug("Finishing {} of post {} (request {}), interrupted {} ms ago", intent.kind(), intent.postId(),
                 intent.requestId(), clock.millis() - intent.openedAtMs());
         processingLog.record(write, Stage.ACCEPTED, Outcome.OK, null);
         processingLog.record(write, Stage.LOCAL_APPLIED, Outcome.OK, "finished after an interruption");
