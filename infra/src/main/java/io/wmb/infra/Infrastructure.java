@@ -115,6 +115,13 @@ public final class Infrastructure implements AutoCloseable {
         }
     }
 
+    /** Switches which datacenter's MariaDB is the master (failover and the way back). */
+    public DatabaseRoles databases() {
+        int linkOffset = (this.settings.replicationLinkPort() != 0)
+                ? this.settings.replicationLinkPort() - this.mariaDb.port(Datacenter.UNICOM) : 0;
+        return new DatabaseRoles(this.mariaDb, this.link, linkOffset);
+    }
+
     /** The JDBC URL of a datacenter's database: {@code jdbc:mysql://127.0.0.1:<port>/wmb}. */
     public String mysqlUrl(Datacenter dc) {
         return this.mariaDb.url(dc);

@@ -101,6 +101,30 @@ final class MariaDbServers implements AutoCloseable {
         return (datacenter == Datacenter.UNICOM) ? this.master.pid() : this.replica.pid();
     }
 
+    /** Runs one statement as the admin user on a datacenter's server. */
+    void execute(Datacenter datacenter, String sql) {
+        instance(datacenter).execute(sql);
+    }
+
+    /** The first column of the first row of a query as the admin user, {@code null} if there is no row. */
+    String queryString(Datacenter datacenter, String sql) {
+        return instance(datacenter).queryString(sql);
+    }
+
+    /** {@code Yes/Yes ...} while a replica's IO and SQL threads run, with the last errors. */
+    String replicationState(Datacenter datacenter) {
+        return instance(datacenter).replicationState();
+    }
+
+    /** Points a server at another through a link route; waits until both replication threads run. */
+    void replicateFrom(Datacenter replica, int linkPort) {
+        instance(replica).replicateFrom(linkPort);
+    }
+
+    private Instance instance(Datacenter datacenter) {
+        return (datacenter == Datacenter.UNICOM) ? this.master : this.replica;
+    }
+
     @Override
     public void close() {
         // The replica first, so that it does not spin reconnecting to a stopped master.
@@ -278,7 +302,17 @@ final class MariaDbServers implements AutoCloseable {
                     state, null);
         }
 
-        private String replicationState() {
+        String queryString(String sql) {
+            try (Connection connection = connect(); Statement statement = connection.createStatement();
+                    ResultSet rs = statement.executeQuery(sql)) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+            catch (SQLException ex) {
+                throw new ServerStartException(this.name, "'" + sql + "' failed: " + ex.getMessage(), "", ex);
+            }
+        }
+
+        String replicationState() {
             try (Connection connection = connect(); Statement statement = connection.createStatement();
                     ResultSet rs = statement.executeQuery("SHOW SLAVE STATUS")) {
                 if (!rs.next()) {

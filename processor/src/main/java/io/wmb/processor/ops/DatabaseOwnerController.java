@@ -7,6 +7,10 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
 import io.wmb.processor.config.ProcessorProperties;
+import io.wmb.processor.store.PostStore;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -19,19 +23,25 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Operations endpoint for a failover: which datacenter writes MySQL. Reading is open; a change needs
  * {@code Authorization: Bearer <WMB_OPERATOR_TOKEN>}, because a wrong owner makes both datacenters write (or neither).
+ * Becoming the owner copies the cache into MySQL first (see {@link PostStore#adoptCache()}), before the answer.
  */
 @RestController
 @RequestMapping("/ops/database-owner")
 class DatabaseOwnerController {
 
+    private static final Logger log = LoggerFactory.getLogger(DatabaseOwnerController.class);
+
     private final MasterOwnership ownership;
+
+    private final PostStore store;
 
     private final String datacenter;
 
     private final byte[] operatorToken;
 
-    DatabaseOwnerController(MasterOwnership ownership, ProcessorProperties properties) {
+    DatabaseOwnerController(MasterOwnership ownership, PostStore store, ProcessorProperties properties) {
         this.ownership = ownership;
+        this.store = store;
         this.datacenter = properties.datacenter();
         this.operatorToken = properties.operatorToken().getBytes(StandardCharsets.UTF_8);
     }
@@ -45,7 +55,13 @@ class DatabaseOwnerController {
     DatabaseOwner put(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
             @Valid @RequestBody DatabaseOwnerChange change) {
         requireOperator(authorization);
-        ownership.set(change.ownsMaster());
+        boolean before = ownership.set(change.ownsMaster());
+        if (change.ownsMaster() && !before) {
+            long started = System.nanoTime();
+            long posts = store.adoptCache();
+            log.info("Now the owner of the MySQL master: copied {} cached posts into MySQL in {} ms", posts,
+                    (System.nanoTime() - started) / 1_000_000);
+        }
         return get();
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.wmb.processor.metrics.ProcessorMetrics;
 import io.wmb.processor.post.PostState;
@@ -13,6 +14,8 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 
 /**
  * Posts in this datacenter's Redis: one hash per post ({@code wmb:post:<id>}) and one sorted set per author
@@ -207,6 +210,33 @@ public class PostCache {
         finally {
             metrics.redis().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /**
+     * Every cached post, tombstones included, a page at a time (Redis {@code SCAN}: no long block of Redis).
+     * @param page called with each page of posts
+     * @return how many posts were visited
+     */
+    public long forEachPage(Consumer<List<PostState>> page) {
+        long visited = 0;
+        ScanParams params = new ScanParams()
+            .match(POST_PREFIX + "*").count(500);
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            ScanResult<String> scan = jedis.scan(cursor, params);
+            cursor = scan.getCursor();
+            List<PostState> posts = new ArrayList<>(scan.getResult().size());
+            for (String key : scan.getResult()) {
+                long id = Long.parseLong(key.substring(POST_PREFIX.length()));
+                get(id).ifPresent(posts::add);
+            }
+            if (!posts.isEmpty()) {
+                page.accept(posts);
+                visited += posts.size();
+            }
+        }
+        while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+        return visited;
     }
 
     /** Whether Redis answers; for the health endpoint. */

@@ -162,6 +162,22 @@ public class PostStore {
     }
 
     /**
+     * Copies what the cache holds into MySQL, newer version wins and like counters by maximum: run when this
+     * datacenter becomes the owner of the MySQL master. Until then it wrote its writes (and the other datacenter's)
+     * to Redis only, counting on the old master; those that the old master had not committed, or whose binlog had
+     * not reached this replica before the failover, exist only in this cache.
+     * @return how many posts were looked at
+     */
+    public long adoptCache() {
+        return cache.forEachPage(posts -> transactions.executeWithoutResult(status -> {
+            for (PostState post : posts) {
+                repository.upsert(post);
+                repository.mergeLikes(post.id(), post.likes(), "");
+            }
+        }));
+    }
+
+    /**
      * Reads a post from its authority and makes the cache agree: MySQL where this datacenter owns the master (the
      * cache may have missed the last write), else the cache with the replica behind it.
      * @param postId the post

@@ -9,6 +9,7 @@ import io.wmb.processor.version.RequestIds;
 import io.wmb.processor.web.ProblemHandler;
 import io.wmb.processor.web.WebConfiguration;
 
+import io.wmb.processor.store.PostStore;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
@@ -16,10 +17,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
@@ -36,6 +41,9 @@ class DatabaseOwnerControllerTests {
 
     @Autowired
     private MasterOwnership ownership;
+
+    @MockitoBean
+    private PostStore store;
 
     @TestConfiguration(proxyBeanMethods = false)
     static class Beans {
@@ -74,6 +82,12 @@ class DatabaseOwnerControllerTests {
             .andExpect(status().isOk())
             .andExpect(jsonPath("$.ownsMaster").value(true));
         assertThat(ownership.ownsMaster()).isTrue();
+        // What this datacenter wrote to its cache only, while it was not the owner, goes into MySQL now.
+        verify(store, times(1)).adoptCache();
+        mvc.perform(put("/ops/database-owner").header("Authorization", "Bearer test-operator-token")
+            .contentType(MediaType.APPLICATION_JSON)
+            .content("{\"ownsMaster\": true}")).andExpect(status().isOk());
+        verify(store, times(1)).adoptCache();
     }
 
     @Test
@@ -87,6 +101,7 @@ class DatabaseOwnerControllerTests {
             .contentType(MediaType.APPLICATION_JSON)
             .content("{\"ownsMaster\": true}")).andExpect(status().isUnauthorized());
         assertThat(ownership.ownsMaster()).isFalse();
+        verify(store, never()).adoptCache();
     }
 
     @Test
