@@ -92,9 +92,7 @@ public final class DatabaseRoles {
         domain(binlogPosition(replica), master.number()).ifPresent(start::add);
         this.servers.execute(replica, "SET GLOBAL gtid_slave_pos = '" + String.join(",", start) + "'");
         this.servers.execute(replica, "SET GLOBAL slave_exec_mode = 'IDEMPOTENT'");
-        int linkPort = this.link.open("mysql-replication-" + master.id(), this.servers.port(master),
-                (this.linkOffset > 0) ? this.linkOffset + this.servers.port(master) : 0);
-        this.servers.replicateFrom(replica, linkPort);
+        this.servers.replicateFrom(replica, routeTo(master));
         logger.info("MariaDB of {} replicates {} from {}", replica.id(), master.id(), String.join(",", start));
     }
 
@@ -110,9 +108,7 @@ public final class DatabaseRoles {
         this.servers.execute(replica, "RESET SLAVE ALL");
         this.servers.execute(replica, "SET GLOBAL gtid_slave_pos = '" + binlogPosition(master) + "'");
         this.servers.execute(replica, "SET GLOBAL slave_exec_mode = 'STRICT'");
-        int linkPort = this.link.open("mysql-replication-" + master.id(), this.servers.port(master),
-                (this.linkOffset > 0) ? this.linkOffset + this.servers.port(master) : 0);
-        this.servers.replicateFrom(replica, linkPort);
+        this.servers.replicateFrom(replica, routeTo(master));
         logger.info("MariaDB of {} replicates {} from now", replica.id(), master.id());
     }
 
@@ -136,6 +132,13 @@ public final class DatabaseRoles {
             sleep(Duration.ofMillis(100));
         }
         return false;
+    }
+
+    /** The link route to a datacenter's server; unicom's is the one the replica has used since start-up. */
+    private int routeTo(Datacenter master) {
+        String name = (master == Datacenter.UNICOM) ? "mysql-replication" : "mysql-replication-" + master.id();
+        return this.link.open(name, this.servers.port(master),
+                (this.linkOffset > 0) ? this.linkOffset + this.servers.port(master) : 0);
     }
 
     private boolean relayLogApplied(Datacenter datacenter) {

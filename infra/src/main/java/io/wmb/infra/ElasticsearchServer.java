@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -57,6 +58,9 @@ final class ElasticsearchServer implements AutoCloseable {
     }
 
     /** Starts the node and waits until the cluster health is yellow. */
+    /** JVM options added to the node's own unless WMB_ES_JAVA_OPTS says otherwise. */
+    static final String DEFAULT_JAVA_OPTS = "-XX:TieredStopAtLevel=1";
+
     static ElasticsearchServer start(InfrastructureSettings settings, ServerListener listener) {
         int port = LocalPorts.orFree(settings.elasticsearchPort());
         int transportPort = (settings.elasticsearchPort() != 0) ? port + 100 : LocalPorts.free();
@@ -94,6 +98,8 @@ final class ElasticsearchServer implements AutoCloseable {
             builder.environment().put("ES_PATH_CONF", home.resolve("config").toString());
             builder.environment().put("ES_TMPDIR", home.resolve("tmp").toString());
             builder.environment().remove("JAVA_TOOL_OPTIONS");
+            // The launcher JVM that starts the node: short-lived, so C1 only.
+            builder.environment().put("CLI_JAVA_OPTS", "-XX:TieredStopAtLevel=1");
             process = builder.start();
             ElasticsearchServer server = new ElasticsearchServer(port, process, consoleLog);
             server.awaitHealthy();
@@ -188,6 +194,10 @@ final class ElasticsearchServer implements AutoCloseable {
         // A small initial heap: Elasticsearch pre-touches it (AlwaysPreTouch), so it is resident from the start;
         // the demo's processing log at rest needs far less, and the heap still grows to 512 MB under load.
         Files.writeString(options.resolve("heap.options"), "-Xms128m\n-Xmx512m\n");
+        // Like the services: C1 only by default, which halves the node's start-up CPU on two shared cores.
+        // WMB_ES_JAVA_OPTS replaces it (blank for the JVM's defaults, C2 included).
+        String extra = Optional.ofNullable(System.getenv("WMB_ES_JAVA_OPTS")).orElse(DEFAULT_JAVA_OPTS);
+        Files.writeString(options.resolve("wmb.options"), String.join("\n", extra.trim().split("\\s+")) + "\n");
         if (isRoot()) {
             run("chown", "-R", UNPRIVILEGED_ID + ":" + UNPRIVILEGED_ID, home.toString());
         }

@@ -216,6 +216,66 @@ class FaultSystemIntegrationTests {
                         changed, Duration.ZERO, List.of())));
     }
 
+    @Test
+    @Order(6)
+    void shouldLoseNothingWhenAWholeDatacenterIsLostAndComesBack() {
+        Duration down = duration(10, 60);
+        WriteChecker checker = checker("telecom lost, back");
+        checker.start();
+        awaitSomeWrites(checker);
+        long started = System.nanoTime();
+        demo.datacenterDown("telecom");
+        pause(down);
+        demo.datacenterUp("telecom");
+        awaitDatacenterHealthy("telecom");
+        Duration outage = Duration.ofNanos(System.nanoTime() - started);
+        pause(duration(3, 10));
+        finish(checker, "telecom lost as in a power loss (every service killed, link cut) for " + down.toSeconds()
+                + " s; the edge sends the south to unicom; then back (outage until healthy)", outage);
+    }
+
+    @Test
+    @Order(7)
+    void shouldLoseNothingWhenTheMasterDatacenterIsLostFailedOverAndBack() {
+        WriteChecker checker = checker("unicom lost, failover, failback");
+        checker.start();
+        awaitSomeWrites(checker);
+        long started = System.nanoTime();
+        demo.datacenterDown("unicom");
+        pause(duration(5, 20));
+        String failover = demo.failOver();
+        assertThat(demo.databaseOwner()).as(failover).isEqualTo("telecom");
+        assertThat(ownsMaster("telecom")).isTrue();
+        // Writes go on in both regions, all through telecom, which now writes its own MySQL.
+        pause(duration(10, 60));
+        demo.datacenterUp("unicom");
+        awaitDatacenterHealthy("unicom");
+        assertThat(ownsMaster("unicom")).as("unicom comes back as a non-owner").isFalse();
+        pause(duration(5, 20));
+        String failback = demo.failBack();
+        assertThat(demo.databaseOwner()).as(failback).isEqualTo("unicom");
+        assertThat(ownsMaster("unicom")).isTrue();
+        assertThat(ownsMaster("telecom")).isFalse();
+        Duration outage = Duration.ofNanos(System.nanoTime() - started);
+        pause(duration(3, 10));
+        finish(checker, "unicom (owner of the MySQL master) lost as in a power loss; `./wmb failover` (drain unicom, "
+                + "promote telecom's replica, telecom owns the database); unicom back as a replica; `./wmb failback` "
+                + "(whole procedure, until unicom owns the master again)", outage);
+    }
+
+    private static boolean ownsMaster(String datacenter) {
+        HttpResponse<String> owner = send("GET", demo.processor(datacenter, "/ops/database-owner"), null, null);
+        assertThat(owner.statusCode()).as(owner.body()).isEqualTo(200);
+        return JSON.readTree(owner.body()).path("ownsMaster").asBoolean();
+    }
+
+    private static void awaitDatacenterHealthy(String datacenter) {
+        for (String service : List.of("processor", "reship", "collector", "reconciler", "gateway")) {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                .until(() -> demo.isHealthy(service + "-" + datacenter));
+        }
+    }
+
     private static long telecomVersion(long id) {
         HttpResponse<String> read = send("GET", demo.processor("telecom", "/api/posts/" + id), null, null);
         return (read.statusCode() == 200) ? JSON.readTree(read.body()).get("version").asLong() : 0;

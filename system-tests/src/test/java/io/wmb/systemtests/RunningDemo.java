@@ -1,6 +1,7 @@
 package io.wmb.systemtests;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,7 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.springframework.util.FileSystemUtils;
 
 /**
  * Both datacenters started exactly as a user starts them, with {@code ./wmb up}: real servers, every service a
@@ -53,6 +58,7 @@ final class RunningDemo {
     }
 
     private void up() {
+        forgetEarlierRuns();
         // The reactor has just built every exec jar (WMB_SKIP_BUILD): ./wmb up exits non-zero unless all is healthy.
         try {
             wmb(Duration.ofMinutes(6), "up");
@@ -60,6 +66,25 @@ final class RunningDemo {
         catch (IllegalStateException ex) {
             down();
             throw ex;
+        }
+    }
+
+    /**
+     * Starts from empty stores and settings, keeping only the unpacked servers and the class-data archives: an
+     * earlier run that stopped part-way (a failover that failed, say) must not leave its state to this one.
+     */
+    private void forgetEarlierRuns() {
+        if (!Files.isDirectory(this.dataRoot)) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(this.dataRoot)) {
+            for (Path entry : entries.filter((p) -> !Set.of("dist", "cds").contains(p.getFileName().toString()))
+                .toList()) {
+                FileSystemUtils.deleteRecursively(entry);
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("could not clear " + this.dataRoot, ex);
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.wmb.infra.Datacenter;
 import io.wmb.infra.LinkSimulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,6 +106,10 @@ final class ControlServer {
             serviceAction(exchange, method, path);
             return;
         }
+        if (path.startsWith("/datacenters/")) {
+            datacenterAction(exchange, method, path);
+            return;
+        }
         switch (path) {
             case "/status" -> onlyGet(exchange, method, () -> statusJson());
             case "/status.txt" -> {
@@ -117,9 +122,22 @@ final class ControlServer {
             case "/link/heal" -> linkAction(exchange, method, LinkSimulator::heal);
             case "/link/latency" -> linkAction(exchange, method, (link) -> link.setRoundTrip(
                     Duration.ofMillis(rttMillis(exchange.getRequestURI().getRawQuery()))));
+            case "/failover" -> {
+                if (requireMethod(exchange, method, "POST")) {
+                    Datacenter to = failoverTarget(exchange.getRequestURI().getRawQuery(),
+                            this.supervisor.databaseOwner().peer());
+                    send(exchange, 200, "application/json", stepsJson(this.supervisor.failOver(to)));
+                }
+            }
+            case "/failback" -> {
+                if (requireMethod(exchange, method, "POST")) {
+                    send(exchange, 200, "application/json", stepsJson(this.supervisor.failBack()));
+                }
+            }
             default -> problem(exchange, 404, "Not Found", "No resource at " + path
                     + "; try GET /status, GET /link, POST /link/cut, POST /link/heal,"
-                    + " POST /link/latency?rttMs=40, POST /services/{name}/stop|start");
+                    + " POST /link/latency?rttMs=40, POST /services/{name}/stop|start,"
+                    + " POST /datacenters/{unicom|telecom}/down|up, POST /failover?to=telecom, POST /failback");
         }
     }
 
@@ -136,6 +154,50 @@ final class ControlServer {
                     : this.supervisor.startService(parts[0]);
             send(exchange, 200, "application/json", componentJson(component));
         }
+    }
+
+    /** {@code POST /datacenters/{dc}/down} or {@code /up}: answers the steps taken. */
+    private void datacenterAction(HttpExchange exchange, String method, String path) throws IOException {
+        String[] parts = path.substring("/datacenters/".length()).split("/");
+        if (parts.length != 2 || !(parts[1].equals("down") || parts[1].equals("up"))) {
+            problem(exchange, 404, "Not Found", "No resource at " + path + "; try POST /datacenters/telecom/down or"
+                    + " POST /datacenters/telecom/up");
+            return;
+        }
+        Datacenter datacenter;
+        try {
+            datacenter = Datacenter.of(parts[0]);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new NotFoundException("no datacenter " + parts[0] + "; datacenters: unicom, telecom");
+        }
+        if (requireMethod(exchange, method, "POST")) {
+            List<String> steps = parts[1].equals("down") ? this.supervisor.datacenterDown(datacenter)
+                    : this.supervisor.datacenterUp(datacenter);
+            send(exchange, 200, "application/json", stepsJson(steps));
+        }
+    }
+
+    static Datacenter failoverTarget(String query, Datacenter otherwise) {
+        Optional<String> to = Optional.ofNullable(query).stream()
+            .flatMap((q) -> List.of(q.split("&")).stream())
+            .filter((pair) -> pair.startsWith("to="))
+            .map((pair) -> pair.substring("to=".length()))
+            .findFirst();
+        if (to.isEmpty()) {
+            return otherwise;
+        }
+        try {
+            return Datacenter.of(to.get());
+        }
+        catch (IllegalArgumentException ex) {
+            throw new BadRequestException("to must be unicom or telecom, but was '" + to.get() + "'");
+        }
+    }
+
+    private String stepsJson(List<String> steps) {
+        return "{\"databaseOwner\":" + quote(this.supervisor.databaseOwner().id()) + ",\"steps\":"
+                + steps.stream().map(ControlServer::quote).collect(Collectors.joining(",", "[", "]")) + "}";
     }
 
     private void onlyGet(HttpExchange exchange, String method, JsonBody body) throws IOException {
@@ -192,7 +254,8 @@ final class ControlServer {
             .map(ControlServer::componentJson)
             .collect(Collectors.joining(",", "[", "]"));
         String link = this.supervisor.link().map(ControlServer::linkJson).orElse("null");
-        return "{\"supervisorPid\":" + ProcessHandle.current().pid() + ",\"components\":" + components
+        return "{\"supervisorPid\":" + ProcessHandle.current().pid() + ",\"databaseOwner\":"
+                + quote(this.supervisor.databaseOwner().id()) + ",\"components\":" + components
                 + ",\"link\":" + link + "}";
     }
 
@@ -285,6 +348,48 @@ final class ControlServer {
          */
         default Component startService(String name) {
             throw new UnavailableException("this control API runs no services");
+        }
+
+        /**
+         * Takes a whole datacenter down as a power loss would: its services killed (kill -9), the link cut. Its
+         * MariaDB and Redis keep their data, as durable disks would.
+         * @param datacenter the datacenter
+         * @return what was done
+         */
+        default List<String> datacenterDown(Datacenter datacenter) {
+            throw new UnavailableException("this control API runs no services");
+        }
+
+        /**
+         * Brings a datacenter back: the link healed, its services started (its processor as the database owner
+         * only if it owns the master now).
+         * @param datacenter the datacenter
+         * @return what was done
+         */
+        default List<String> datacenterUp(Datacenter datacenter) {
+            throw new UnavailableException("this control API runs no services");
+        }
+
+        /**
+         * Fails the MySQL master over to a datacenter (the operator procedure of docs/reliability.md).
+         * @param to the datacenter that becomes the owner
+         * @return the steps taken
+         */
+        default List<String> failOver(Datacenter to) {
+            throw new UnavailableException("this control API runs no services");
+        }
+
+        /**
+         * The way back after a failover: the master returns to unicom.
+         * @return the steps taken
+         */
+        default List<String> failBack() {
+            throw new UnavailableException("this control API runs no services");
+        }
+
+        /** The datacenter whose MariaDB is the master now. */
+        default Datacenter databaseOwner() {
+            return Datacenter.UNICOM;
         }
     }
 

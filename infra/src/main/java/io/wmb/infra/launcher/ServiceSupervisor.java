@@ -20,7 +20,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Predicate;
 
+import io.wmb.infra.DatabaseRoles;
+import io.wmb.infra.Datacenter;
 import io.wmb.infra.Infrastructure;
 import io.wmb.infra.InfrastructureSettings;
 import io.wmb.infra.LinkSimulator;
@@ -80,6 +83,9 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
     private volatile LinkSimulator link;
 
     private volatile boolean stopping;
+
+    private final Failover failover = new Failover(
+            Optional.ofNullable(System.getenv("WMB_OPERATOR_TOKEN")).orElse("wmb-operator-demo"));
 
     ServiceSupervisor(Path repository, Path dataRoot, String javaOpts) {
         this.repository = repository;
@@ -181,6 +187,74 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         return component;
     }
 
+    @Override
+    public List<String> datacenterDown(Datacenter datacenter) {
+        List<String> steps = new ArrayList<>();
+        for (ServiceSpec service : this.services) {
+            if (service.datacenter() != datacenter) {
+                continue;
+            }
+            Process process;
+            synchronized (this) {
+                process = this.processes.remove(service.id());
+                component(service.id()).stopped("datacenter down (./wmb dc up " + datacenter.id() + ")");
+            }
+            if (process != null) {
+                // A power loss: no shutdown hook, no graceful drain.
+                process.destroyForcibly();
+                Processes.awaitExit(process.toHandle(), Duration.ofSeconds(15));
+                steps.add("kill -9 " + service.id() + " (pid " + process.pid() + ")");
+            }
+        }
+        link().ifPresent((link) -> {
+            link.cut();
+            steps.add("link cut: nothing crosses between the datacenters");
+        });
+        logger.warn("Datacenter {} is down: {}", datacenter.id(), steps);
+        return steps;
+    }
+
+    @Override
+    public List<String> datacenterUp(Datacenter datacenter) {
+        List<String> steps = new ArrayList<>();
+        link().ifPresent((link) -> {
+            link.heal();
+            steps.add("link healed");
+        });
+        for (ServiceSpec service : this.services) {
+            if (service.datacenter() == datacenter) {
+                startService(service.id());
+                steps.add("started " + service.id() + ((service.name().equals("processor"))
+                        ? " (database owner: " + (datacenter == this.failover.owner()) + ")" : ""));
+            }
+        }
+        logger.info("Datacenter {} is coming back: {}", datacenter.id(), steps);
+        return steps;
+    }
+
+    @Override
+    public List<String> failOver(Datacenter to) {
+        return this.failover.failOver(to, databases());
+    }
+
+    @Override
+    public List<String> failBack() {
+        return this.failover.failBack(databases());
+    }
+
+    @Override
+    public Datacenter databaseOwner() {
+        return this.failover.owner();
+    }
+
+    private DatabaseRoles databases() {
+        Infrastructure servers = this.infrastructure;
+        if (servers == null) {
+            throw new ControlServer.UnavailableException("the servers are not up yet");
+        }
+        return servers.databases();
+    }
+
     private ServiceSpec spec(String name) {
         return this.services.stream().filter((service) -> service.id().equals(name)).findFirst()
             .orElseThrow(() -> new ControlServer.NotFoundException("no service " + name + "; services: "
@@ -210,6 +284,11 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         }
         this.link = link;
         linkComponent.healthy(ProcessHandle.current().pid());
+        // Gateways, reship and collector need neither MariaDB nor Redis to start: they use the seconds the
+        // servers take (mostly waiting on MariaDB) instead of joining the rush after them.
+        Thread early = new Thread(() -> startServices(ServiceSupervisor::needsNoDatabase), "wmb-start-early");
+        early.setDaemon(true);
+        early.start();
         Set<String> databases = ConcurrentHashMap.newKeySet();
         this.infrastructure = Infrastructure.start(settings, link, new ServerListener() {
             @Override
@@ -224,7 +303,8 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
                 // Services need MariaDB and Redis to start; Elasticsearch may still be coming up (the
                 // processing log buffers), so they start now instead of waiting for the slowest server.
                 if (!name.equals("elasticsearch") && databases.add(name) && databases.size() == 4) {
-                    Thread services = new Thread(ServiceSupervisor.this::startServices, "wmb-start-services");
+                    Thread services = new Thread(() -> startServices((service) -> !needsNoDatabase(service)),
+                            "wmb-start-services");
                     services.setDaemon(true);
                     services.start();
                 }
@@ -249,11 +329,19 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private synchronized void startServices() {
+    private static boolean needsNoDatabase(ServiceSpec service) {
+        return service.module().equals("gateway") || service.name().equals("reship")
+                || service.name().equals("collector");
+    }
+
+    private void startServices(Predicate<ServiceSpec> which) {
         if (this.stopping) {
             return;
         }
         for (ServiceSpec service : this.services) {
+            if (!which.test(service)) {
+                continue;
+            }
             Component component = component(service.id());
             Optional<Path> jar = service.jar(this.repository);
             if (jar.isEmpty()) {
@@ -267,7 +355,13 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         }
     }
 
-    private synchronized void startService(ServiceSpec service, Path jar, boolean append) {
+    private void startService(ServiceSpec service, Path jar, boolean append) {
+        // Outside the lock: on a first start this waits for the jar's extraction.
+        List<String> launch = this.classData.launch(service.module(), jar);
+        spawn(service, launch, append);
+    }
+
+    private synchronized void spawn(ServiceSpec service, List<String> launch, boolean append) {
         if (this.stopping) {
             return;
         }
@@ -275,18 +369,23 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         List<String> command = new ArrayList<>();
         command.add(javaBin());
         command.addAll(this.javaOpts);
-        command.addAll(this.classData.launch(service.module(), jar));
+        command.addAll(launch);
         File log = Path.of(component.log()).toFile();
         ProcessBuilder builder = new ProcessBuilder(command).directory(this.repository.toFile())
             .redirectErrorStream(true)
             .redirectOutput(append ? ProcessBuilder.Redirect.appendTo(log) : ProcessBuilder.Redirect.to(log));
         builder.environment().putAll(service.env());
+        if (service.name().equals("processor")) {
+            // After a failover the other datacenter owns the master: a processor started now must not write its own.
+            builder.environment().put("WMB_OWNS_MASTER",
+                    Boolean.toString(service.datacenter() == this.failover.owner()));
+        }
         try {
             Process process = builder.start();
             this.processes.put(service.id(), process);
             component.started(process.pid());
             recordChild(process.pid(), service.id());
-            logger.info("Started {} (pid {}) from {}", service.id(), process.pid(), jar);
+            logger.info("Started {} (pid {}): {}", service.id(), process.pid(), launch);
         }
         catch (IOException ex) {
             component.failed("cannot start: " + ex.getMessage());

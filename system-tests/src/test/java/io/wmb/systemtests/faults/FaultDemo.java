@@ -105,6 +105,31 @@ public final class FaultDemo {
         control("POST", "/link/latency?rttMs=" + rtt.toMillis());
     }
 
+    /** A whole datacenter lost as in a power loss: its services killed, the link cut. Answers the steps. */
+    public String datacenterDown(String datacenter) {
+        return control("POST", "/datacenters/" + datacenter + "/down", Duration.ofMinutes(1));
+    }
+
+    /** The datacenter back: the link healed, its services started. Answers the steps. */
+    public String datacenterUp(String datacenter) {
+        return control("POST", "/datacenters/" + datacenter + "/up", Duration.ofMinutes(1));
+    }
+
+    /** The MySQL master failed over to the datacenter that does not own it, by the operator procedure. */
+    public String failOver() {
+        return control("POST", "/failover", Duration.ofMinutes(5));
+    }
+
+    /** The way back: the master returns to unicom. */
+    public String failBack() {
+        return control("POST", "/failback", Duration.ofMinutes(5));
+    }
+
+    /** The datacenter that owns the MySQL master, as the supervisor knows it. */
+    public String databaseOwner() {
+        return JSON.readTree(control("GET", "/status")).path("databaseOwner").asString();
+    }
+
     /** Starts a service again through the supervisor (it must have stopped or been killed). */
     public void startService(String id) {
         control("POST", "/services/" + id + "/start");
@@ -163,9 +188,13 @@ public final class FaultDemo {
     }
 
     private String control(String method, String path) {
+        return control(method, path, Duration.ofSeconds(30));
+    }
+
+    private String control(String method, String path, Duration timeout) {
         URI uri = URI.create("http://127.0.0.1:" + (8090 + this.offset) + path);
         HttpRequest request = HttpRequest.newBuilder(uri)
-            .timeout(Duration.ofSeconds(30))
+            .timeout(timeout)
             .method(method, HttpRequest.BodyPublishers.noBody())
             .build();
         try {

@@ -74,9 +74,6 @@ public final class ReliabilityReport {
                 md.append('\n');
             }
         }
-        md.append("## Not automated yet\n\n");
-        md.append("Whole-datacenter loss and failover of the MySQL master are operator procedures, not yet a "
-                + "scenario of this report; see the procedure below.\n\n");
         md.append(FAILOVER_PROCEDURE);
         md.append(KNOWN_ISSUES);
         try {
@@ -96,36 +93,37 @@ public final class ReliabilityReport {
 
             ## Known issues found by these scenarios
 
-            - `kill -9` of the processor that owns the MySQL master, landing between its MySQL commit and its Redis
-              write (a window of a few milliseconds), leaves MySQL and Redis apart for good: in the first full run
-              (commit 93843b2 of this file) a delete was committed in MySQL (and replicated) while both Redis and
-              both APIs kept the post live. The write was not acknowledged, so nothing acknowledged was lost, but
-              the datacenters' stores never converged: the processing-log record of the write was still in the
-              killed process's memory, so the reconciler never learned of it. The scenario fails when the kill hits
-              that window.
             - A request header over the gateways' limit gets `431` with an empty body, not a problem+json (Netty
               answers before the application).
+
+            Fixed since the first full run: a `kill -9` of a processor between its MySQL commit and its Redis write
+            (or between its Redis write and reship) left the stores apart for good. Every local write now records
+            an intent in Redis before it touches a store; a restarted processor finishes what it finds (puts the
+            stored state into the cache and hands it to reship), so the kill scenarios of both processors converge.
             """;
 
     private static final String FAILOVER_PROCEDURE = """
-            ### Losing unicom (the datacenter that owns the MySQL master): documented, not yet exercised by a test
+            ## Losing the datacenter that owns the MySQL master: the procedure the scenario runs
 
-            1. Take unicom out of rotation at the edge (operator token):
-               `PUT /ops/datacenters/unicom/drain {"drained": true}`; both regions now go to telecom.
-            2. Promote telecom's replica: on telecom's MariaDB `STOP REPLICA; RESET REPLICA ALL;
-               SET GLOBAL read_only = OFF;` and give the application user write rights if the replica withheld them.
-            3. Make telecom's processor the database owner:
-               `PUT /ops/database-owner {"ownsMaster": true}` on telecom's processor with
-               `Authorization: Bearer $WMB_OPERATOR_TOKEN` (401 without it). From then on telecom writes MySQL first.
-            4. Writes unicom acknowledged but had not shipped wait in unicom's reship outbox (RocksDB, on disk) and
-               are delivered when unicom returns; "newer version wins" places them.
+            `./wmb dc down unicom` loses unicom as a power loss would (every service killed, the link cut; its
+            MariaDB and Redis keep their data). The edge sends both regions to telecom, which keeps taking writes
+            (Redis, and its reship outbox bound for unicom). Then an operator runs:
 
-            Known gap: writes telecom accepted before step 3 went to telecom's Redis and to its reship outbox, bound
-            for unicom; they reach the new master only once unicom's collector and processor answer again.
+            1. `./wmb failover` (supervisor `POST /failover`): drain unicom at the edge; fence unicom (its processor
+               stops writing MySQL and its MariaDB turns read-only, if they answer); promote telecom's replica
+               (apply its relay log, `STOP SLAVE; RESET SLAVE ALL`, `read_only=OFF`); make telecom's processor the
+               database owner (`PUT /ops/database-owner {"ownsMaster": true}`), which first copies what telecom's
+               cache took while it was not the owner into MySQL, newer version wins.
+            2. `./wmb dc up unicom`: the link heals and unicom's services start as non-owners. Unicom's reship
+               delivers what unicom acknowledged but had not shipped; telecom's delivers what it took meanwhile.
+            3. `./wmb failback` (supervisor `POST /failback`): unicom's MariaDB becomes a GTID replica of telecom's
+               (it skips its own domain, takes telecom's, row events applied idempotently) and catches up; both
+               datacenters are drained at the edge for a few seconds (clients get 503 and retry); telecom stops
+               writing MySQL and turns read-only; unicom catches up with the last transaction, is promoted and owns
+               the database again; telecom's server replicates unicom's from that point; both are undrained.
 
-            The way back: rebuild unicom's MariaDB as a replica of telecom's (`CHANGE MASTER TO ...
-            MASTER_USE_GTID=slave_pos`) and let it catch up; drain both datacenters at the edge for the switch
-            (clients get 503 problems and retry); set `ownsMaster` false in telecom, make unicom's server the master
-            and telecom's its replica again, set `ownsMaster` true in unicom; undrain.
+            Each step prints what it did and how long it took. Run `./wmb failback` before `./wmb down`: the
+            supervisor keeps the database owner in memory, and a fresh `./wmb up` assumes unicom owns the master.
             """;
+
 }
