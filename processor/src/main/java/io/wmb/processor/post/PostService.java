@@ -14,6 +14,7 @@ import io.wmb.processor.reship.ReshipClient;
 import io.wmb.processor.reship.ReshipException;
 import io.wmb.processor.store.PostStore;
 import io.wmb.processor.store.StoreOutcome;
+import io.wmb.processor.topology.WriteTopology;
 import io.wmb.processor.version.HybridLogicalClock;
 import io.wmb.processor.version.PostIdGenerator;
 
@@ -48,6 +49,8 @@ public class PostService {
 
     private final String datacenter;
 
+    private final WriteTopology topology;
+
     /**
      * Creates the service.
      * @param store where posts live
@@ -58,9 +61,11 @@ public class PostService {
      * @param metrics the meters
      * @param clock the wall clock
      * @param datacenter this datacenter
+     * @param topology whether this datacenter takes writes, and whom it tells after one
      */
     public PostService(PostStore store, HybridLogicalClock versions, PostIdGenerator ids, ReshipClient reship,
-            ProcessingLogRecorder processingLog, ProcessorMetrics metrics, Clock clock, String datacenter) {
+            ProcessingLogRecorder processingLog, ProcessorMetrics metrics, Clock clock, String datacenter,
+            WriteTopology topology) {
         this.store = store;
         this.versions = versions;
         this.ids = ids;
@@ -69,6 +74,7 @@ public class PostService {
         this.metrics = metrics;
         this.clock = clock;
         this.datacenter = datacenter;
+        this.topology = topology;
     }
 
     /**
@@ -79,6 +85,7 @@ public class PostService {
      * @return the new post
      */
     public PostState create(String requestId, long authorId, String content) {
+        topology.checkAcceptsWrites();
         long started = System.nanoTime();
         long now = clock.millis();
         PostState state = new PostState(ids.next(), authorId, content, false, versions.now(), now, now, null);
@@ -119,6 +126,7 @@ public class PostService {
      * @throws PostNotFoundException if the post does not exist or is deleted
      */
     public PostState like(String requestId, long postId) {
+        topology.checkAcceptsWrites();
         long started = System.nanoTime();
         Optional<PostState> liked;
         try {
@@ -136,6 +144,7 @@ public class PostService {
         Write write = new Write(requestId, datacenter, WriteKind.LIKE, liked.get(), clock.millis());
         processingLog.record(write, Stage.ACCEPTED, Outcome.OK, null);
         processingLog.record(write, Stage.LOCAL_APPLIED, Outcome.OK, null);
+        topology.afterLocalWrite(liked.get(), datacenter);
         handToReship(write);
         metrics.write(WriteKind.LIKE, Outcome.OK).record(System.nanoTime() - started,
                 TimeUnit.NANOSECONDS);
@@ -162,6 +171,7 @@ public class PostService {
     }
 
     private PostState edit(String requestId, long postId, WriteKind kind, StateChange change) {
+        topology.checkAcceptsWrites();
         long started = System.nanoTime();
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             PostState current = get(postId).orElseThrow(() -> new PostNotFoundException(postId));
@@ -192,6 +202,7 @@ public class PostService {
             return outcome;
         }
         processingLog.record(write, Stage.LOCAL_APPLIED, Outcome.OK, null);
+        topology.afterLocalWrite(write.state(), write.origin());
         handToReship(write);
         metrics.write(write.kind(), Outcome.OK).record(System.nanoTime() - started,
                 TimeUnit.NANOSECONDS);

@@ -8,6 +8,7 @@ import io.wmb.processor.config.ProcessorProperties;
 import io.wmb.processor.version.RequestIds;
 import io.wmb.processor.web.ProblemHandler;
 import io.wmb.processor.web.WebConfiguration;
+import io.wmb.processor.topology.Topology;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -58,7 +59,9 @@ class DatabaseOwnerControllerTests {
                     new ProcessorProperties.Redis("redis://127.0.0.1:1", 1, Duration.ofSeconds(1)),
                     new ProcessorProperties.Api(2000, DataSize.ofKilobytes(16), 100),
                     new ProcessorProperties.Idempotency(Duration.ofHours(1)),
-                    new ProcessorProperties.ProcessingLog("http://127.0.0.1:1", "target/unused"), "test-operator-token");
+                    new ProcessorProperties.ProcessingLog("http://127.0.0.1:1", "target/unused"), "test-operator-token",
+                    Topology.INDEPENDENT, new ProcessorProperties.PeerCache("redis://127.0.0.1:1",
+                            Duration.ofMillis(100), Duration.ofSeconds(1)));
         }
 
     }
