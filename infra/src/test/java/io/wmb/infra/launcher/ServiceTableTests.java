@@ -45,8 +45,8 @@ class ServiceTableTests {
             .containsEntry(3307, "MariaDB master (unicom)").containsEntry(9200, "Elasticsearch")
             .containsEntry(8090, "WMB control API").containsEntry(19122, "link route to collector-telecom")
             .containsEntry(13307, "link route of the replication");
-        // 5 servers + ES transport + 6 link routes + replication route + control + 11 services' HTTP + 6 gRPC.
-        assertThat(ports).hasSize(5 + 1 + 6 + 1 + 1 + 11 + 6);
+        // 5 servers + ES transport + 8 link routes + replication route + control + 11 services' HTTP + 6 gRPC.
+        assertThat(ports).hasSize(5 + 1 + 8 + 1 + 1 + 11 + 6);
     }
 
     @Test
