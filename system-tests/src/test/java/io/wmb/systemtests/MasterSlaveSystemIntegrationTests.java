@@ -76,11 +76,14 @@ class MasterSlaveSystemIntegrationTests {
         HttpResponse<String> north = send("GET", ports.gateway("unicom", "/api/posts/" + id), null, null);
         assertThat(json(north).get("content").asString()).isEqualTo("hello from the south");
 
-        // Accepted and applied in unicom only; reship still carries it to telecom, whose collector finds it there.
+        // Accepted and applied in unicom only; reship still carries it to telecom, whose collector finds it there
+        // already (DUPLICATE: the master's direct cache write came first) or applies it.
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(stagesOf(requestId))
-            .contains("unicom/ACCEPTED/OK", "unicom/LOCAL_APPLIED/OK", "unicom/RESHIPPED/OK", "telecom/COLLECTED/OK")
+            .contains("unicom/ACCEPTED/OK", "unicom/LOCAL_APPLIED/OK", "unicom/RESHIPPED/OK")
+            .containsAnyOf("telecom/COLLECTED/DUPLICATE", "telecom/COLLECTED/OK")
             .containsAnyOf("telecom/REMOTE_APPLIED/DUPLICATE", "telecom/REMOTE_APPLIED/OK")
-            .noneMatch((stage) -> stage.startsWith("telecom/ACCEPTED") || stage.startsWith("telecom/LOCAL_APPLIED")));
+            .noneMatch((stage) -> stage.startsWith("telecom/ACCEPTED") || stage.startsWith("telecom/LOCAL_APPLIED")
+                    || stage.endsWith("/FAILED")));
     }
 
     @Test
@@ -98,8 +101,8 @@ class MasterSlaveSystemIntegrationTests {
             await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
                 HttpResponse<String> refused = send("POST", ports.edge("/api/posts"), "south",
                         "{\"authorId\":" + randomAuthor() + ",\"content\":\"south during the cut\"}");
-                assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
                 southern.add(refused);
+                assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
             });
             HttpResponse<String> refused = southern.get(southern.size() - 1);
             assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
@@ -125,6 +128,8 @@ class MasterSlaveSystemIntegrationTests {
         checker.stop();
 
         WriteChecker.Result result = checker.awaitConvergence(Duration.ofSeconds(120));
+        System.out.println("master-slave link cut: " + result + "; probe writes in the south during the cut: "
+                + southern.size() + ", answered " + southern.stream().map(HttpResponse::statusCode).toList());
 
         assertThat(result.writesAcknowledged()).as("acknowledged writes").isGreaterThan(20);
         assertThat(result.lost()).as("lost writes: %s", result.details()).isZero();
