@@ -139,9 +139,11 @@
         id + ' gateway now sends ' + value + '% across'));
     const replication = el('div');
     const reconciler = el('div');
+    const writes = el('span', { id: 'datacenter-' + id + '-writes' });
     root.append(
       el('h2', {}, id + ' ', status, ' ', drainedBadge),
       el('div', { className: 'row' }, el('span', { text: 'Gateway' }), gateway),
+      el('div', { className: 'row' }, el('span', { text: 'Writes entering here' }), writes),
       el('div', { className: 'row' }, el('span', { text: 'Requests/s at the edge' }), el('span', {}, spark, ' ', rate)),
       el('div', { className: 'actions' }, drain),
       el('h3', { text: 'Upstreams (Nginx role)' }),
@@ -151,7 +153,8 @@
       weight.node,
       el('h3', { text: 'Replication (reship / collector)' }), replication,
       el('h3', { text: 'Reconciler' }), reconciler);
-    return { status, drainedBadge, gateway, rate, spark, drain, upstreams, weight: weight.input, replication, reconciler };
+    return { status, drainedBadge, gateway, rate, spark, drain, upstreams, weight: weight.input, replication, reconciler,
+      writes };
   }
 
   function renderDatacenter(dc, series) {
@@ -160,6 +163,7 @@
     view.drainedBadge.replaceWith(view.drainedBadge = dc.drained ? badge('drained') : el('span'));
     if (dc.drained) { view.drainedBadge.className = 'badge drained'; }
     view.gateway.textContent = dc.gateway;
+    renderWrites(view.writes, dc);
     view.rate.textContent = fmt(dc.requestsPerSecond);
     view.drain.textContent = dc.drained ? 'Undrain ' + dc.id : 'Drain ' + dc.id;
     view.drain.dataset.drained = String(dc.drained);
@@ -294,6 +298,33 @@
     });
   }
 
+  // Whether this datacenter takes writes: in master-slave mode the slave's writes cross to the master, and
+  // are refused (503) while the master cannot be reached.
+  function renderWrites(node, dc) {
+    const writes = dc.writes;
+    if (!writes || writes.available === false) {
+      node.textContent = 'unknown (gateway unavailable)';
+      node.className = 'unavailable';
+      return;
+    }
+    const remote = writes.topology === 'master-slave' && writes.master !== dc.id;
+    if (writes.acceptsWrites) {
+      node.textContent = remote ? 'ACCEPTED, sent to the master (' + writes.master + ')' : 'ACCEPTED here';
+      node.className = 'badge UP';
+    } else {
+      node.textContent = remote ? 'REFUSED (503): master ' + writes.master + ' unreachable; reads served here'
+        : 'REFUSED (503): no processor available';
+      node.className = 'badge DOWN';
+    }
+  }
+
+  function renderTopology(topology) {
+    const node = document.getElementById('topology');
+    if (!topology) { return; }
+    node.textContent = topology.mode === 'master-slave' ? 'master-slave (master: ' + topology.master + ')'
+      : 'independent (both datacenters take writes)';
+  }
+
   function renderLink(link) {
     const state = document.getElementById('link-state');
     const rtt = document.getElementById('link-rtt');
@@ -387,6 +418,7 @@
       last.datacenters.forEach((dc) => renderDatacenter(dc, lines.find((line) => line.name === dc.id).values));
       renderDeadLetters(last);
       renderLink(last.link);
+      renderTopology(last.topology);
       document.getElementById('updated').textContent = 'updated ' + new Date(last.at).toLocaleTimeString();
     } catch (error) {
       document.getElementById('updated').textContent = 'edge unavailable (' + error.message + ')';

@@ -31,30 +31,68 @@ final class RunningDemo {
      */
     static final int PORT_OFFSET = Integer.getInteger("wmb.systemtests.portOffset", 20000);
 
+    /**
+     * The port offset of the master-slave demo ({@link #masterSlave()}), clear of the shared one;
+     * {@code -Dwmb.systemtests.masterSlavePortOffset} picks another. Low enough that the ports bound late (services,
+     * Elasticsearch's transport at 9300 + offset) stay below the kernel's ephemeral range (32768 and up), where an
+     * outgoing connection may hold them.
+     */
+    static final int MASTER_SLAVE_PORT_OFFSET = Integer.getInteger("wmb.systemtests.masterSlavePortOffset", 21500);
+
     private static RunningDemo shared;
+
+    private static RunningDemo masterSlave;
 
     private final Path repository;
 
     private final Path dataRoot;
 
+    private final int portOffset;
+
+    private final String topology;
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private RunningDemo(Path repository, Path dataRoot) {
+    private RunningDemo(Path repository, Path dataRoot, int portOffset, String topology) {
         this.repository = repository;
         this.dataRoot = dataRoot;
+        this.portOffset = portOffset;
+        this.topology = topology;
     }
 
     /** The demo of this test run, started on first use. */
     static synchronized RunningDemo shared() {
         if (shared == null) {
-            Path repository = Path.of(System.getProperty("wmb.repository", "..")).toAbsolutePath().normalize();
-            RunningDemo demo = new RunningDemo(repository,
-                    repository.resolve("system-tests").resolve("target").resolve("wmb-data-" + PORT_OFFSET));
-            Runtime.getRuntime().addShutdownHook(new Thread(demo::down, "wmb-down"));
-            demo.up();
-            shared = demo;
+            shared = start(PORT_OFFSET, "independent");
         }
         return shared;
+    }
+
+    /**
+     * A demo in master-slave mode ({@code WMB_TOPOLOGY=master-slave}) at {@link #MASTER_SLAVE_PORT_OFFSET}, started
+     * on first use and stopped when the JVM exits. The build runs its tests in a JVM of their own (failsafe execution
+     * {@code master-slave}), so that it never runs beside the shared demo.
+     */
+    static synchronized RunningDemo masterSlave() {
+        if (masterSlave == null) {
+            masterSlave = start(MASTER_SLAVE_PORT_OFFSET, "master-slave");
+        }
+        return masterSlave;
+    }
+
+    private static RunningDemo start(int portOffset, String topology) {
+        Path repository = Path.of(System.getProperty("wmb.repository", "..")).toAbsolutePath().normalize();
+        RunningDemo demo = new RunningDemo(repository,
+                repository.resolve("system-tests").resolve("target").resolve("wmb-data-" + portOffset), portOffset,
+                topology);
+        Runtime.getRuntime().addShutdownHook(new Thread(demo::down, "wmb-down-" + portOffset));
+        demo.up();
+        return demo;
+    }
+
+    /** Every port of this demo is moved by this much. */
+    int portOffset() {
+        return this.portOffset;
     }
 
     private void up() {
@@ -103,7 +141,8 @@ final class RunningDemo {
                 .redirectOutput(log.toFile());
             builder.environment().put("WMB_DATA_ROOT", this.dataRoot.toString());
             builder.environment().put("WMB_SKIP_BUILD", "1");
-            builder.environment().put("WMB_PORT_OFFSET", Integer.toString(PORT_OFFSET));
+            builder.environment().put("WMB_PORT_OFFSET", Integer.toString(this.portOffset));
+            builder.environment().put("WMB_TOPOLOGY", this.topology);
             Process process = builder.start();
             if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();

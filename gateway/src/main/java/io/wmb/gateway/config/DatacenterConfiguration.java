@@ -43,7 +43,8 @@ class DatacenterConfiguration {
         }
         URI remoteUri = properties.upstreams().remote();
         Target remote = (remoteUri != null) ? target(home.peer(), remoteUri) : null;
-        return new UpstreamRouter(local, remote, settings::current, health::isAvailable);
+        return new UpstreamRouter(local, remote, settings::current, health::isAvailable,
+                properties.topology().writeDatacenter());
     }
 
     @Bean

@@ -30,12 +30,14 @@ import org.springframework.validation.annotation.Validated;
  * @param health active health checks of the edge's gateways or the gateway's upstreams
  * @param rateLimit per-client token bucket
  * @param ops where the dashboard's overview collects its figures
+ * @param topology whether both datacenters take writes or only the master does
  */
 @ConfigurationProperties("wmb.gateway")
 @Validated
 public record GatewayProperties(@NotNull GatewayRole role, @NotNull Datacenter datacenter, Path dataDir,
         @NotEmpty Map<String, String> operators, @NotNull @Valid Edge edge, @NotNull @Valid Upstreams upstreams,
-        @NotNull @Valid Health health, @NotNull @Valid RateLimit rateLimit, @NotNull @Valid Ops ops) {
+        @NotNull @Valid Health health, @NotNull @Valid RateLimit rateLimit, @NotNull @Valid Ops ops,
+        @NotNull @Valid WriteTopology topology) {
 
     public GatewayProperties {
         if ((dataDir == null || dataDir.toString().isEmpty()) && role != null && datacenter != null) {
@@ -134,6 +136,22 @@ public record GatewayProperties(@NotNull GatewayRole role, @NotNull Datacenter d
             reconcilers = (reconcilers != null) ? Map.copyOf(reconcilers) : Map.of();
             reships = (reships != null) ? Map.copyOf(reships) : Map.of();
             collectors = (collectors != null) ? Map.copyOf(collectors) : Map.of();
+        }
+
+    }
+
+    /**
+     * Where writes go.
+     *
+     * @param mode {@code independent} (every datacenter takes writes) or {@code master-slave} ({@code WMB_TOPOLOGY})
+     * @param master the datacenter that owns the MySQL master and, in master-slave mode, takes every write
+     *     ({@code WMB_MASTER_DATACENTER})
+     */
+    public record WriteTopology(@NotNull Topology mode, @NotNull Datacenter master) {
+
+        /** The datacenter whose processors take every write, or {@code null} when each datacenter takes its own. */
+        public Datacenter writeDatacenter() {
+            return (this.mode == Topology.MASTER_SLAVE) ? this.master : null;
         }
 
     }

@@ -87,6 +87,7 @@ public class OverviewService {
             URI gateway = this.router.gateway(datacenter).uri();
             remote.put(datacenter.id() + ".settings", fetchJson(gateway.resolve("/ops/settings")));
             remote.put(datacenter.id() + ".upstreams", fetchJson(gateway.resolve("/ops/targets")));
+            remote.put(datacenter.id() + ".writes", fetchJson(gateway.resolve("/ops/writes")));
             URI reconciler = ops.reconcilers().get(datacenter);
             if (reconciler != null) {
                 remote.put(datacenter.id() + ".reconciler", fetchJson(reconciler.resolve("/api/reconciler/status")));
@@ -113,6 +114,10 @@ public class OverviewService {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("at", this.clock.instant());
         result.put("settings", this.settings.current());
+        Map<String, Object> topology = new LinkedHashMap<>();
+        topology.put("mode", this.properties.topology().mode().id());
+        topology.put("master", this.properties.topology().master().id());
+        result.put("topology", topology);
         Map<String, Double> rates = this.meter.ratePerSecond(3);
         List<Map<String, Object>> regions = new ArrayList<>();
         for (Region region : Region.values()) {
@@ -136,7 +141,8 @@ public class OverviewService {
             row.put("detail", state.detail());
             row.put("drained", this.settings.current().drained(datacenter));
             row.put("requestsPerSecond", sum(rates, null, ">" + datacenter.id()));
-            for (String part : List.of("settings", "upstreams", "reconciler", "deadLetters", "reship", "collector")) {
+            for (String part : List.of("settings", "upstreams", "writes", "reconciler", "deadLetters", "reship",
+                    "collector")) {
                 row.put(part, remote.getOrDefault(datacenter.id() + "." + part, unavailable("not configured or no answer")));
             }
             datacenters.add(row);

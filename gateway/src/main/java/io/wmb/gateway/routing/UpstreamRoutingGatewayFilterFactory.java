@@ -1,6 +1,7 @@
 package io.wmb.gateway.routing;
 
 import java.util.Optional;
+import java.util.Set;
 
 import io.wmb.gateway.health.HealthRegistry;
 import io.wmb.gateway.ops.TrafficMeter;
@@ -12,6 +13,7 @@ import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
 import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -21,6 +23,9 @@ import org.springframework.http.HttpStatus;
 public class UpstreamRoutingGatewayFilterFactory extends AbstractGatewayFilterFactory<Object> {
 
     private static final Logger logger = LoggerFactory.getLogger(UpstreamRoutingGatewayFilterFactory.class);
+
+    /** What is not one of these is a write (POST, PUT, DELETE, PATCH). */
+    private static final Set<HttpMethod> READS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
     private final UpstreamRouter router;
 
@@ -40,14 +45,21 @@ public class UpstreamRoutingGatewayFilterFactory extends AbstractGatewayFilterFa
         return new OrderedGatewayFilter((exchange, chain) -> {
             // Behind the edge every request comes from the edge's address: spread on the original client.
             String key = ClientKeys.of(exchange.getRequest(), true);
-            Optional<Target> target = this.router.route(key);
+            boolean write = !READS.contains(exchange.getRequest().getMethod());
+            Optional<Target> target = write ? this.router.routeWrite(key) : this.router.route(key);
             if (target.isEmpty()) {
-                return Problems.write(exchange, HttpStatus.SERVICE_UNAVAILABLE, "Service Unavailable",
-                        "No processor can take the request: every upstream is drained or down");
+                Datacenter master = this.router.writeDatacenter();
+                String detail = (write && master != null)
+                        ? "Writes go to the master datacenter (" + master.id() + ") in master-slave mode, and no "
+                                + "processor of it can be reached from here now: the write was not taken. Reads are "
+                                + "still served; retry the write later"
+                        : "No processor can take the request: every upstream is drained or down";
+                return Problems.write(exchange, HttpStatus.SERVICE_UNAVAILABLE, "Service Unavailable", detail);
             }
             logger.debug("{} -> {}", key, target.get().id());
             this.meter.record(target.get().id());
-            return Forwarding.forward(exchange, chain, target.get(), this.health, () -> this.router.route(key));
+            return Forwarding.forward(exchange, chain, target.get(), this.health,
+                    () -> write ? this.router.routeWrite(key) : this.router.route(key));
         }, RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1);
     }
 

@@ -76,6 +76,9 @@ class DashboardBrowserIntegrationTests {
         wait.until((driver) -> text("datacenter-unicom-status").equals("UP")
                 && text("datacenter-telecom-status").equals("UP"));
         assertThat(text("shift-north-current")).isEqualTo("0%");
+        // Independent mode: each datacenter takes the writes entering it.
+        wait.until((driver) -> text("datacenter-telecom-writes").equals("ACCEPTED here"));
+        assertThat(text("topology")).startsWith("independent");
 
         this.browser.findElement(By.id("token")).sendKeys(GatewayTopology.TOKEN);
         WebElement shift = this.browser.findElement(By.id("shift-north"));

@@ -3,6 +3,7 @@ package io.wmb.gateway.routing;
 import java.net.URI;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -65,6 +66,46 @@ class UpstreamRouterTests {
     void shouldRouteAroundALocallyDrainedDatacenter() {
         this.settings.set(new RoutingSettings(null, 0, new RoutingSettings.Drained(true, false), 0));
         assertThat(share(this.remote)).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldSendEveryWriteOfTheSlaveDatacenterToTheMasterWhateverTheWeights() {
+        UpstreamRouter slave = new UpstreamRouter(List.of(this.first, this.second), this.remote, this.settings::get,
+                (target) -> !this.down.contains(target), Datacenter.TELECOM);
+        for (int user = 0; user < 1000; user++) {
+            assertThat(slave.routeWrite("user:" + user)).contains(this.remote);
+            assertThat(slave.route("user:" + user)).isNotEqualTo(Optional.of(this.remote));
+        }
+    }
+
+    @Test
+    void shouldRefuseAWriteRatherThanTakeItOutsideTheMasterDatacenter() {
+        UpstreamRouter slave = new UpstreamRouter(List.of(this.first, this.second), this.remote, this.settings::get,
+                (target) -> !this.down.contains(target), Datacenter.TELECOM);
+        this.down.add(this.remote);
+        assertThat(slave.routeWrite("user:1")).isEmpty();
+        assertThat(slave.route("user:1")).isPresent();
+    }
+
+    @Test
+    void shouldKeepTheMasterDatacentersWritesLocalEvenWithARemoteWeight() {
+        this.settings.set(remoteWeight(100));
+        UpstreamRouter master = new UpstreamRouter(List.of(this.first, this.second), this.remote, this.settings::get,
+                (target) -> !this.down.contains(target), Datacenter.UNICOM);
+        Set<Target> chosen = new HashSet<>();
+        for (int user = 0; user < 1000; user++) {
+            chosen.add(master.routeWrite("user:" + user).orElseThrow());
+        }
+        assertThat(chosen).containsExactlyInAnyOrder(this.first, this.second);
+        assertThat(master.writeTargets()).containsExactly(this.first, this.second);
+    }
+
+    @Test
+    void shouldRouteWritesLikeReadsInIndependentMode() {
+        this.settings.set(remoteWeight(30));
+        for (int user = 0; user < 1000; user++) {
+            assertThat(this.router.routeWrite("user:" + user)).isEqualTo(this.router.route("user:" + user));
+        }
     }
 
     private double share(Target target) {

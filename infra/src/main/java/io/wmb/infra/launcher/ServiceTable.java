@@ -31,6 +31,12 @@ final class ServiceTable {
 
     private static final String LOOPBACK = "127.0.0.1";
 
+    /** Both datacenters take writes (the default). */
+    static final String INDEPENDENT = "independent";
+
+    /** Only the master datacenter (unicom) takes writes. */
+    static final String MASTER_SLAVE = "master-slave";
+
     private ServiceTable() {
     }
 
@@ -46,6 +52,9 @@ final class ServiceTable {
         routes.put("processor-http-telecom", port(Datacenter.TELECOM, 8101));
         routes.put("processor-grpc-unicom", port(Datacenter.UNICOM, 9101));
         routes.put("processor-grpc-telecom", port(Datacenter.TELECOM, 9101));
+        // The master's direct writes into the other datacenter's cache in master-slave mode.
+        routes.put("redis-unicom", port(Datacenter.UNICOM, 6380));
+        routes.put("redis-telecom", port(Datacenter.TELECOM, 6380));
         return routes;
     }
 
@@ -131,7 +140,34 @@ final class ServiceTable {
         env.put("WMB_" + dc.id().toUpperCase() + "_PROCESSOR_TARGET", LOOPBACK + ":" + port(dc, 9101));
         env.put("WMB_" + peer.id().toUpperCase() + "_PROCESSOR_TARGET", LOOPBACK + ":" + linked(port(peer, 9101)));
         env.put("WMB_LINK_CONTROL_URL", http(CONTROL_PORT));
+        // Master-slave mode: every write goes to unicom (which owns the MySQL master); its processor writes the
+        // other datacenter's Redis through the link.
+        env.put("WMB_TOPOLOGY", topology());
+        env.put("WMB_MASTER_DATACENTER", Datacenter.UNICOM.id());
+        env.put("WMB_PEER_REDIS_URL", "redis://" + LOOPBACK + ":" + linked(port(peer, 6380)));
         return env;
+    }
+
+    /**
+     * The demo's topology: {@code WMB_TOPOLOGY} ({@code independent} unless set).
+     * @throws IllegalArgumentException for anything but {@code independent} or {@code master-slave}
+     */
+    static String topology() {
+        String topology = Optional.ofNullable(System.getenv("WMB_TOPOLOGY")).filter((t) -> !t.isBlank())
+            .orElse(INDEPENDENT);
+        return checkTopology(topology);
+    }
+
+    /**
+     * The topology, checked.
+     * @throws IllegalArgumentException for anything but {@code independent} or {@code master-slave}
+     */
+    static String checkTopology(String topology) {
+        if (!INDEPENDENT.equals(topology) && !MASTER_SLAVE.equals(topology)) {
+            throw new IllegalArgumentException("WMB_TOPOLOGY must be 'independent' or 'master-slave', but was '"
+                    + topology + "'");
+        }
+        return topology;
     }
 
     private static ServiceSpec service(String name, Datacenter dc, int unicomHttpPort, int unicomGrpcPort,

@@ -48,6 +48,9 @@ public final class WmbCommand {
 
     private final PrintStream out;
 
+    /** The topology {@code up} starts the demo with. */
+    private String topology = ServiceTable.INDEPENDENT;
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     WmbCommand(Path repository, Path dataRoot, PrintStream out) {
@@ -70,7 +73,7 @@ public final class WmbCommand {
         WmbCommand command = new WmbCommand(repository, dataRoot, System.out);
         String verb = (args.length > 0) ? args[0] : "help";
         int exit = switch (verb) {
-            case "up" -> command.up();
+            case "up" -> command.up(topologyOption(args));
             case "down" -> command.down();
             case "status" -> command.status();
             case "link" -> command.link(args);
@@ -101,6 +104,7 @@ public final class WmbCommand {
         this.out.println("""
                 usage: ./wmb COMMAND
                   up                 build if needed, start servers and services of both datacenters, wait for health
+                                     (--topology master-slave: every write goes to unicom; default independent)
                   down               stop services, then servers
                   status             what runs, where it listens, whether it is healthy
                   logs SERVICE       follow a log, e.g. ./wmb logs processor-unicom (or: supervisor, elasticsearch)
@@ -131,12 +135,27 @@ public final class WmbCommand {
         return 0;
     }
 
-    private int up() throws IOException, InterruptedException {
+    /** {@code --topology T} (or {@code --topology=T}) of {@code ./wmb up}, checked; else {@code WMB_TOPOLOGY}. */
+    static String topologyOption(String[] args) {
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].startsWith("--topology=")) {
+                return ServiceTable.checkTopology(args[i].substring("--topology=".length()));
+            }
+            if (args[i].equals("--topology") && i + 1 < args.length) {
+                return ServiceTable.checkTopology(args[i + 1]);
+            }
+        }
+        return ServiceTable.topology();
+    }
+
+    private int up(String topology) throws IOException, InterruptedException {
+        this.topology = topology;
         long started = System.nanoTime();
         Optional<ProcessHandle> running = supervisor();
         Path supervisorLog = this.dataRoot.resolve("logs").resolve("supervisor.log");
         if (running.isPresent()) {
-            this.out.println("WMB is already running (supervisor pid " + running.get().pid() + ").");
+            this.out.println("WMB is already running (supervisor pid " + running.get().pid() + "); its topology stays"
+                    + " as it was started.");
         }
         else {
             List<String> taken = takenPorts();
@@ -149,7 +168,9 @@ public final class WmbCommand {
                 return 1;
             }
             running = Optional.of(spawnSupervisor(supervisorLog));
-            this.out.println("Starting WMB (supervisor pid " + running.get().pid() + ", log " + supervisorLog + ")");
+            this.out.println("Starting WMB (supervisor pid " + running.get().pid() + ", log " + supervisorLog + "), "
+                    + topology + " topology" + (ServiceTable.MASTER_SLAVE.equals(topology)
+                            ? ": every write goes to unicom, the master datacenter" : ""));
         }
         Map<String, String> shown = new HashMap<>();
         long deadline = System.nanoTime() + UP_TIMEOUT.toNanos();
@@ -234,6 +255,8 @@ public final class WmbCommand {
         // Elasticsearch's start is the single largest CPU cost of the demo (~20 CPU-seconds): the quick JIT
         // alone cuts it, and the demo's processing log is small. ES_JAVA_OPTS set by the user wins.
         builder.environment().putIfAbsent("ES_JAVA_OPTS", "-XX:TieredStopAtLevel=1");
+        // The supervisor's ServiceTable hands it to every service.
+        builder.environment().put("WMB_TOPOLOGY", this.topology);
         Process process = builder.start();
         return process.toHandle();
     }

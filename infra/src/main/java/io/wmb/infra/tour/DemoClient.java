@@ -84,6 +84,11 @@ final class DemoClient {
             .POST(HttpRequest.BodyPublishers.noBody()));
     }
 
+    /** {@code GET /ops/writes} of a datacenter's gateway: the topology and whether writes entering it are taken. */
+    Answer writes(Datacenter dc) {
+        return send(HttpRequest.newBuilder(url(8080 + dc.number(), "/ops/writes")).GET());
+    }
+
     /** {@code GET /link} of the supervisor's control API: whether the link is cut. */
     Answer linkState() {
         return send(HttpRequest.newBuilder(url(8090, "/link")).GET());

@@ -49,6 +49,9 @@ public final class Tour {
     /** Authors of this run's posts: random, below 2^40, so that runs do not share an author's post list. */
     private final long author = ThreadLocalRandom.current().nextLong(1_000_000L, 1L << 40);
 
+    /** Whether the demo runs in master-slave mode (every write goes to unicom), as its gateways report. */
+    private final boolean masterSlave;
+
     /** Settings found at the start, put back at the end. */
     private final Map<String, Double> found = new HashMap<>();
 
@@ -56,6 +59,8 @@ public final class Tour {
         this.settings = settings;
         this.out = out;
         this.demo = new DemoClient(settings);
+        Answer writes = this.demo.writes(Datacenter.TELECOM);
+        this.masterSlave = writes.status() == 200 && "master-slave".equals(writes.json().path("topology").asString());
     }
 
     /**
@@ -66,12 +71,22 @@ public final class Tour {
         List<TourStep> steps = new ArrayList<>();
         this.out.println("WMB tour of the demo at http://127.0.0.1:" + this.settings.port(8080)
                 + "/ (dashboard; port offset " + this.settings.portOffset() + ", run " + this.run + ")");
+        this.out.println(this.masterSlave
+                ? "Topology: master-slave (every write goes to unicom; ./wmb up without --topology for independent)"
+                : "Topology: independent (both datacenters take writes; ./wmb up --topology master-slave for the other)");
         try {
             steps.add(step("everything is up and routes plainly", this::prepare));
             steps.add(step("write in the north, read in the south", this::writeNorthReadSouth));
             steps.add(step("shift " + this.settings.shiftPercent() + "% of the north to telecom", this::shiftNorth));
-            steps.add(step("cut the link, write on both sides, heal, converge", this::cutWriteHeal));
-            steps.add(step("the reconciler repairs a write lost on its way", this::reconcilerRepairsGap));
+            if (this.masterSlave) {
+                steps.add(step("master-slave: a southern write goes to the master (unicom)", this::southWritesAtMaster));
+                steps.add(step("master-slave: cut the link, the south's writes are refused, heal",
+                        this::cutRefuseSouthHeal));
+            }
+            else {
+                steps.add(step("cut the link, write on both sides, heal, converge", this::cutWriteHeal));
+                steps.add(step("the reconciler repairs a write lost on its way", this::reconcilerRepairsGap));
+            }
         }
         finally {
             steps.add(step("put the demo back as it was", this::restore));
@@ -234,6 +249,8 @@ public final class Tour {
             expectStatus(this.demo.like(SOUTH, user("writer-south"), sharedId), 200);
             say("wrote post " + northId + " in unicom and " + southId + " in telecom; liked " + sharedId
                     + " once on each side");
+            say("independent mode: both datacenters take writes while the link is cut (in master-slave mode the"
+                    + " south's would be refused with 503)");
             long until = System.nanoTime() + STAYS_APART.toNanos();
             while (System.nanoTime() < until) {
                 Answer seenSouth = this.demo.getPost(SOUTH, user("reader-south"), northId);
@@ -338,6 +355,103 @@ public final class Tour {
         }
         finally {
             this.demo.service("reship-telecom", "start");
+        }
+    }
+
+    /** Master-slave: a write entering telecom crosses to unicom's processor and is readable in telecom at once. */
+    private String southWritesAtMaster() {
+        String content = "hello from the south, written by the master (tour " + this.run + ")";
+        long started = System.nanoTime();
+        Answer created = expectStatus(this.demo.createPost(SOUTH, user("writer-south"), this.author, content), 201);
+        long writeMillis = (System.nanoTime() - started) / 1_000_000;
+        check(created.datacenter().equals("unicom"), "in master-slave mode a southern write should be served by"
+                + " unicom's processor: " + created.describe());
+        long id = created.json().path("id").asLong();
+        say("POST /api/posts as a southern user -> 201 from unicom (telecom's gateway sent it across the link), post "
+                + id + ", " + writeMillis + " ms");
+        Answer read = this.demo.getPost(SOUTH, user("reader-south"), id);
+        check(read.status() == 200 && read.datacenter().equals("telecom")
+                && content.equals(read.json().path("content").asString()),
+                "the master writes telecom's cache before it answers, so telecom should serve the post at once: "
+                        + read.describe());
+        say("GET /api/posts/" + id + " as a southern user right after -> 200 from telecom (its cache was updated by"
+                + " the master before the answer)");
+        return "southern write applied by unicom in " + writeMillis + " ms, read at once in telecom";
+    }
+
+    /**
+     * Master-slave under a cut link: telecom cannot reach the master, so its writes are refused (503, nothing
+     * written) while its reads are still served; unicom keeps taking writes. After the heal the south writes again
+     * and telecom catches up.
+     */
+    private String cutRefuseSouthHeal() {
+        Answer shared = expectStatus(this.demo.createPost(NORTH, user("writer-north"), this.author,
+                "read on both sides during the cut (tour " + this.run + ")"), 201);
+        long sharedId = shared.json().path("id").asLong();
+        await("the post to be readable in the south", Duration.ofSeconds(20),
+                () -> this.demo.getPost(SOUTH, user("reader-south"), sharedId).status() == 200, () -> "");
+        expectStatus(this.demo.link("cut"), 200);
+        try {
+            say("POST /ops/link/cut -> the link is cut (replication, reship, cross upstreams, the master's cache"
+                    + " writes all stop)");
+            long cut = System.nanoTime();
+            Answer[] south = new Answer[1];
+            int[] attempts = new int[1];
+            await("telecom's gateway to refuse southern writes", Duration.ofSeconds(40), () -> {
+                attempts[0]++;
+                south[0] = this.demo.createPost(SOUTH, user("writer-south"), this.author,
+                        "written in the south during the cut (tour " + this.run + ")");
+                check(south[0].status() != 201, "telecom took a write while the master was cut off: "
+                        + south[0].describe());
+                return south[0].status() == 503;
+            }, () -> south[0].describe());
+            double refusedAfter = (System.nanoTime() - cut) / 1e9;
+            say(String.format(Locale.ROOT, "south: POST /api/posts -> 503 from %s after %.1f s (%d attempt(s); one"
+                    + " caught in the cut waits for its timeout): %s", south[0].datacenter(), refusedAfter,
+                    attempts[0], south[0].json().path("detail").asString()));
+            Answer northWrite = expectStatus(this.demo.createPost(NORTH, user("writer-north"), this.author,
+                    "written in the north during the cut (tour " + this.run + ")"), 201);
+            check(northWrite.datacenter().equals("unicom"), "the north writes at unicom: " + northWrite.describe());
+            long northId = northWrite.json().path("id").asLong();
+            say("north: POST /api/posts -> 201 from unicom, post " + northId + " (the master keeps taking writes)");
+            Answer read = this.demo.getPost(SOUTH, user("reader-south"), sharedId);
+            check(read.status() == 200 && read.datacenter().equals("telecom"), "telecom should still serve reads: "
+                    + read.describe());
+            say("south: GET /api/posts/" + sharedId + " -> 200 from telecom (reads are served from its cache and"
+                    + " replica)");
+            Answer writes = expectStatus(this.demo.writes(Datacenter.TELECOM), 200);
+            check(!writes.json().path("acceptsWrites").asBoolean(true), "telecom's gateway should report that it"
+                    + " does not take writes: " + writes.describe());
+            say("GET :" + this.settings.port(8082) + "/ops/writes -> acceptsWrites false (the dashboard shows"
+                    + " telecom's writes as REFUSED)");
+            say("independent mode, for comparison: both datacenters would have answered 201 (./wmb up without"
+                    + " --topology)");
+            expectStatus(this.demo.link("heal"), 200);
+            long healed = System.nanoTime();
+            say("POST /ops/link/heal -> healed");
+            long[] seen = new long[2];
+            await("telecom to take writes again and see the north's post", this.settings.convergeTimeout(), () -> {
+                if (seen[0] == 0 && this.demo.getPost(SOUTH, user("reader-south"), northId).status() == 200) {
+                    seen[0] = System.nanoTime() - healed;
+                }
+                if (seen[1] == 0) {
+                    Answer again = this.demo.createPost(SOUTH, user("writer-south"), this.author,
+                            "written in the south after the heal (tour " + this.run + ")");
+                    if (again.status() == 201) {
+                        seen[1] = System.nanoTime() - healed;
+                    }
+                }
+                return seen[0] != 0 && seen[1] != 0;
+            }, () -> "north's post in the south: " + (seen[0] != 0) + ", south writes again: " + (seen[1] != 0));
+            say(String.format(Locale.ROOT, "after the heal: the north's post readable in telecom at %.1f s, the"
+                    + " south's writes taken again at %.1f s", seen[0] / 1e9, seen[1] / 1e9));
+            return String.format(Locale.ROOT, "south refused (503) %.1f s into the cut, north kept writing, south"
+                    + " writing again %.1f s after the heal", refusedAfter, seen[1] / 1e9);
+        }
+        finally {
+            if (this.demo.linkState().json().path("cut").asBoolean(false)) {
+                this.demo.link("heal");
+            }
         }
     }
 

@@ -34,7 +34,7 @@ class LauncherIntegrationTests {
     /** Unicom's port of every demo component (telecom's is one higher), link routes and control API included. */
     private static final int[] DEMO_PORTS = { 3307, 3308, 6380, 6381, 9200, 9300, 13307, 8090, 8080, 8081, 8082,
         8101, 8102, 9101, 9102, 8111, 8112, 9111, 9112, 8121, 8122, 9121, 9122, 8131, 8132, 19121, 19122, 18101,
-        18102, 19101, 19102 };
+        18102, 19101, 19102, 16380, 16381 };
 
     @TempDir
     Path repository;

@@ -10,6 +10,7 @@ import io.wmb.infra.launcher.ServiceTable.ServiceSpec;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /** The demo's service table agrees with docs/design.md. */
 class ServiceTableTests {
@@ -44,8 +45,8 @@ class ServiceTableTests {
             .containsEntry(3307, "MariaDB master (unicom)").containsEntry(9200, "Elasticsearch")
             .containsEntry(8090, "WMB control API").containsEntry(19122, "link route to collector-telecom")
             .containsEntry(13307, "link route of the replication");
-        // 5 servers + ES transport + 6 link routes + replication route + control + 11 services' HTTP + 6 gRPC.
-        assertThat(ports).hasSize(5 + 1 + 6 + 1 + 1 + 11 + 6);
+        // 5 servers + ES transport + 8 link routes + replication route + control + 11 services' HTTP + 6 gRPC.
+        assertThat(ports).hasSize(5 + 1 + 8 + 1 + 1 + 11 + 6);
     }
 
     @Test
@@ -63,7 +64,26 @@ class ServiceTableTests {
 
     @Test
     void shouldOpenALinkRouteForEveryCrossDatacenterTarget() {
-        assertThat(ServiceTable.linkRoutes().values()).containsExactlyInAnyOrder(9121, 9122, 8101, 8102, 9101, 9102);
+        assertThat(ServiceTable.linkRoutes().values()).containsExactlyInAnyOrder(9121, 9122, 8101, 8102, 9101, 9102,
+                6380, 6381);
+    }
+
+    @Test
+    void shouldGiveEveryServiceTheTopologyAndTheProcessorsThePeerCacheThroughTheLink() {
+        assertThat(ServiceTable.demo(Path.of("/data"))).allSatisfy((service) -> assertThat(service.env())
+            .containsEntry("WMB_TOPOLOGY", "independent").containsEntry("WMB_MASTER_DATACENTER", "unicom"));
+        assertThat(service("processor-unicom").env()).containsEntry("WMB_PEER_REDIS_URL", "redis://127.0.0.1:16381");
+        assertThat(service("processor-telecom").env()).containsEntry("WMB_PEER_REDIS_URL", "redis://127.0.0.1:16380");
+    }
+
+    @Test
+    void shouldAcceptOnlyTheTwoTopologies() {
+        assertThat(WmbCommand.topologyOption(new String[] { "up", "--topology", "master-slave" }))
+            .isEqualTo("master-slave");
+        assertThat(WmbCommand.topologyOption(new String[] { "up", "--topology=independent" })).isEqualTo("independent");
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> ServiceTable.checkTopology("active-passive"))
+            .withMessageContaining("active-passive");
     }
 
     @Test

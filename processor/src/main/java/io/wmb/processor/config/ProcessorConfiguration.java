@@ -3,6 +3,7 @@ package io.wmb.processor.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -27,6 +28,9 @@ import io.wmb.processor.reship.ReshipClient;
 import io.wmb.processor.store.PostCache;
 import io.wmb.processor.store.PostRepository;
 import io.wmb.processor.store.PostStore;
+import io.wmb.processor.topology.PeerCacheWriter;
+import io.wmb.processor.topology.Topology;
+import io.wmb.processor.topology.WriteTopology;
 import io.wmb.processor.version.HybridLogicalClock;
 import io.wmb.processor.version.PostIdGenerator;
 import io.wmb.processor.version.RequestIds;
@@ -75,15 +79,31 @@ class ProcessorConfiguration {
 
     @Bean(destroyMethod = "close")
     JedisPooled jedisPooled(ProcessorProperties properties) {
-        URI url = URI.create(properties.redis().url());
+        return jedis(properties.redis().url(), properties.redis().maxConnections(), 4, properties.redis().timeout());
+    }
+
+    @Bean(destroyMethod = "close")
+    WriteTopology writeTopology(ProcessorProperties properties, MasterOwnership ownership, ProcessorMetrics metrics,
+            Clock clock) {
+        PeerCacheWriter peerCache = null;
+        if (properties.topology() == Topology.MASTER_SLAVE) {
+            ProcessorProperties.PeerCache peer = properties.peerCache();
+            // No idle connections kept: the slave's processor never uses them, and the master opens them on demand.
+            peerCache = new PeerCacheWriter(jedis(peer.url(), 8, 0, peer.timeout()), metrics, clock, peer.retryAfter());
+        }
+        return new WriteTopology(properties.topology(), ownership, peerCache, properties.datacenter());
+    }
+
+    private static JedisPooled jedis(String redisUrl, int maxConnections, int minIdle, Duration timeout) {
+        URI url = URI.create(redisUrl);
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
-        pool.setMaxTotal(properties.redis().maxConnections());
-        pool.setMaxIdle(properties.redis().maxConnections());
-        pool.setMinIdle(Math.min(4, properties.redis().maxConnections()));
-        pool.setMaxWait(properties.redis().timeout());
+        pool.setMaxTotal(maxConnections);
+        pool.setMaxIdle(maxConnections);
+        pool.setMinIdle(Math.min(minIdle, maxConnections));
+        pool.setMaxWait(timeout);
         pool.setJmxEnabled(false);
         return new JedisPooled(pool, url.getHost(), (url.getPort() < 0) ? 6379 : url.getPort(),
-                (int) properties.redis().timeout().toMillis());
+                (int) timeout.toMillis());
     }
 
     @Bean
@@ -142,9 +162,9 @@ class ProcessorConfiguration {
     @Bean
     PostService postService(PostStore store, HybridLogicalClock versions, PostIdGenerator ids, ReshipClient reship,
             ProcessingLogRecorder processingLog, WriteIntents intents, ProcessorMetrics metrics, Clock clock,
-            ProcessorProperties properties) {
+            ProcessorProperties properties, WriteTopology topology) {
         return new PostService(store, versions, ids, reship, processingLog, intents, metrics, clock,
-                properties.datacenter());
+                properties.datacenter(), topology);
     }
 
     @Bean

@@ -9,6 +9,8 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
+import io.wmb.processor.topology.Topology;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
@@ -27,6 +29,8 @@ import org.springframework.validation.annotation.Validated;
  * @param processingLog where processing-log records go
  * @param recovery how writes cut short by a crash are finished
  * @param operatorToken the bearer token that operator changes ({@code PUT /ops/database-owner}) must carry
+ * @param topology independent (both datacenters take writes) or master-slave ({@code WMB_TOPOLOGY})
+ * @param peerCache the other datacenter's Redis, written directly by the master in master-slave mode
  */
 @Validated
 @ConfigurationProperties("wmb.processor")
@@ -40,7 +44,9 @@ public record ProcessorProperties(
         @Valid @NotNull Idempotency idempotency,
         @Valid @NotNull ProcessingLog processingLog,
         @Valid @NotNull Recovery recovery,
-        @NotBlank String operatorToken) {
+        @NotBlank String operatorToken,
+        @NotNull Topology topology,
+        @Valid @NotNull PeerCache peerCache) {
 
     /** This datacenter's number in versions and ids: unicom 1, telecom 2. */
     public int datacenterNumber() {
@@ -118,6 +124,16 @@ public record ProcessorProperties(
      * @param grace how old a write's intent must be before it counts as left part-way
      */
     public record Recovery(@NotNull Duration interval, @NotNull Duration grace) {
+    }
+
+    /**
+     * The other datacenter's Redis, reached through the inter-datacenter link; used only in master-slave mode.
+     *
+     * @param url {@code redis://host:port} ({@code WMB_PEER_REDIS_URL})
+     * @param timeout connect and read timeout: a cut link must not hold a write for long
+     * @param retryAfter how long to leave the peer alone after a failure (reship carries the writes meanwhile)
+     */
+    public record PeerCache(@NotBlank String url, @NotNull Duration timeout, @NotNull Duration retryAfter) {
     }
 
 }

@@ -16,6 +16,7 @@ import io.wmb.processor.reship.ReshipClient;
 import io.wmb.processor.reship.ReshipException;
 import io.wmb.processor.store.PostStore;
 import io.wmb.processor.store.StoreOutcome;
+import io.wmb.processor.topology.WriteTopology;
 import io.wmb.processor.version.HybridLogicalClock;
 import io.wmb.processor.version.PostIdGenerator;
 
@@ -55,6 +56,8 @@ public class PostService {
 
     private final String datacenter;
 
+    private final WriteTopology topology;
+
     /**
      * Creates the service.
      * @param store where posts live
@@ -66,10 +69,11 @@ public class PostService {
      * @param metrics the meters
      * @param clock the wall clock
      * @param datacenter this datacenter
+     * @param topology whether this datacenter takes writes, and whom it tells after one
      */
     public PostService(PostStore store, HybridLogicalClock versions, PostIdGenerator ids, ReshipClient reship,
             ProcessingLogRecorder processingLog, WriteIntents intents, ProcessorMetrics metrics, Clock clock,
-            String datacenter) {
+            String datacenter, WriteTopology topology) {
         this.store = store;
         this.versions = versions;
         this.ids = ids;
@@ -79,6 +83,7 @@ public class PostService {
         this.metrics = metrics;
         this.clock = clock;
         this.datacenter = datacenter;
+        this.topology = topology;
     }
 
     /**
@@ -89,6 +94,7 @@ public class PostService {
      * @return the new post
      */
     public PostState create(String requestId, long authorId, String content) {
+        topology.checkAcceptsWrites();
         long started = System.nanoTime();
         long now = clock.millis();
         PostState state = new PostState(ids.next(), authorId, content, false, versions.now(), now, now, null);
@@ -129,6 +135,7 @@ public class PostService {
      * @throws PostNotFoundException if the post does not exist or is deleted
      */
     public PostState like(String requestId, long postId) {
+        topology.checkAcceptsWrites();
         long started = System.nanoTime();
         Optional<PostState> liked;
         WriteIntent intent;
@@ -149,6 +156,7 @@ public class PostService {
         Write write = new Write(requestId, datacenter, WriteKind.LIKE, liked.get(), clock.millis());
         processingLog.record(write, Stage.ACCEPTED, Outcome.OK, null);
         processingLog.record(write, Stage.LOCAL_APPLIED, Outcome.OK, null);
+        topology.afterLocalWrite(liked.get(), datacenter);
         handToReship(write, intent);
         metrics.write(WriteKind.LIKE, Outcome.OK).record(System.nanoTime() - started,
                 TimeUnit.NANOSECONDS);
@@ -175,6 +183,7 @@ public class PostService {
     }
 
     private PostState edit(String requestId, long postId, WriteKind kind, StateChange change) {
+        topology.checkAcceptsWrites();
         long started = System.nanoTime();
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             PostState current = get(postId).orElseThrow(() -> new PostNotFoundException(postId));
@@ -208,6 +217,7 @@ public class PostService {
             return outcome;
         }
         processingLog.record(write, Stage.LOCAL_APPLIED, Outcome.OK, null);
+        topology.afterLocalWrite(write.state(), write.origin());
         handToReship(write, intent);
         metrics.write(write.kind(), Outcome.OK).record(System.nanoTime() - started,
                 TimeUnit.NANOSECONDS);

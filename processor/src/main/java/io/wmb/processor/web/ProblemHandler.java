@@ -7,6 +7,7 @@ import io.wmb.processor.ops.OperatorTokenException;
 import io.wmb.processor.post.InvalidRequestException;
 import io.wmb.processor.post.PostNotFoundException;
 import io.wmb.processor.post.WriteConflictException;
+import io.wmb.processor.topology.NotMasterDatacenterException;
 import redis.clients.jedis.exceptions.JedisException;
 
 import org.slf4j.Logger;
@@ -63,6 +64,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     ProblemDetail idempotency(IdempotencyConflictException ex) {
         return ProblemDetail.forStatusAndDetail(ex.inProgress() ? HttpStatus.CONFLICT
                 : HttpStatus.UNPROCESSABLE_CONTENT, ex.getMessage());
+    }
+
+    @ExceptionHandler(NotMasterDatacenterException.class)
+    ProblemDetail notMaster(NotMasterDatacenterException ex) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
     }
 
     @ExceptionHandler({ DataAccessException.class, JedisException.class })

@@ -8,6 +8,7 @@ import io.wmb.processor.config.ProcessorProperties;
 import io.wmb.processor.version.RequestIds;
 import io.wmb.processor.web.ProblemHandler;
 import io.wmb.processor.web.WebConfiguration;
+import io.wmb.processor.topology.Topology;
 
 import io.wmb.processor.store.PostStore;
 import org.junit.jupiter.api.Test;
@@ -67,7 +68,9 @@ class DatabaseOwnerControllerTests {
                     new ProcessorProperties.Api(2000, DataSize.ofKilobytes(16), 100),
                     new ProcessorProperties.Idempotency(Duration.ofHours(1)),
                     new ProcessorProperties.ProcessingLog("http://127.0.0.1:1", "target/unused"),
-                    new ProcessorProperties.Recovery(Duration.ofSeconds(10), Duration.ofSeconds(5)), "test-operator-token");
+                    new ProcessorProperties.Recovery(Duration.ofSeconds(10), Duration.ofSeconds(5)),
+                    "test-operator-token", Topology.INDEPENDENT, new ProcessorProperties.PeerCache(
+                            "redis://127.0.0.1:1", Duration.ofMillis(100), Duration.ofSeconds(1)));
         }
 
     }
