@@ -21,8 +21,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
+import io.wmb.infra.Datacenter;
 import io.wmb.infra.Infrastructure;
 import io.wmb.infra.InfrastructureSettings;
+import io.wmb.infra.KafkaServers;
 import io.wmb.infra.LinkSimulator;
 import io.wmb.infra.LocalPorts;
 import io.wmb.infra.LogFiles;
@@ -79,6 +81,11 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
 
     private volatile LinkSimulator link;
 
+    /** The brokers of the message-queue transport; null unless the demo runs it. */
+    private volatile KafkaServers kafka;
+
+    private final boolean kafkaTransport = ServiceTable.kafka();
+
     private volatile boolean stopping;
 
     ServiceSupervisor(Path repository, Path dataRoot, String javaOpts) {
@@ -98,6 +105,12 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         add(new Component("elasticsearch", "Elasticsearch", "", servers.elasticsearchPort(),
                 servers.dataDir().resolve("elasticsearch/console.log").toString()));
         add(new Component("link", "link simulator", "", ServiceTable.CONTROL_PORT, serversLog));
+        if (this.kafkaTransport) {
+            for (Datacenter dc : Datacenter.values()) {
+                add(new Component("kafka-" + dc.id(), "Kafka", dc.id(), ServiceTable.port(dc, KafkaServers.CLIENT_PORT),
+                        servers.dataDir().resolve("kafka-" + dc.id()).resolve("console.log").toString()));
+            }
+        }
         for (ServiceSpec service : this.services) {
             add(new Component(service.id(), service.name(),
                     (service.datacenter() != null) ? service.datacenter().id() : "", service.httpPort(),
@@ -211,7 +224,9 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         this.link = link;
         linkComponent.healthy(ProcessHandle.current().pid());
         Set<String> databases = ConcurrentHashMap.newKeySet();
-        this.infrastructure = Infrastructure.start(settings, link, new ServerListener() {
+        // Services need MariaDB, Redis (and the brokers, with the Kafka transport) to start.
+        int needed = this.kafkaTransport ? 6 : 4;
+        ServerListener listener = new ServerListener() {
             @Override
             public void starting(String name, int port) {
                 component(name).starting(port);
@@ -221,9 +236,9 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
             public void ready(String name, int port, long pid, Duration took) {
                 component(name).healthy(pid);
                 recordChild(pid, name);
-                // Services need MariaDB and Redis to start; Elasticsearch may still be coming up (the
-                // processing log buffers), so they start now instead of waiting for the slowest server.
-                if (!name.equals("elasticsearch") && databases.add(name) && databases.size() == 4) {
+                // Elasticsearch may still be coming up (the processing log buffers), so the services start now
+                // instead of waiting for the slowest server.
+                if (!name.equals("elasticsearch") && databases.add(name) && databases.size() == needed) {
                     Thread services = new Thread(ServiceSupervisor.this::startServices, "wmb-start-services");
                     services.setDaemon(true);
                     services.start();
@@ -234,7 +249,34 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
             public void failed(String name, int port, String reason, String logTail) {
                 component(name).failed(reason);
             }
-        });
+        };
+        if (this.kafkaTransport) {
+            Thread brokers = new Thread(() -> startKafka(settings, link, listener), "wmb-start-kafka");
+            brokers.setDaemon(true);
+            brokers.start();
+        }
+        this.infrastructure = Infrastructure.start(settings, link, listener);
+    }
+
+    /** Starts the brokers next to the other servers; a failure shows on their components (./wmb up reports it). */
+    private void startKafka(InfrastructureSettings settings, LinkSimulator link, ServerListener listener) {
+        try {
+            KafkaServers brokers = KafkaServers.startDemo(settings.dataDir(), InfrastructureSettings.demoPortOffset(),
+                    link, listener);
+            synchronized (this) {
+                if (this.stopping) {
+                    brokers.close();
+                    return;
+                }
+                this.kafka = brokers;
+            }
+        }
+        catch (RuntimeException ex) {
+            logger.error("The Kafka brokers did not start: {}", ex.getMessage());
+            if (ex instanceof ServerStartException start && !start.logTail().isBlank()) {
+                logger.error("Last log lines of {}:\n{}", start.server(), start.logTail());
+            }
+        }
     }
 
     /** Extracts the service jars while the servers start, two at a time (two cores). */
@@ -405,6 +447,10 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
             Processes.awaitExit(process.toHandle(), Duration.ofSeconds(45));
             component(id).stopped();
         });
+        KafkaServers brokers = this.kafka;
+        if (brokers != null) {
+            brokers.close();
+        }
         Infrastructure current = this.infrastructure;
         if (current != null) {
             current.close();

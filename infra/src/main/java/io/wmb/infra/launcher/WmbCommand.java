@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 
 import io.wmb.infra.Datacenter;
 import io.wmb.infra.InfrastructureSettings;
+import io.wmb.infra.KafkaServers;
 import io.wmb.infra.LocalPorts;
 import io.wmb.infra.LogFiles;
 import io.wmb.infra.Processes;
@@ -70,7 +71,7 @@ public final class WmbCommand {
         WmbCommand command = new WmbCommand(repository, dataRoot, System.out);
         String verb = (args.length > 0) ? args[0] : "help";
         int exit = switch (verb) {
-            case "up" -> command.up();
+            case "up" -> command.up(args);
             case "down" -> command.down();
             case "status" -> command.status();
             case "link" -> command.link(args);
@@ -98,6 +99,7 @@ public final class WmbCommand {
         this.out.println("""
                 usage: ./wmb COMMAND
                   up                 build if needed, start servers and services of both datacenters, wait for health
+                    --transport kafka  sync the datacenters through Kafka brokers instead of gRPC (or WMB_TRANSPORT)
                   down               stop services, then servers
                   status             what runs, where it listens, whether it is healthy
                   logs SERVICE       follow a log, e.g. ./wmb logs processor-unicom (or: supervisor, elasticsearch)
@@ -123,6 +125,27 @@ public final class WmbCommand {
             .orElse(ServiceSupervisor.DEFAULT_SERVICE_JAVA_OPTS);
         new ServiceSupervisor(this.repository, this.dataRoot, javaOpts).run();
         return 0;
+    }
+
+    private int up(String[] args) throws IOException, InterruptedException {
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--transport") && i + 1 < args.length) {
+                // Read by ServiceTable here, and handed to the supervisor as WMB_TRANSPORT.
+                System.setProperty("wmb.transport", args[++i]);
+            }
+            else {
+                this.out.println("usage: ./wmb up [--transport grpc|kafka]");
+                return 2;
+            }
+        }
+        try {
+            ServiceTable.transport();
+        }
+        catch (IllegalArgumentException ex) {
+            this.out.println(ex.getMessage());
+            return 2;
+        }
+        return up();
     }
 
     private int up() throws IOException, InterruptedException {
@@ -228,6 +251,7 @@ public final class WmbCommand {
         // Elasticsearch's start is the single largest CPU cost of the demo (~20 CPU-seconds): the quick JIT
         // alone cuts it, and the demo's processing log is small. ES_JAVA_OPTS set by the user wins.
         builder.environment().putIfAbsent("ES_JAVA_OPTS", "-XX:TieredStopAtLevel=1");
+        builder.environment().put("WMB_TRANSPORT", ServiceTable.transport());
         Process process = builder.start();
         return process.toHandle();
     }
@@ -266,6 +290,11 @@ public final class WmbCommand {
         this.out.println("  Redis              redis://127.0.0.1:" + servers.redisUnicomPort() + " (unicom), :"
                 + servers.redisTelecomPort() + " (telecom)");
         this.out.println("  Elasticsearch      http://127.0.0.1:" + servers.elasticsearchPort());
+        if (ServiceTable.kafka()) {
+            this.out.println("  Kafka (transport)  127.0.0.1:" + ServiceTable.port(Datacenter.UNICOM, KafkaServers.CLIENT_PORT)
+                    + " (unicom), 127.0.0.1:" + ServiceTable.port(Datacenter.TELECOM, KafkaServers.CLIENT_PORT)
+                    + " (telecom)");
+        }
         this.out.println();
         this.out.println("Try:");
         this.out.println("  curl -si -X POST localhost:" + edgePort + "/api/posts -H 'Content-Type: application/json' \\");
