@@ -34,17 +34,34 @@ final class RunningDemo {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private RunningDemo(Path repository, Path dataRoot) {
+    /** How the datacenters sync: {@code grpc} (the default) or {@code kafka} ({@code WMB_TRANSPORT}). */
+    private final String transport;
+
+    private RunningDemo(Path repository, Path dataRoot, String transport) {
         this.repository = repository;
         this.dataRoot = dataRoot;
+        this.transport = transport;
     }
 
     /** The demo of this test run, started on first use. */
     static synchronized RunningDemo shared() {
+        return shared("grpc");
+    }
+
+    /**
+     * The demo of this test run with a given transport, started on first use. One demo per JVM: the Kafka
+     * transport's tests run in a JVM of their own (see the failsafe executions in the pom).
+     * @throws IllegalStateException when this JVM already runs the demo with the other transport
+     */
+    static synchronized RunningDemo shared(String transport) {
+        if (shared != null && !shared.transport.equals(transport)) {
+            throw new IllegalStateException("this JVM already runs the demo with transport " + shared.transport);
+        }
         if (shared == null) {
             Path repository = Path.of(System.getProperty("wmb.repository", "..")).toAbsolutePath().normalize();
+            String folder = "wmb-data-" + PORT_OFFSET + (transport.equals("grpc") ? "" : "-" + transport);
             RunningDemo demo = new RunningDemo(repository,
-                    repository.resolve("system-tests").resolve("target").resolve("wmb-data-" + PORT_OFFSET));
+                    repository.resolve("system-tests").resolve("target").resolve(folder), transport);
             Runtime.getRuntime().addShutdownHook(new Thread(demo::down, "wmb-down"));
             demo.up();
             shared = demo;
@@ -79,6 +96,7 @@ final class RunningDemo {
             builder.environment().put("WMB_DATA_ROOT", this.dataRoot.toString());
             builder.environment().put("WMB_SKIP_BUILD", "1");
             builder.environment().put("WMB_PORT_OFFSET", Integer.toString(PORT_OFFSET));
+            builder.environment().put("WMB_TRANSPORT", this.transport);
             Process process = builder.start();
             if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();
