@@ -442,14 +442,25 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         }
         logger.info("Stopping {} services", this.processes.size());
         this.processes.values().forEach(Process::destroy);
+        // The brokers stop while the services do: what a service has not handed over waits in its outbox or
+        // topic, and a service writing its class-data archive would otherwise hold the brokers up.
+        KafkaServers brokers = this.kafka;
+        Thread brokersStop = new Thread(() -> {
+            if (brokers != null) {
+                brokers.close();
+            }
+        }, "wmb-stop-kafka");
+        brokersStop.start();
         this.processes.forEach((id, process) -> {
             // Generous: a service recording its class-data archive writes it while it exits.
             Processes.awaitExit(process.toHandle(), Duration.ofSeconds(45));
             component(id).stopped();
         });
-        KafkaServers brokers = this.kafka;
-        if (brokers != null) {
-            brokers.close();
+        try {
+            brokersStop.join(Duration.ofSeconds(60).toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
         }
         Infrastructure current = this.infrastructure;
         if (current != null) {
