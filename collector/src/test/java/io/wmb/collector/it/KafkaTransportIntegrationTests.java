@@ -137,6 +137,9 @@ class KafkaTransportIntegrationTests {
             // Reship keeps accepting while the peer is unreachable; the backlog waits in telecom's topic.
             await().atMost(Duration.ofSeconds(30)).until(() -> sizeOf(submitted) >= atCut + 500);
             await().atMost(Duration.ofSeconds(30)).until(() -> bridgeFailures() > bridgeFailuresBefore);
+            // The backlog waits in telecom's topic, not in reship's outbox.
+            await().atMost(Duration.ofSeconds(30)).until(() -> reship.getBean(MeterRegistry.class)
+                .get("wmb.reship.kafka.bridge.backlog").gauge().value() > 0);
             unicom.infrastructure.link().heal();
             int atHeal = sizeOf(submitted);
             await().atMost(Duration.ofSeconds(30)).until(() -> sizeOf(submitted) >= atHeal + 300);

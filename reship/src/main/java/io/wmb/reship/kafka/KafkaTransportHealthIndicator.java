@@ -38,6 +38,7 @@ public final class KafkaTransportHealthIndicator implements HealthIndicator {
             .withDetail("outboxDepth", this.outbox.depth())
             .withDetail("lastPublishedAt", time(this.publisher.lastPublishedAtMillis()))
             .withDetail("peerReachable", !this.bridge.isFailing())
+            .withDetail("bridgeBacklog", this.bridge.backlog())
             .withDetail("lastBridgedAt", time(this.bridge.lastBridgedAtMillis()))
             .build();
     }

@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.wmb.processinglog.Outcome;
@@ -87,6 +88,9 @@ public final class PeerBridge implements AutoCloseable {
     /** Whether the last round failed; read by the health endpoint. */
     private volatile boolean failing;
 
+    /** Records of this datacenter's topic not yet bridged, as of the last poll; read by the gauge and health. */
+    private volatile long backlog;
+
     /**
      * Creates the bridge; {@link #start()} starts it.
      * @param consumer a consumer of this datacenter's broker (no auto-commit); owned by the bridge
@@ -121,6 +125,10 @@ public final class PeerBridge implements AutoCloseable {
         this.peerAckLatency = Timer.builder("wmb.reship.kafka.bridge.latency")
             .description("From producing a round into the peer's broker to its acknowledgement")
             .publishPercentileHistogram()
+            .register(meterRegistry);
+        Gauge.builder("wmb.reship.kafka.bridge.backlog", this, PeerBridge::backlog)
+            .description("Writes waiting in this datacenter's topic for the peer's broker (the outbox of this "
+                    + "transport while the link is cut), as of the last poll")
             .register(meterRegistry);
     }
 
@@ -157,6 +165,7 @@ public final class PeerBridge implements AutoCloseable {
 
     private void round() throws InterruptedException {
         ConsumerRecords<Long, byte[]> records = this.consumer.poll(Duration.ofMillis(500));
+        updateBacklog();
         if (records.isEmpty()) {
             return;
         }
@@ -240,6 +249,23 @@ public final class PeerBridge implements AutoCloseable {
             offsets.put(partition, new OffsetAndMetadata(inPartition.get(inPartition.size() - 1).offset() + 1));
         }
         return offsets;
+    }
+
+    /** From the high watermarks of the last fetch: no request to the broker. */
+    private void updateBacklog() {
+        long total = 0;
+        for (TopicPartition partition : this.consumer.assignment()) {
+            total += this.consumer.currentLag(partition).orElse(0);
+        }
+        this.backlog = total;
+    }
+
+    /**
+     * Writes waiting in this datacenter's topic for the peer's broker, as of the last poll.
+     * @return the number of records
+     */
+    public long backlog() {
+        return this.backlog;
     }
 
     /** Consumes the round again from its first record in each partition. */
