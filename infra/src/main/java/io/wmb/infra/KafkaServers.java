@@ -314,6 +314,10 @@ public final class KafkaServers implements AutoCloseable {
             config.setProperty("share.coordinator.state.topic.min.isr", "1");
             config.setProperty("group.initial.rebalance.delay.ms", "0");
             config.setProperty("auto.create.topics.enable", "true");
+            // A single node has no replica to fall back on: flush every append to disk before acknowledging, as the
+            // outbox does, so that an acknowledged write (already deleted from the outbox) survives a machine crash.
+            // With three brokers, replication (min.insync.replicas=2) does this job instead.
+            config.setProperty("log.flush.interval.messages", "1");
             // A week of backlog: the reason to pick this transport is a queue that outlives a long outage.
             config.setProperty("log.retention.hours", "168");
             config.setProperty("log.segment.bytes", Integer.toString(64 * 1024 * 1024));

@@ -133,6 +133,8 @@ public final class InboundConsumer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         finally {
+            // close() interrupted this thread to end a backoff: clear the flag, or the consumer refuses to close.
+            Thread.interrupted();
             this.consumer.close(Duration.ofSeconds(5));
         }
     }

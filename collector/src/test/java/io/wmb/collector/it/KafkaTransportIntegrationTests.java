@@ -131,18 +131,19 @@ class KafkaTransportIntegrationTests {
         });
         long bridgeFailuresBefore = bridgeFailures();
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> sizeOf(submitted) >= 300);
+            // Generous deadlines: every Submit waits for an fsync, slow on a loaded machine.
+            await().atMost(Duration.ofSeconds(60)).until(() -> sizeOf(submitted) >= 150);
             unicom.infrastructure.link().cut();
             int atCut = sizeOf(submitted);
             // Reship keeps accepting while the peer is unreachable; the backlog waits in telecom's topic.
-            await().atMost(Duration.ofSeconds(30)).until(() -> sizeOf(submitted) >= atCut + 500);
+            await().atMost(Duration.ofSeconds(60)).until(() -> sizeOf(submitted) >= atCut + 300);
             await().atMost(Duration.ofSeconds(30)).until(() -> bridgeFailures() > bridgeFailuresBefore);
             // The backlog waits in telecom's topic, not in reship's outbox.
             await().atMost(Duration.ofSeconds(30)).until(() -> reship.getBean(MeterRegistry.class)
                 .get("wmb.reship.kafka.bridge.backlog").gauge().value() > 0);
             unicom.infrastructure.link().heal();
             int atHeal = sizeOf(submitted);
-            await().atMost(Duration.ofSeconds(30)).until(() -> sizeOf(submitted) >= atHeal + 300);
+            await().atMost(Duration.ofSeconds(60)).until(() -> sizeOf(submitted) >= atHeal + 150);
         }
         finally {
             unicom.infrastructure.link().heal();

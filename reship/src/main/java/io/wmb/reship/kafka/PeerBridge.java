@@ -158,6 +158,8 @@ public final class PeerBridge implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         finally {
+            // close() interrupted this thread to end a backoff: clear the flag, or the clients refuse to close.
+            Thread.interrupted();
             closeProducer();
             this.consumer.close(Duration.ofSeconds(5));
         }
@@ -165,15 +167,19 @@ public final class PeerBridge implements AutoCloseable {
 
     private void round() throws InterruptedException {
         ConsumerRecords<Long, byte[]> records = this.consumer.poll(Duration.ofMillis(500));
-        updateBacklog();
+        long behind = lag();
         if (records.isEmpty()) {
+            this.backlog = behind;
             return;
         }
         if (forward(records)) {
+            this.backlog = behind;
             this.failing = false;
             this.backoff.reset();
             return;
         }
+        // The round's records are not bridged either: they count, until a round with them succeeds.
+        this.backlog = behind + records.count();
         this.failing = true;
         this.failedRounds.increment();
         rewind(records);
@@ -251,13 +257,13 @@ public final class PeerBridge implements AutoCloseable {
         return offsets;
     }
 
-    /** From the high watermarks of the last fetch: no request to the broker. */
-    private void updateBacklog() {
+    /** Records after the consumer's position, from the high watermarks of the last fetch: no request to the broker. */
+    private long lag() {
         long total = 0;
         for (TopicPartition partition : this.consumer.assignment()) {
             total += this.consumer.currentLag(partition).orElse(0);
         }
-        this.backlog = total;
+        return total;
     }
 
     /**
