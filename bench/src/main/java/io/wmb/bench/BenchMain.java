@@ -675,8 +675,9 @@ public final class BenchMain {
         }
         target.paragraph("Why the difference: the Kafka transport adds two hops to every write (reship -> its "
                 + "datacenter's broker, then the bridge -> the peer's broker), each acknowledged only once the broker "
-                + "has the records (`acks=all`), plus the collector's poll; in exchange the backlog of a long outage "
-                + "waits in a replicated, replayable log rather than in one reship's RocksDB outbox.");
+                + "has the records (`acks=all`; these single-node brokers also flush each append to disk first), plus "
+                + "the collector's poll; in exchange the backlog of a long outage waits in a replayable log (replicated "
+                + "in a real cluster) rather than in one reship's RocksDB outbox.");
         if (target == this.report) {
             byMeasurement.entrySet().stream().filter((entry) -> entry.getKey().startsWith("steady 100 writes/s, link 0"))
                 .findFirst()
