@@ -54,6 +54,9 @@ public final class BenchMain {
 
     private static final double[] PERCENTILES = { 50, 90, 99, 99.9 };
 
+    /** The transport comparison's heading starts so; {@code --only-transports} replaces that section alone. */
+    private static final String TRANSPORTS_HEADING = "## 7.";
+
     private final Options options;
 
     private final Demo demo;
@@ -73,6 +76,14 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
         BenchMain bench = new BenchMain(options);
+        if (options.onlyTransports()) {
+            // The transport comparison starts its own servers: no demo, and the rest of the report stays.
+            Report section = new Report(options.repository().resolve("bench/target/transports.md"));
+            bench.transports(section);
+            Report.splice(options.report(), section.markdown(), TRANSPORTS_HEADING);
+            log("transport comparison written into " + options.report());
+            System.exit(0);
+        }
         boolean started = bench.ensureDemo();
         try {
             bench.run();
@@ -107,6 +118,10 @@ public final class BenchMain {
         }
         if (!this.options.skipCollector()) {
             collectorHop();
+            this.report.write();
+        }
+        if (!this.options.skipTransports()) {
+            transports(this.report);
             this.report.write();
         }
         this.report.heading(2, "Targets");
@@ -618,6 +633,65 @@ public final class BenchMain {
                         : (batched / unary >= 5) ? "met against one caller, missed against 8" : "missed"));
     }
 
+    /**
+     * Phase 7: the gRPC and the Kafka transport side by side (the collector's TransportComparisonBenchmark, which
+     * starts its own servers and brokers).
+     */
+    private void transports(Report target) throws IOException, InterruptedException {
+        log("phase 7: gRPC vs Kafka transport (TransportComparisonBenchmark)");
+        int writes = this.options.quick() ? 4_000 : 8_000;
+        long started = System.nanoTime();
+        String output = runTestMain("collector", "io.wmb.collector.it.TransportComparisonBenchmark",
+                List.of(Integer.toString(writes)));
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        Map<String, Map<String, String[]>> byMeasurement = new LinkedHashMap<>();
+        for (String text : output.lines().filter((line) -> line.startsWith("RESULT ")).toList()) {
+            String[] fields = text.substring("RESULT ".length()).split("\\|", -1);
+            if (fields.length == 5) {
+                byMeasurement.computeIfAbsent(fields[1], (key) -> new LinkedHashMap<>()).put(fields[0], fields);
+            }
+        }
+        target.heading(2, TRANSPORTS_HEADING.substring(3) + " Transports: gRPC stream against Kafka (message queue)");
+        target.paragraph("The collector's `TransportComparisonBenchmark` (test scope), run as a separate process by "
+                + "`%s` (%d s, load average at its end %s). One transport after the other, each with its own real "
+                + "reship (telecom) and collector (unicom) and a versioned in-memory processor behind the collector, on "
+                + "the same real servers: gRPC is reship's `Sync` stream through the link; Kafka is reship publishing "
+                + "to telecom's broker, its bridge producing through the link into unicom's broker, and the collector "
+                + "consuming (both brokers real, KRaft, from the `kafka_2.13` release Spring Boot manages, C1-only JVMs "
+                + "of 256 MB heap). "
+                + "Lag = accepted by reship -> applied by the peer's processor, per write. %,d writes per measurement, "
+                + "1,000 at the steady rate.", this.options.command(), seconds, loadAverage(), writes);
+        List<List<String>> rows = new ArrayList<>();
+        byMeasurement.forEach((what, transports) -> {
+            String[] grpc = transports.getOrDefault("grpc", new String[] { "", "", "n/a", "-", "-" });
+            String[] kafka = transports.getOrDefault("kafka", new String[] { "", "", "n/a", "-", "-" });
+            rows.add(List.of(what, grpc[2], kafka[2], lag(grpc), lag(kafka)));
+        });
+        target.table(List.of("measurement", "gRPC writes/s", "Kafka writes/s", "gRPC lag p50 / p99 ms",
+                "Kafka lag p50 / p99 ms"), rows);
+        if (rows.isEmpty()) {
+            target.code(output.lines().skip(Math.max(0, output.lines().count() - 30)).reduce("", (a, b) -> a + b
+                    + "\n"));
+        }
+        target.paragraph("Why the difference: the Kafka transport adds two hops to every write (reship -> its "
+                + "datacenter's broker, then the bridge -> the peer's broker), each acknowledged only once the broker "
+                + "has the records (`acks=all`; these single-node brokers also flush each append to disk first), plus "
+                + "the collector's poll; in exchange the backlog of a long outage waits in a replayable log (replicated "
+                + "in a real cluster) rather than in one reship's RocksDB outbox.");
+        if (target == this.report) {
+            byMeasurement.entrySet().stream().filter((entry) -> entry.getKey().startsWith("steady 100 writes/s, link 0"))
+                .findFirst()
+                .ifPresent((entry) -> this.targets.add("Kafka transport lag at 100 writes/s (0 ms link), p50 / p99\t"
+                        + lag(entry.getValue().getOrDefault("kafka", new String[] { "", "", "", "-", "-" }))
+                        + " ms (gRPC " + lag(entry.getValue().getOrDefault("grpc", new String[] { "", "", "", "-", "-" }))
+                        + " ms)"));
+        }
+    }
+
+    private static String lag(String[] fields) {
+        return fields[3].equals("-") ? "-" : fields[3] + " / " + fields[4];
+    }
+
     private static String shorten(String what) {
         if (what.startsWith("Deliver")) {
             return what.contains("8 callers") ? "unary, 8 callers" : "unary, 1 caller";
@@ -851,9 +925,11 @@ public final class BenchMain {
      * @param skipReconciler skip the reconciler's benchmark
      * @param keepDemo leave a demo this run started running
      * @param command how this run was invoked, for the report
+     * @param skipTransports skip the gRPC-against-Kafka transport comparison
+     * @param onlyTransports run only the transport comparison and put its section into the existing report
      */
     record Options(int offset, boolean quick, Path repository, Path report, Path dataRoot, boolean skipCollector,
-            boolean skipReconciler, boolean keepDemo, String command) {
+            boolean skipReconciler, boolean keepDemo, String command, boolean skipTransports, boolean onlyTransports) {
 
         static Options parse(String[] args) {
             String offsetEnv = System.getenv("WMB_PORT_OFFSET");
@@ -865,6 +941,8 @@ public final class BenchMain {
             boolean skipCollector = false;
             boolean skipReconciler = false;
             boolean keepDemo = false;
+            boolean skipTransports = false;
+            boolean onlyTransports = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--quick" -> quick = true;
@@ -875,9 +953,11 @@ public final class BenchMain {
                     case "--skip-collector" -> skipCollector = true;
                     case "--skip-reconciler" -> skipReconciler = true;
                     case "--keep-demo" -> keepDemo = true;
+                    case "--skip-transports" -> skipTransports = true;
+                    case "--only-transports" -> onlyTransports = true;
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --quick, "
                             + "--offset N, --repository DIR, --report FILE, --data-root DIR, --skip-collector, "
-                            + "--skip-reconciler, --keep-demo");
+                            + "--skip-reconciler, --keep-demo, --skip-transports, --only-transports");
                 }
             }
             if (offset < 0 || offset > 30000) {
@@ -893,7 +973,7 @@ public final class BenchMain {
             }
             String command = "./wmb bench" + (args.length > 0 ? " " + String.join(" ", args) : "");
             return new Options(offset, quick, repository, report, dataRoot, skipCollector, skipReconciler, keepDemo,
-                    command);
+                    command, skipTransports, onlyTransports);
         }
     }
 }

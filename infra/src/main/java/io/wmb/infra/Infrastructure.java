@@ -41,6 +41,9 @@ public final class Infrastructure implements AutoCloseable {
 
     private final Thread shutdownHook;
 
+    /** Started on first use: only the Kafka transport's tests need brokers. Guarded by {@code this}. */
+    private KafkaServers kafka;
+
     private volatile boolean closed;
 
     private Infrastructure(InfrastructureSettings settings, LinkSimulator link, MariaDbServers mariaDb,
@@ -152,6 +155,21 @@ public final class Infrastructure implements AutoCloseable {
         return this.link;
     }
 
+    /**
+     * Both datacenters' Kafka brokers (the message-queue transport), started on first call on free ports, with
+     * link routes to their peer listeners; stopped with the rest.
+     * @throws ServerStartException naming the broker that failed, with its last log lines
+     */
+    public synchronized KafkaServers kafka() {
+        if (this.closed) {
+            throw new IllegalStateException("the infrastructure is closed");
+        }
+        if (this.kafka == null) {
+            this.kafka = KafkaServers.startEphemeral(this.settings.dataDir(), this.link, new LoggingListener());
+        }
+        return this.kafka;
+    }
+
     /** Where each server listens and its process id, for status displays. */
     public List<ServerInfo> servers() {
         return List.of(
@@ -185,6 +203,13 @@ public final class Infrastructure implements AutoCloseable {
             }
         }
         logger.info("Stopping the WMB infrastructure");
+        KafkaServers brokers;
+        synchronized (this) {
+            brokers = this.kafka;
+        }
+        if (brokers != null) {
+            closeQuietly(brokers);
+        }
         closeQuietly(this.elasticsearch);
         closeQuietly(this.redis);
         closeQuietly(this.mariaDb);
@@ -233,7 +258,7 @@ public final class Infrastructure implements AutoCloseable {
 
     private static void reap(Path run) {
         for (String pidFile : List.of("mariadb-unicom/mariadbd.pid", "mariadb-telecom/mariadbd.pid",
-                "elasticsearch/elasticsearch.pid")) {
+                "elasticsearch/elasticsearch.pid", "kafka-unicom/kafka.pid", "kafka-telecom/kafka.pid")) {
             try {
                 long pid = Long.parseLong(Files.readString(run.resolve(pidFile)).trim());
                 ProcessHandle.of(pid)

@@ -53,17 +53,33 @@ final class RunningDemo {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private RunningDemo(Path repository, Path dataRoot, int portOffset, String topology) {
+    /** How the datacenters sync: {@code grpc} (the default) or {@code kafka} ({@code WMB_TRANSPORT}). */
+    private final String transport;
+
+    private RunningDemo(Path repository, Path dataRoot, int portOffset, String topology, String transport) {
         this.repository = repository;
         this.dataRoot = dataRoot;
         this.portOffset = portOffset;
         this.topology = topology;
+        this.transport = transport;
     }
 
     /** The demo of this test run, started on first use. */
     static synchronized RunningDemo shared() {
+        return shared("grpc");
+    }
+
+    /**
+     * The demo of this test run with a given transport, started on first use. One demo per JVM: the Kafka
+     * transport's tests run in a JVM of their own (see the failsafe executions in the pom).
+     * @throws IllegalStateException when this JVM already runs the demo with the other transport
+     */
+    static synchronized RunningDemo shared(String transport) {
+        if (shared != null && !shared.transport.equals(transport)) {
+            throw new IllegalStateException("this JVM already runs the demo with transport " + shared.transport);
+        }
         if (shared == null) {
-            shared = start(PORT_OFFSET, "independent");
+            shared = start(PORT_OFFSET, "independent", transport);
         }
         return shared;
     }
@@ -75,16 +91,16 @@ final class RunningDemo {
      */
     static synchronized RunningDemo masterSlave() {
         if (masterSlave == null) {
-            masterSlave = start(MASTER_SLAVE_PORT_OFFSET, "master-slave");
+            masterSlave = start(MASTER_SLAVE_PORT_OFFSET, "master-slave", "grpc");
         }
         return masterSlave;
     }
 
-    private static RunningDemo start(int portOffset, String topology) {
+    private static RunningDemo start(int portOffset, String topology, String transport) {
         Path repository = Path.of(System.getProperty("wmb.repository", "..")).toAbsolutePath().normalize();
+        String folder = "wmb-data-" + portOffset + (transport.equals("grpc") ? "" : "-" + transport);
         RunningDemo demo = new RunningDemo(repository,
-                repository.resolve("system-tests").resolve("target").resolve("wmb-data-" + portOffset), portOffset,
-                topology);
+                repository.resolve("system-tests").resolve("target").resolve(folder), portOffset, topology, transport);
         Runtime.getRuntime().addShutdownHook(new Thread(demo::down, "wmb-down-" + portOffset));
         demo.up();
         return demo;
@@ -143,6 +159,7 @@ final class RunningDemo {
             builder.environment().put("WMB_SKIP_BUILD", "1");
             builder.environment().put("WMB_PORT_OFFSET", Integer.toString(this.portOffset));
             builder.environment().put("WMB_TOPOLOGY", this.topology);
+            builder.environment().put("WMB_TRANSPORT", this.transport);
             Process process = builder.start();
             if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();

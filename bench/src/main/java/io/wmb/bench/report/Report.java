@@ -86,4 +86,50 @@ public final class Report {
         }
         return String.format(Locale.ROOT, (Math.abs(value) >= 100) ? "%,.0f" : "%.1f", value);
     }
+
+    /**
+     * The Markdown written so far.
+     * @return the text
+     */
+    public String markdown() {
+        return this.text.toString();
+    }
+
+    /**
+     * Puts a section into an existing report without touching the rest: replaces the section whose heading starts
+     * with {@code headingPrefix} (up to the next {@code ## } heading), or inserts it before {@code ## Targets}, or
+     * appends it.
+     * @param file the report, e.g. {@code docs/benchmarks.md}
+     * @param section the section's Markdown, starting with its heading
+     * @param headingPrefix how its heading starts, e.g. {@code ## 7.}
+     * @throws IOException when the report cannot be read or written
+     */
+    public static void splice(Path file, String section, String headingPrefix) throws IOException {
+        String existing = Files.exists(file) ? Files.readString(file) : "";
+        List<String> lines = existing.lines().toList();
+        int start = -1;
+        int end = lines.size();
+        for (int i = 0; i < lines.size(); i++) {
+            if (start < 0 && lines.get(i).startsWith(headingPrefix)) {
+                start = i;
+            }
+            else if (start >= 0 && lines.get(i).startsWith("## ")) {
+                end = i;
+                break;
+            }
+        }
+        if (start < 0) {
+            start = lines.indexOf("## Targets");
+            end = start;
+            if (start < 0) {
+                start = lines.size();
+                end = start;
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        lines.subList(0, start).forEach((line) -> out.append(line).append('\n'));
+        out.append(section.strip()).append("\n\n");
+        lines.subList(end, lines.size()).forEach((line) -> out.append(line).append('\n'));
+        Files.writeString(file, out.toString());
+    }
 }

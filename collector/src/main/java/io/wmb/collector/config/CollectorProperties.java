@@ -25,19 +25,34 @@ import org.springframework.validation.annotation.Validated;
  * @param processor the local processor that applies the writes
  * @param dedup how long a requestId is remembered
  * @param processingLog the Elasticsearch cluster holding the processing log
+ * @param transport how the peer's writes arrive: {@code grpc} (the default; the gRPC server runs in both modes) or
+ *     {@code kafka} (also consume this datacenter's inbound topic)
+ * @param kafka the message-queue transport's broker and limits, used with {@code transport: kafka}
  */
 @Validated
 @ConfigurationProperties("wmb.collector")
 public record CollectorProperties(@DefaultValue("unicom") @NotBlank String datacenter,
         @DefaultValue(".wmb-data/collector") @NotNull Path dataDir, @DefaultValue @Valid @NotNull Grpc grpc,
         @DefaultValue @Valid @NotNull Peer peer, @DefaultValue @Valid @NotNull Processor processor,
-        @DefaultValue @Valid @NotNull Dedup dedup, @DefaultValue @Valid @NotNull ProcessingLog processingLog) {
+        @DefaultValue @Valid @NotNull Dedup dedup, @DefaultValue @Valid @NotNull ProcessingLog processingLog,
+        @DefaultValue("grpc") @NotNull Transport transport, @DefaultValue @Valid @NotNull Kafka kafka) {
 
     public CollectorProperties {
         if (peer != null && (peer.datacenter() == null || peer.datacenter().isBlank()) && datacenter != null) {
             // Two datacenters: by default the peer is the other one.
             peer = new Peer("unicom".equals(datacenter) ? "telecom" : "unicom", peer.secret());
         }
+    }
+
+    /** How the peer's writes arrive. */
+    public enum Transport {
+
+        /** The peer's reship streams them to this collector's gRPC server (the default). */
+        GRPC,
+
+        /** The peer's bridge produces them into this datacenter's broker; this collector consumes them. */
+        KAFKA
+
     }
 
     /**
@@ -88,6 +103,21 @@ public record CollectorProperties(@DefaultValue("unicom") @NotBlank String datac
      * @param elasticsearchUrl the Elasticsearch cluster's URL
      */
     public record ProcessingLog(@DefaultValue("http://127.0.0.1:9200") @NotBlank String elasticsearchUrl) {
+    }
+
+    /**
+     * The message-queue transport: this collector consumes topic {@code wmb-inbound-<peer>} of this datacenter's
+     * broker, in consumer group {@code wmb-collector-<datacenter>}.
+     *
+     * @param bootstrapServers this datacenter's broker
+     * @param batchSize the most records applied in one batch
+     * @param initialBackoff the first wait after a batch the processor could not apply
+     * @param maxBackoff the longest wait between batches that fail
+     */
+    public record Kafka(@DefaultValue("127.0.0.1:9301") @NotBlank String bootstrapServers,
+            @DefaultValue("500") @Min(1) @Max(10_000) int batchSize,
+            @DefaultValue("100ms") @NotNull Duration initialBackoff,
+            @DefaultValue("5s") @NotNull Duration maxBackoff) {
     }
 
 }

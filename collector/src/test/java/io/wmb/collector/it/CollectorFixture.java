@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -39,7 +41,7 @@ final class CollectorFixture implements AutoCloseable {
     /** The port the peer's reship reaches the collector on, through the link. */
     final int linkPort;
 
-    CollectorFixture(String name) {
+    CollectorFixture(String name, String... extraArgs) {
         this.dataDir = dataRoot().resolve(name + "-" + UUID.randomUUID());
         try {
             this.processorServer = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
@@ -50,14 +52,16 @@ final class CollectorFixture implements AutoCloseable {
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-        this.collector = new SpringApplicationBuilder(CollectorApplication.class).run(
+        List<String> args = new ArrayList<>(List.of(
                 "--server.port=0",
                 "--wmb.collector.datacenter=unicom",
                 "--wmb.collector.data-dir=" + this.dataDir.resolve("collector-unicom"),
                 "--wmb.collector.grpc.port=0",
                 "--wmb.collector.peer.secret=" + SECRET,
                 "--wmb.collector.processor.target=127.0.0.1:" + this.processorServer.getPort(),
-                "--wmb.collector.processing-log.elasticsearch-url=" + this.infrastructure.elasticsearchUrl());
+                "--wmb.collector.processing-log.elasticsearch-url=" + this.infrastructure.elasticsearchUrl()));
+        args.addAll(List.of(extraArgs));
+        this.collector = new SpringApplicationBuilder(CollectorApplication.class).run(args.toArray(String[]::new));
         int collectorPort = this.collector.getBean(GrpcServerLifecycle.class).getPort();
         this.linkPort = this.infrastructure.link().open(name + "-collector-unicom-" + collectorPort, collectorPort);
     }

@@ -26,6 +26,7 @@ import io.wmb.infra.DatabaseRoles;
 import io.wmb.infra.Datacenter;
 import io.wmb.infra.Infrastructure;
 import io.wmb.infra.InfrastructureSettings;
+import io.wmb.infra.KafkaServers;
 import io.wmb.infra.LinkSimulator;
 import io.wmb.infra.LocalPorts;
 import io.wmb.infra.LogFiles;
@@ -82,6 +83,11 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
 
     private volatile LinkSimulator link;
 
+    /** The brokers of the message-queue transport; null unless the demo runs it. */
+    private volatile KafkaServers kafka;
+
+    private final boolean kafkaTransport = ServiceTable.kafka();
+
     private volatile boolean stopping;
 
     private final Failover failover = new Failover(
@@ -104,6 +110,12 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         add(new Component("elasticsearch", "Elasticsearch", "", servers.elasticsearchPort(),
                 servers.dataDir().resolve("elasticsearch/console.log").toString()));
         add(new Component("link", "link simulator", "", ServiceTable.CONTROL_PORT, serversLog));
+        if (this.kafkaTransport) {
+            for (Datacenter dc : Datacenter.values()) {
+                add(new Component("kafka-" + dc.id(), "Kafka", dc.id(), ServiceTable.port(dc, KafkaServers.CLIENT_PORT),
+                        servers.dataDir().resolve("kafka-" + dc.id()).resolve("console.log").toString()));
+            }
+        }
         for (ServiceSpec service : this.services) {
             add(new Component(service.id(), service.name(),
                     (service.datacenter() != null) ? service.datacenter().id() : "", service.httpPort(),
@@ -286,11 +298,13 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         linkComponent.healthy(ProcessHandle.current().pid());
         // Gateways, reship and collector need neither MariaDB nor Redis to start: they use the seconds the
         // servers take (mostly waiting on MariaDB) instead of joining the rush after them.
-        Thread early = new Thread(() -> startServices(ServiceSupervisor::needsNoDatabase), "wmb-start-early");
+        Thread early = new Thread(() -> startServices(this::needsNoServer), "wmb-start-early");
         early.setDaemon(true);
         early.start();
         Set<String> databases = ConcurrentHashMap.newKeySet();
-        this.infrastructure = Infrastructure.start(settings, link, new ServerListener() {
+        // Services need MariaDB, Redis (and the brokers, with the Kafka transport) to start.
+        int needed = this.kafkaTransport ? 6 : 4;
+        ServerListener listener = new ServerListener() {
             @Override
             public void starting(String name, int port) {
                 component(name).starting(port);
@@ -300,10 +314,10 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
             public void ready(String name, int port, long pid, Duration took) {
                 component(name).healthy(pid);
                 recordChild(pid, name);
-                // Services need MariaDB and Redis to start; Elasticsearch may still be coming up (the
-                // processing log buffers), so they start now instead of waiting for the slowest server.
-                if (!name.equals("elasticsearch") && databases.add(name) && databases.size() == 4) {
-                    Thread services = new Thread(() -> startServices((service) -> !needsNoDatabase(service)),
+                // Elasticsearch may still be coming up (the processing log buffers), so the services start now
+                // instead of waiting for the slowest server.
+                if (!name.equals("elasticsearch") && databases.add(name) && databases.size() == needed) {
+                    Thread services = new Thread(() -> startServices((service) -> !needsNoServer(service)),
                             "wmb-start-services");
                     services.setDaemon(true);
                     services.start();
@@ -314,7 +328,34 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
             public void failed(String name, int port, String reason, String logTail) {
                 component(name).failed(reason);
             }
-        });
+        };
+        if (this.kafkaTransport) {
+            Thread brokers = new Thread(() -> startKafka(settings, link, listener), "wmb-start-kafka");
+            brokers.setDaemon(true);
+            brokers.start();
+        }
+        this.infrastructure = Infrastructure.start(settings, link, listener);
+    }
+
+    /** Starts the brokers next to the other servers; a failure shows on their components (./wmb up reports it). */
+    private void startKafka(InfrastructureSettings settings, LinkSimulator link, ServerListener listener) {
+        try {
+            KafkaServers brokers = KafkaServers.startDemo(settings.dataDir(), InfrastructureSettings.demoPortOffset(),
+                    link, listener);
+            synchronized (this) {
+                if (this.stopping) {
+                    brokers.close();
+                    return;
+                }
+                this.kafka = brokers;
+            }
+        }
+        catch (RuntimeException ex) {
+            logger.error("The Kafka brokers did not start: {}", ex.getMessage());
+            if (ex instanceof ServerStartException start && !start.logTail().isBlank()) {
+                logger.error("Last log lines of {}:\n{}", start.server(), start.logTail());
+            }
+        }
     }
 
     /** Extracts the service jars while the servers start, two at a time (two cores). */
@@ -329,9 +370,10 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static boolean needsNoDatabase(ServiceSpec service) {
-        return service.module().equals("gateway") || service.name().equals("reship")
-                || service.name().equals("collector");
+    /** Gateways start without any server; reship and collector too, unless they sync through the brokers. */
+    private boolean needsNoServer(ServiceSpec service) {
+        return service.module().equals("gateway") || (!this.kafkaTransport
+                && (service.name().equals("reship") || service.name().equals("collector")));
     }
 
     private void startServices(Predicate<ServiceSpec> which) {
@@ -499,11 +541,26 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         }
         logger.info("Stopping {} services", this.processes.size());
         this.processes.values().forEach(Process::destroy);
+        // The brokers stop while the services do: what a service has not handed over waits in its outbox or
+        // topic, and a service writing its class-data archive would otherwise hold the brokers up.
+        KafkaServers brokers = this.kafka;
+        Thread brokersStop = new Thread(() -> {
+            if (brokers != null) {
+                brokers.close();
+            }
+        }, "wmb-stop-kafka");
+        brokersStop.start();
         this.processes.forEach((id, process) -> {
             // Generous: a service recording its class-data archive writes it while it exits.
             Processes.awaitExit(process.toHandle(), Duration.ofSeconds(45));
             component(id).stopped();
         });
+        try {
+            brokersStop.join(Duration.ofSeconds(60).toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
         Infrastructure current = this.infrastructure;
         if (current != null) {
             current.close();

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -13,6 +14,7 @@ import java.util.stream.Stream;
 
 import io.wmb.infra.Datacenter;
 import io.wmb.infra.InfrastructureSettings;
+import io.wmb.infra.KafkaServers;
 
 /**
  * What {@code ./wmb up} runs: every service of both datacenters plus the edge, with ports and environment
@@ -37,7 +39,32 @@ final class ServiceTable {
     /** Only the master datacenter (unicom) takes writes. */
     static final String MASTER_SLAVE = "master-slave";
 
+    /** Unicom's Kafka broker port for its own services (message-queue transport only). */
+    private static final int KAFKA_CLIENT_PORT = KafkaServers.CLIENT_PORT;
+
     private ServiceTable() {
+    }
+
+    /**
+     * The transport between the datacenters' reship and collector: {@code -Dwmb.transport} (set by
+     * {@code ./wmb up --transport}), else {@code WMB_TRANSPORT}, else {@code grpc}.
+     * @throws IllegalArgumentException for anything but {@code grpc} or {@code kafka}
+     */
+    static String transport() {
+        String value = System.getProperty("wmb.transport", System.getenv("WMB_TRANSPORT"));
+        if (value == null || value.isBlank()) {
+            return "grpc";
+        }
+        String transport = value.trim().toLowerCase(Locale.ROOT);
+        if (!transport.equals("grpc") && !transport.equals("kafka")) {
+            throw new IllegalArgumentException("WMB_TRANSPORT must be 'grpc' or 'kafka', but was '" + value + "'");
+        }
+        return transport;
+    }
+
+    /** Whether the demo runs the message-queue transport, and with it a Kafka broker per datacenter. */
+    static boolean kafka() {
+        return transport().equals("kafka");
     }
 
     /**
@@ -45,6 +72,11 @@ final class ServiceTable {
      * {@code 10000 + target port}.
      */
     static Map<String, Integer> linkRoutes() {
+        return linkRoutes(transport());
+    }
+
+    /** The fixed link routes of the demo with a given transport; kafka adds the brokers' peer listeners. */
+    static Map<String, Integer> linkRoutes(String transport) {
         Map<String, Integer> routes = new LinkedHashMap<>();
         routes.put("collector-unicom", port(Datacenter.UNICOM, 9121));
         routes.put("collector-telecom", port(Datacenter.TELECOM, 9121));
@@ -55,6 +87,11 @@ final class ServiceTable {
         // The master's direct writes into the other datacenter's cache in master-slave mode.
         routes.put("redis-unicom", port(Datacenter.UNICOM, 6380));
         routes.put("redis-telecom", port(Datacenter.TELECOM, 6380));
+        if (transport.equals("kafka")) {
+            // The other datacenter's bridge produces into this broker through its peer listener.
+            routes.put("kafka-unicom", port(Datacenter.UNICOM, KafkaServers.PEER_PORT));
+            routes.put("kafka-telecom", port(Datacenter.TELECOM, KafkaServers.PEER_PORT));
+        }
         return routes;
     }
 
@@ -63,6 +100,11 @@ final class ServiceTable {
      * {@code ./wmb up} checks them all before it starts anything.
      */
     static Map<Integer, String> demoPorts(Path dataRoot) {
+        return demoPorts(dataRoot, transport());
+    }
+
+    /** Every port of the demo with a given transport. */
+    static Map<Integer, String> demoPorts(Path dataRoot, String transport) {
         InfrastructureSettings servers = InfrastructureSettings.demo(dataRoot);
         Map<Integer, String> ports = new TreeMap<>();
         ports.put(servers.mysqlMasterPort(), "MariaDB master (unicom)");
@@ -73,8 +115,15 @@ final class ServiceTable {
         ports.put(servers.elasticsearchPort() + 100, "Elasticsearch transport");
         ports.put(servers.replicationLinkPort(), "link route of the replication");
         ports.put(CONTROL_PORT, "WMB control API");
-        linkRoutes().forEach((name, target) -> ports.put(linked(target), "link route to " + name));
-        for (ServiceSpec service : demo(dataRoot)) {
+        linkRoutes(transport).forEach((name, target) -> ports.put(linked(target), "link route to " + name));
+        if (transport.equals("kafka")) {
+            for (Datacenter dc : Datacenter.values()) {
+                ports.put(port(dc, KAFKA_CLIENT_PORT), "Kafka (" + dc.id() + ")");
+                ports.put(port(dc, KafkaServers.PEER_PORT), "Kafka peer listener (" + dc.id() + ")");
+                ports.put(port(dc, KafkaServers.CONTROLLER_PORT), "Kafka controller (" + dc.id() + ")");
+            }
+        }
+        for (ServiceSpec service : demo(dataRoot, transport)) {
             ports.put(service.httpPort(), service.id());
             if (service.grpcPort() != 0) {
                 ports.put(service.grpcPort(), service.id() + " gRPC");
@@ -85,10 +134,16 @@ final class ServiceTable {
 
     /** Every service of the demo, in start order. */
     static List<ServiceSpec> demo(Path dataRoot) {
+        return demo(dataRoot, transport());
+    }
+
+    /** Every service of the demo with a given transport, in start order. */
+    static List<ServiceSpec> demo(Path dataRoot, String transport) {
         InfrastructureSettings servers = InfrastructureSettings.demo(dataRoot);
         List<ServiceSpec> services = new ArrayList<>();
         for (Datacenter dc : Datacenter.values()) {
             Map<String, String> common = common(dc, servers, dataRoot);
+            common.putAll(transportEnv(dc, transport));
             services.add(service("processor", dc, 8101, 9101, common, Map.of(), dataRoot));
             services.add(service("reship", dc, 8111, 9111, common, Map.of(), dataRoot));
             services.add(service("collector", dc, 8121, 9121, common, Map.of(), dataRoot));
@@ -114,6 +169,17 @@ final class ServiceTable {
         services.add(new ServiceSpec("edge", null, "gateway", EDGE_PORT, 0, Map.copyOf(edge),
                 http(EDGE_PORT) + "/actuator/health"));
         return List.copyOf(services);
+    }
+
+    /** How reship and collector talk across: the transport and, for kafka, where the brokers are. */
+    private static Map<String, String> transportEnv(Datacenter dc, String transport) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("WMB_TRANSPORT", transport);
+        if (transport.equals("kafka")) {
+            env.put("WMB_KAFKA_BOOTSTRAP", LOOPBACK + ":" + port(dc, KAFKA_CLIENT_PORT));
+            env.put("WMB_KAFKA_PEER_BOOTSTRAP", LOOPBACK + ":" + linked(port(dc.peer(), KafkaServers.PEER_PORT)));
+        }
+        return env;
     }
 
     /** The environment every service of a datacenter gets; each reads what it needs. */

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 
 import io.wmb.infra.Datacenter;
 import io.wmb.infra.InfrastructureSettings;
+import io.wmb.infra.KafkaServers;
 import io.wmb.infra.LocalPorts;
 import io.wmb.infra.LogFiles;
 import io.wmb.infra.Processes;
@@ -73,7 +74,7 @@ public final class WmbCommand {
         WmbCommand command = new WmbCommand(repository, dataRoot, System.out);
         String verb = (args.length > 0) ? args[0] : "help";
         int exit = switch (verb) {
-            case "up" -> command.up(topologyOption(args));
+            case "up" -> command.up(args);
             case "down" -> command.down();
             case "status" -> command.status();
             case "link" -> command.link(args);
@@ -105,6 +106,7 @@ public final class WmbCommand {
                 usage: ./wmb COMMAND
                   up                 build if needed, start servers and services of both datacenters, wait for health
                                      (--topology master-slave: every write goes to unicom; default independent)
+                    --transport kafka  sync the datacenters through Kafka brokers instead of gRPC (or WMB_TRANSPORT)
                   down               stop services, then servers
                   status             what runs, where it listens, whether it is healthy
                   logs SERVICE       follow a log, e.g. ./wmb logs processor-unicom (or: supervisor, elasticsearch)
@@ -148,8 +150,32 @@ public final class WmbCommand {
         return ServiceTable.topology();
     }
 
-    private int up(String topology) throws IOException, InterruptedException {
-        this.topology = topology;
+    private int up(String[] args) throws IOException, InterruptedException {
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--transport") && i + 1 < args.length) {
+                // Read by ServiceTable here, and handed to the supervisor as WMB_TRANSPORT.
+                System.setProperty("wmb.transport", args[++i]);
+            }
+            else if (args[i].equals("--topology") && i + 1 < args.length) {
+                i++;
+            }
+            else if (!args[i].startsWith("--topology=")) {
+                this.out.println("usage: ./wmb up [--topology independent|master-slave] [--transport grpc|kafka]");
+                return 2;
+            }
+        }
+        try {
+            ServiceTable.transport();
+            this.topology = topologyOption(args);
+        }
+        catch (IllegalArgumentException ex) {
+            this.out.println(ex.getMessage());
+            return 2;
+        }
+        return up();
+    }
+
+    private int up() throws IOException, InterruptedException {
         long started = System.nanoTime();
         Optional<ProcessHandle> running = supervisor();
         Path supervisorLog = this.dataRoot.resolve("logs").resolve("supervisor.log");
@@ -255,8 +281,9 @@ public final class WmbCommand {
         // Elasticsearch's start is the single largest CPU cost of the demo (~20 CPU-seconds): the quick JIT
         // alone cuts it, and the demo's processing log is small. ES_JAVA_OPTS set by the user wins.
         builder.environment().putIfAbsent("ES_JAVA_OPTS", "-XX:TieredStopAtLevel=1");
-        // The supervisor's ServiceTable hands it to every service.
+        // The supervisor's ServiceTable hands them to every service.
         builder.environment().put("WMB_TOPOLOGY", this.topology);
+        builder.environment().put("WMB_TRANSPORT", ServiceTable.transport());
         Process process = builder.start();
         return process.toHandle();
     }
@@ -295,6 +322,11 @@ public final class WmbCommand {
         this.out.println("  Redis              redis://127.0.0.1:" + servers.redisUnicomPort() + " (unicom), :"
                 + servers.redisTelecomPort() + " (telecom)");
         this.out.println("  Elasticsearch      http://127.0.0.1:" + servers.elasticsearchPort());
+        if (ServiceTable.kafka()) {
+            this.out.println("  Kafka (transport)  127.0.0.1:" + ServiceTable.port(Datacenter.UNICOM, KafkaServers.CLIENT_PORT)
+                    + " (unicom), 127.0.0.1:" + ServiceTable.port(Datacenter.TELECOM, KafkaServers.CLIENT_PORT)
+                    + " (telecom)");
+        }
         this.out.println();
         this.out.println("Try:");
         this.out.println("  curl -si -X POST localhost:" + edgePort + "/api/posts -H 'Content-Type: application/json' \\");

@@ -118,4 +118,34 @@ class ServiceTableTests {
     private ServiceSpec service(String id) {
         return this.services.stream().filter((service) -> service.id().equals(id)).findFirst().orElseThrow();
     }
+
+    @Test
+    void shouldGiveTheKafkaTransportABrokerPerDatacenterReachedAcrossOnlyThroughTheLink() {
+        List<ServiceSpec> kafka = ServiceTable.demo(Path.of("/data"), "kafka");
+        Map<String, String> unicomReship = kafka.stream().filter((s) -> s.id().equals("reship-unicom")).findFirst()
+            .orElseThrow().env();
+        Map<String, String> telecomCollector = kafka.stream().filter((s) -> s.id().equals("collector-telecom"))
+            .findFirst().orElseThrow().env();
+
+        assertThat(unicomReship).containsEntry("WMB_TRANSPORT", "kafka")
+            .containsEntry("WMB_KAFKA_BOOTSTRAP", "127.0.0.1:9301")
+            .containsEntry("WMB_KAFKA_PEER_BOOTSTRAP", "127.0.0.1:19312");
+        assertThat(telecomCollector).containsEntry("WMB_TRANSPORT", "kafka")
+            .containsEntry("WMB_KAFKA_BOOTSTRAP", "127.0.0.1:9302");
+        assertThat(ServiceTable.linkRoutes("kafka")).containsEntry("kafka-unicom", 9311)
+            .containsEntry("kafka-telecom", 9312);
+        assertThat(ServiceTable.demoPorts(Path.of("/data"), "kafka")).containsEntry(9301, "Kafka (unicom)")
+            .containsEntry(9322, "Kafka controller (telecom)").containsEntry(19311, "link route to kafka-unicom")
+            .hasSize(5 + 1 + 6 + 1 + 1 + 11 + 6 + 2 + 6);
+    }
+
+    @Test
+    void shouldRunTheGrpcTransportUnlessToldOtherwise() {
+        assertThat(ServiceTable.demo(Path.of("/data"), "grpc")).filteredOn((service) -> service.datacenter() != null)
+            .allSatisfy((service) -> assertThat(service.env())
+            .containsEntry("WMB_TRANSPORT", "grpc")
+            .doesNotContainKey("WMB_KAFKA_BOOTSTRAP"));
+        assertThat(ServiceTable.linkRoutes("grpc")).doesNotContainKeys("kafka-unicom", "kafka-telecom");
+    }
+
 }

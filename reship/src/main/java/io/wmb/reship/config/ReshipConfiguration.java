@@ -19,12 +19,14 @@ import io.wmb.reship.outbox.Outbox;
 import io.wmb.reship.submit.ReshipGrpcService;
 import io.wmb.reship.submit.WriteIntake;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Wires the reship: the outbox, the intake behind {@code Reship.Submit}, the forwarder to the peer's collector.
+ * Wires the reship: the outbox, the intake behind {@code Reship.Submit}, the forwarder to the peer's collector
+ * (the gRPC transport, the default; {@link ReshipKafkaConfiguration} replaces it with {@code transport: kafka}).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ReshipProperties.class)
@@ -64,6 +66,7 @@ class ReshipConfiguration {
                 meterRegistry);
     }
 
+    @ConditionalOnProperty(name = "wmb.reship.transport", havingValue = "grpc", matchIfMissing = true)
     @Bean(destroyMethod = "shutdownNow")
     ManagedChannel collectorChannel(ReshipProperties properties) {
         Duration keepAlive = properties.collector().keepAlive();
@@ -76,11 +79,13 @@ class ReshipConfiguration {
             .build();
     }
 
+    @ConditionalOnProperty(name = "wmb.reship.transport", havingValue = "grpc", matchIfMissing = true)
     @Bean
     CollectorClient collectorClient(ManagedChannel collectorChannel, ReshipProperties properties) {
         return new CollectorClient(collectorChannel, properties.datacenter(), properties.collector().secret());
     }
 
+    @ConditionalOnProperty(name = "wmb.reship.transport", havingValue = "grpc", matchIfMissing = true)
     @Bean(initMethod = "start", destroyMethod = "close")
     Forwarder forwarder(Outbox outbox, CollectorClient collectorClient, ManagedChannel collectorChannel,
             ReshipProperties properties, ElasticsearchProcessingLog processingLog, MeterRegistry meterRegistry,
@@ -99,6 +104,7 @@ class ReshipConfiguration {
         }
     }
 
+    @ConditionalOnProperty(name = "wmb.reship.transport", havingValue = "grpc", matchIfMissing = true)
     @Bean
     ForwarderHealthIndicator forwarderHealthIndicator(Forwarder forwarder, Outbox outbox,
             ManagedChannel collectorChannel) {

@@ -24,13 +24,27 @@ import org.springframework.validation.annotation.Validated;
  * @param outbox limits of the durable outbox
  * @param collector the peer datacenter's collector and how to stream to it
  * @param processingLog the Elasticsearch cluster holding the processing log
+ * @param transport how writes travel to the peer: {@code grpc} (the default) or {@code kafka}
+ * @param kafka the message-queue transport's brokers and limits, used with {@code transport: kafka}
  */
 @Validated
 @ConfigurationProperties("wmb.reship")
 public record ReshipProperties(@DefaultValue("unicom") @NotBlank String datacenter,
         @DefaultValue(".wmb-data/reship") @NotNull Path dataDir, @DefaultValue @Valid @NotNull Grpc grpc,
         @DefaultValue @Valid @NotNull Outbox outbox, @DefaultValue @Valid @NotNull Collector collector,
-        @DefaultValue @Valid @NotNull ProcessingLog processingLog) {
+        @DefaultValue @Valid @NotNull ProcessingLog processingLog, @DefaultValue("grpc") @NotNull Transport transport,
+        @DefaultValue @Valid @NotNull Kafka kafka) {
+
+    /** How writes travel to the peer datacenter. */
+    public enum Transport {
+
+        /** One gRPC stream from this reship to the peer's collector (the default). */
+        GRPC,
+
+        /** This datacenter's Kafka topic, a bridge into the peer's topic, the peer's collector consuming it. */
+        KAFKA
+
+    }
 
     /**
      * The gRPC server.
@@ -83,6 +97,28 @@ public record ReshipProperties(@DefaultValue("unicom") @NotBlank String datacent
      * @param elasticsearchUrl the Elasticsearch cluster's URL
      */
     public record ProcessingLog(@DefaultValue("http://127.0.0.1:9200") @NotBlank String elasticsearchUrl) {
+    }
+
+    /**
+     * The message-queue transport: the outbox is published to this datacenter's broker (topic
+     * {@code wmb-outbound-<datacenter>}), and a bridge moves that topic into the peer's broker (topic
+     * {@code wmb-inbound-<datacenter>}), which the peer's collector consumes.
+     *
+     * @param bootstrapServers this datacenter's broker
+     * @param peerBootstrapServers the peer datacenter's broker, through the inter-datacenter link
+     * @param batchSize the most writes published, or bridged, in one round
+     * @param deliveryTimeout how long a publish to this datacenter's broker may take before it is retried
+     * @param peerDeliveryTimeout how long a produce to the peer's broker may take before the bridge retries it
+     * @param initialBackoff the first wait after a failed round
+     * @param maxBackoff the longest wait between rounds that fail
+     */
+    public record Kafka(@DefaultValue("127.0.0.1:9301") @NotBlank String bootstrapServers,
+            @DefaultValue("127.0.0.1:19312") @NotBlank String peerBootstrapServers,
+            @DefaultValue("500") @Min(1) @Max(10_000) int batchSize,
+            @DefaultValue("30s") @NotNull Duration deliveryTimeout,
+            @DefaultValue("15s") @NotNull Duration peerDeliveryTimeout,
+            @DefaultValue("100ms") @NotNull Duration initialBackoff,
+            @DefaultValue("5s") @NotNull Duration maxBackoff) {
     }
 
 }

@@ -4,12 +4,12 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Waits between attempts to re-open the stream to the peer: doubles from an initial delay up to a maximum,
+ * Waits between attempts to re-open the stream to the peer (or a failed round of the Kafka transport): doubles from an initial delay up to a maximum,
  * with +-20% jitter so that both datacenters do not retry in lock step. gRPC's channel already backs off its
  * own reconnects; this paces the re-opening of the stream on top of it, which gRPC does not retry by itself.
  * Not thread-safe: used by the forwarder's single thread.
  */
-final class ExponentialBackoff {
+public final class ExponentialBackoff {
 
     private final long initialNanos;
 
@@ -17,7 +17,12 @@ final class ExponentialBackoff {
 
     private long nextNanos;
 
-    ExponentialBackoff(Duration initial, Duration max) {
+    /**
+     * Creates a backoff.
+     * @param initial the first delay
+     * @param max the longest delay
+     */
+    public ExponentialBackoff(Duration initial, Duration max) {
         if (initial.isNegative() || initial.isZero()) {
             throw new IllegalArgumentException("initial backoff must be positive, but was " + initial);
         }
@@ -31,7 +36,7 @@ final class ExponentialBackoff {
     }
 
     /** The delay before the next attempt; each call doubles the following one, up to the maximum. */
-    Duration next() {
+    public Duration next() {
         long base = this.nextNanos;
         this.nextNanos = Math.min(this.maxNanos, base * 2);
         double jitter = 0.8 + ThreadLocalRandom.current().nextDouble() * 0.4;
@@ -39,7 +44,7 @@ final class ExponentialBackoff {
     }
 
     /** After a success the next failure starts again from the initial delay. */
-    void reset() {
+    public void reset() {
         this.nextNanos = this.initialNanos;
     }
 
