@@ -136,7 +136,7 @@ class ServiceTableTests {
             .containsEntry("kafka-telecom", 9312);
         assertThat(ServiceTable.demoPorts(Path.of("/data"), "kafka")).containsEntry(9301, "Kafka (unicom)")
             .containsEntry(9322, "Kafka controller (telecom)").containsEntry(19311, "link route to kafka-unicom")
-            .hasSize(5 + 1 + 6 + 1 + 1 + 11 + 6 + 2 + 6);
+            .hasSize(5 + 1 + 8 + 1 + 1 + 11 + 6 + 2 + 6);
     }
 
     @Test
