@@ -299,13 +299,14 @@ public final class Tour {
 
     /**
      * The gap: telecom's reship is stopped, so a southern write is applied in telecom but never handed on
-     * ({@code RESHIPPED FAILED}). Starting reship again does not bring it back (it never had it): only the
-     * reconciler, reading the processing log, can carry it to unicom.
+     * ({@code RESHIPPED FAILED}). While reship stays down nothing else can carry it (the processor keeps the write's
+     * intent and hands it to reship again once reship is back, which would be a duplicate by then): only the
+     * reconciler, reading the processing log and applying through unicom's processor, brings it to unicom.
      */
     private String reconcilerRepairsGap() {
         expectStatus(this.demo.service("reship-telecom", "stop"), 200);
         try {
-            say("stopped reship-telecom through the supervisor (POST /services/reship-telecom/stop)");
+            say("stopped reship-telecom through the supervisor (POST /services/reship-telecom/stop); it stays down");
             String content = "written while telecom's reship was down (tour " + this.run + ")";
             Answer written = expectStatus(this.demo.createPost(SOUTH, user("writer-south"), this.author, content),
                     201);
@@ -313,16 +314,6 @@ public final class Tour {
             long at = System.nanoTime();
             say("POST /api/posts as a southern user -> 201 from " + written.datacenter() + ", post " + id
                     + ", requestId " + written.requestId() + " (its hand-off to reship failed)");
-            expectStatus(this.demo.service("reship-telecom", "start"), 200);
-            await("reship-telecom to be healthy again", Duration.ofSeconds(120), () -> {
-                for (JsonNode component : this.demo.supervisorStatus().json().path("components")) {
-                    if (component.path("name").asString().equals("reship-telecom")) {
-                        return component.path("state").asString().equals("HEALTHY");
-                    }
-                }
-                return false;
-            }, () -> "see ./wmb logs reship-telecom");
-            say("reship-telecom is running again");
             long until = System.nanoTime() + STAYS_APART.toNanos();
             while (System.nanoTime() < until) {
                 Answer north = this.demo.getPost(NORTH, user("reader-north"), id);
@@ -350,6 +341,16 @@ public final class Tour {
                 return records[0] > 0;
             }, () -> "requestId " + written.requestId());
             say("processing log: " + records[0] + " RECONCILED record(s) for requestId " + written.requestId());
+            expectStatus(this.demo.service("reship-telecom", "start"), 200);
+            await("reship-telecom to be healthy again", Duration.ofSeconds(120), () -> {
+                for (JsonNode component : this.demo.supervisorStatus().json().path("components")) {
+                    if (component.path("name").asString().equals("reship-telecom")) {
+                        return component.path("state").asString().equals("HEALTHY");
+                    }
+                }
+                return false;
+            }, () -> "see ./wmb logs reship-telecom");
+            say("reship-telecom is running again");
             return String.format(Locale.ROOT, "the reconciler repaired the lost write %.1f s after it was written",
                     seconds);
         }
