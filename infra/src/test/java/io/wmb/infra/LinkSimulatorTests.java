@@ -84,6 +84,51 @@ class LinkSimulatorTests {
     }
 
     @Test
+    void shouldCarryBytesCompleteAndInOrderThroughStalls() throws Exception {
+        byte[] payload = new byte[2 * 1024 * 1024];
+        new Random(11).nextBytes(payload);
+        this.link.startStalls(new LinkSimulator.Stalls(Duration.ofMillis(20), Duration.ofMillis(80),
+                Duration.ofMillis(30), 5));
+        try (Socket socket = connect()) {
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readFully(socket, payload.length));
+            OutputStream out = socket.getOutputStream();
+            for (int offset = 0; offset < payload.length; offset += 1000) {
+                out.write(payload, offset, Math.min(1000, payload.length - offset));
+                if (offset == payload.length / 2) {
+                    // Switching stalls off mid-stream must not let later bytes overtake held-back ones.
+                    this.link.stopStalls();
+                }
+            }
+            assertThat(received.get()).isEqualTo(payload);
+        }
+        assertThat(this.link.stallCount()).isPositive();
+    }
+
+    @Test
+    void shouldPauseForwardingForRandomStallsAndResumeWhenTurnedOff() throws Exception {
+        this.link.startStalls(new LinkSimulator.Stalls(Duration.ofMillis(150), Duration.ofMillis(300),
+                Duration.ofMillis(200), 3));
+        assertThat(this.link.stalls()).isPresent();
+        try (Socket socket = connect()) {
+            Duration longest = longestEcho(socket, Duration.ofSeconds(2));
+            assertThat(longest).as("longest echo with stalls").isGreaterThanOrEqualTo(Duration.ofMillis(100));
+            this.link.stopStalls();
+            assertThat(this.link.stalls()).isEmpty();
+            long pauses = this.link.stallCount();
+            assertThat(pauses).isPositive();
+            Duration after = longestEcho(socket, Duration.ofMillis(500));
+            assertThat(after).as("longest echo after stalls").isLessThan(Duration.ofMillis(100));
+            assertThat(this.link.stallCount()).isEqualTo(pauses);
+        }
+    }
+
+    @Test
+    void shouldRejectStallsWithAMaximumBelowTheMinimum() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new LinkSimulator.Stalls(Duration.ofMillis(500),
+                Duration.ofMillis(100), Duration.ofSeconds(1), 1)).withMessageContaining("minPause <= maxPause");
+    }
+
+    @Test
     void shouldCloseOpenConnectionsWhenCut() throws Exception {
         try (Socket socket = connect()) {
             timeEcho(socket);
@@ -143,6 +188,17 @@ class LinkSimulatorTests {
         socket.getOutputStream().flush();
         assertThat(socket.getInputStream().read()).isEqualTo(1);
         return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    /** Echoes one byte after another for a while and answers the slowest round trip. */
+    private static Duration longestEcho(Socket socket, Duration during) throws IOException {
+        long until = System.nanoTime() + during.toNanos();
+        Duration longest = Duration.ZERO;
+        while (System.nanoTime() < until) {
+            Duration echo = timeEcho(socket);
+            longest = (echo.compareTo(longest) > 0) ? echo : longest;
+        }
+        return longest;
     }
 
     private static int readOrEnd(Socket socket) {
