@@ -8,9 +8,12 @@ class DemoSecretFailureAnalyzer extends AbstractFailureAnalyzer<DemoSecretExcept
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, DemoSecretException cause) {
-        return new FailureAnalysis(cause.getMessage(), "Set "
-                + String.join(", ", cause.problems().stream().map((p) -> p.substring(0, p.indexOf(' '))).toList())
-                + " to values of your own (not blank, not the repository's defaults), or do not activate the prod"
-                + " profile.", cause);
+        // Each problem starts with its variable's name; a variable may stand behind several properties.
+        String variables = String.join(", ", cause.problems().stream()
+            .map((problem) -> problem.substring(0, problem.indexOf(' ')))
+            .distinct()
+            .toList());
+        return new FailureAnalysis(cause.getMessage(), "Set " + variables + " to secrets of your own (not blank, not"
+                + " the repository's defaults), or do not activate the prod profile.", cause);
     }
 }

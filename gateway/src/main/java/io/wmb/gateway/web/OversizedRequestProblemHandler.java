@@ -66,17 +66,24 @@ public final class OversizedRequestProblemHandler extends ChannelInboundHandlerA
             Throwable cause = request.decoderResult().cause();
             if (cause instanceof TooLongHttpHeaderException) {
                 answer(ctx, msg, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-                        "The request's header fields are too large for this gateway (" + cause.getMessage()
-                                + "); send fewer or shorter headers");
+                        "The request's header fields are too large for this gateway: " + reason(cause)
+                                + ". Send fewer or shorter headers.");
                 return;
             }
             if (cause instanceof TooLongHttpLineException) {
                 answer(ctx, msg, HttpResponseStatus.REQUEST_URI_TOO_LONG,
-                        "The request line is too long for this gateway (" + cause.getMessage() + ")");
+                        "The request line is too long for this gateway: " + reason(cause)
+                                + ". Send a shorter path and query.");
                 return;
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /** Netty's message ("HTTP header is larger than 8192 bytes.") without its full stop. */
+    private static String reason(Throwable cause) {
+        String message = String.valueOf(cause.getMessage());
+        return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
     }
 
     private void answer(ChannelHandlerContext ctx, Object request, HttpResponseStatus status, String detail) {
