@@ -103,8 +103,6 @@ public final class ReliabilityReport {
               the datacenters' stores never converged: the processing-log record of the write was still in the
               killed process's memory, so the reconciler never learned of it. The scenario fails when the kill hits
               that window.
-            - A request header over the gateways' limit gets `431` with an empty body, not a problem+json (Netty
-              answers before the application).
             """;
 
     private static final String FAILOVER_PROCEDURE = """
