@@ -625,7 +625,8 @@ public final class LinkSimulator implements AutoCloseable {
             long now = System.nanoTime();
             long wait = chunk.due - now;
             long frozenUntil = this.connection.route.frozenUntil;
-            if (frozenUntil != 0) {
+            // A pause set by a timer task racing with stopStalls() must not outlive the stalls.
+            if (frozenUntil != 0 && LinkSimulator.this.stalls != null) {
                 // Re-read on every wake-up: a pause may start, or stalls may be switched off, while this chunk waits.
                 wait = Math.max(wait, Math.min(frozenUntil - now, 50_000_000L));
             }

@@ -119,17 +119,15 @@ final class ControlServer {
             case "/link/heal" -> linkAction(exchange, method, LinkSimulator::heal);
             case "/link/latency" -> linkAction(exchange, method, (link) -> link.setRoundTrip(
                     Duration.ofMillis(rttMillis(exchange.getRequestURI().getRawQuery()))));
-            case "/link/stalls" -> {
+            case "/link/stalls" -> linkAction(exchange, method, (link) -> {
                 StallsRequest request = stalls(exchange.getRequestURI().getRawQuery());
-                linkAction(exchange, method, (link) -> {
-                    if (request.enabled()) {
-                        link.startStalls(request.settings());
-                    }
-                    else {
-                        link.stopStalls();
-                    }
-                });
-            }
+                if (request.enabled()) {
+                    link.startStalls(request.settings());
+                }
+                else {
+                    link.stopStalls();
+                }
+            });
             default -> problem(exchange, 404, "Not Found", "No resource at " + path
                     + "; try GET /status, GET /link, POST /link/cut, POST /link/heal,"
                     + " POST /link/latency?rttMs=40, POST /link/stalls?enabled=true|false,"
