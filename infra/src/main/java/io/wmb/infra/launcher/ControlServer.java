@@ -207,8 +207,12 @@ final class ControlServer {
             throw new BadRequestException("enabled must be true or false, but was '" + enabled + "'");
         }
         LinkSimulator.Stalls defaults = LinkSimulator.Stalls.DEFAULT;
-        long min = millis(query, "minPauseMs", defaults.minPause().toMillis());
-        long max = millis(query, "maxPauseMs", Math.max(min, defaults.maxPause().toMillis()));
+        // A bound that is given wins over the other's default: maxPauseMs=30 alone means pauses of 30 ms.
+        long max = millis(query, "maxPauseMs", defaults.maxPause().toMillis());
+        long min = millis(query, "minPauseMs", Math.min(max, defaults.minPause().toMillis()));
+        if (queryParameter(query, "maxPauseMs").isEmpty()) {
+            max = Math.max(max, min);
+        }
         long interval = millis(query, "intervalMs", defaults.meanInterval().toMillis());
         long seed = millis(query, "seed", defaults.seed());
         try {

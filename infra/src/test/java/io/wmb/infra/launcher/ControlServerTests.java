@@ -65,6 +65,8 @@ class ControlServerTests {
                     + "\"seed\":9");
         assertThat(this.link.stalls()).hasValueSatisfying(
                 (stalls) -> assertThat(stalls.maxPause()).isEqualTo(Duration.ofMillis(300)));
+        assertThat(post("/link/stalls?enabled=true&maxPauseMs=30").body())
+            .contains("\"minPauseMs\":30,\"maxPauseMs\":30");
         assertThat(post("/link/stalls?enabled=false").body()).contains("\"stalls\":{\"enabled\":false");
         assertThat(this.link.stalls()).isEmpty();
     }
