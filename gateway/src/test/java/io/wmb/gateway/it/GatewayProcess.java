@@ -44,7 +44,8 @@ final class GatewayProcess implements AutoCloseable {
         try {
             Process process = launch(port, log, args, environment);
             GatewayProcess started = new GatewayProcess(process, port);
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            // Generous: on a busy 2-core machine a gateway JVM has been seen to need more than a minute.
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("gateway exited with " + process.exitValue() + "; see " + log);
                 }
