@@ -13,11 +13,17 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
@@ -34,6 +40,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #cut()} closes every open connection and black-holes new ones: they are accepted but see no byte until
  * {@link #heal()}, which connects them through (as TCP retransmissions would after a repaired fibre).
+ *
+ * <p>{@link #startStalls(Stalls)} imitates packet loss as TCP shows it to the application: every route's forwarding
+ * freezes now and then for a random pause (a lost segment waiting for its retransmission), then delivers what piled
+ * up. Bytes are delayed, never dropped or reordered within a connection, because each direction keeps its FIFO queue
+ * and its single writer.
  */
 public final class LinkSimulator implements AutoCloseable {
 
@@ -62,6 +73,12 @@ public final class LinkSimulator implements AutoCloseable {
     private volatile boolean cut;
 
     private volatile boolean closed;
+
+    /** The stall schedule while stalls are on, else {@code null}; guarded by {@code this} for writes. */
+    private volatile StallSchedule stalls;
+
+    /** Pauses started since this simulator was created, over all routes. */
+    private final AtomicLong stallCount = new AtomicLong();
 
     /** Where routes listen: loopback locally, every interface in a container. */
     private final InetAddress bindAddress;
@@ -129,6 +146,9 @@ public final class LinkSimulator implements AutoCloseable {
         }
         Route route = new Route(name, targetHost, targetPort, serverSocket);
         this.routes.put(name, route);
+        if (this.stalls != null) {
+            this.stalls.schedule(route);
+        }
         startThread("link-accept-" + name, () -> acceptLoop(route));
         logger.info("Link route {}: {}:{} -> {}:{}", name, this.bindAddress.getHostAddress(), route.listenPort(),
                 targetHost, targetPort);
@@ -179,6 +199,48 @@ public final class LinkSimulator implements AutoCloseable {
         return Duration.ofNanos(this.oneWayDelayNanos * 2);
     }
 
+    /**
+     * Turns on packet-like stalls on every route, open or future, replacing earlier stall settings.
+     * @param settings how long the pauses last and how often they come
+     */
+    public synchronized void startStalls(Stalls settings) {
+        Objects.requireNonNull(settings, "settings");
+        stopStallSchedule();
+        StallSchedule schedule = new StallSchedule(settings);
+        this.stalls = schedule;
+        this.routes.values().forEach(schedule::schedule);
+        logger.info("Link stalls on: pauses of {}-{} ms about every {} ms (seed {})", settings.minPause().toMillis(),
+                settings.maxPause().toMillis(), settings.meanInterval().toMillis(), settings.seed());
+    }
+
+    /** Turns stalls off; a pause in progress ends at once and what it held back is delivered, in order. */
+    public synchronized void stopStalls() {
+        if (stopStallSchedule()) {
+            logger.info("Link stalls off after {} pauses in all", this.stallCount.get());
+        }
+    }
+
+    /** The stall settings while stalls are on. */
+    public Optional<Stalls> stalls() {
+        return Optional.ofNullable(this.stalls).map(StallSchedule::settings);
+    }
+
+    /** Pauses started since the link was created, summed over routes. */
+    public long stallCount() {
+        return this.stallCount.get();
+    }
+
+    private boolean stopStallSchedule() {
+        StallSchedule schedule = this.stalls;
+        if (schedule == null) {
+            return false;
+        }
+        this.stalls = null;
+        schedule.stop();
+        this.routes.values().forEach((route) -> route.frozenUntil = 0);
+        return true;
+    }
+
     /** The open routes, ordered by name. */
     public List<RouteInfo> routes() {
         return this.routes.values().stream()
@@ -195,6 +257,7 @@ public final class LinkSimulator implements AutoCloseable {
             this.closed = true;
             waiting = new ArrayList<>(this.held);
             this.held.clear();
+            stopStallSchedule();
         }
         this.routes.values().forEach((route) -> closeQuietly(route.serverSocket));
         this.routes.clear();
@@ -302,6 +365,9 @@ public final class LinkSimulator implements AutoCloseable {
 
         private final AtomicInteger open = new AtomicInteger();
 
+        /** {@link System#nanoTime()} until which forwarding is paused, or 0 when it is not. */
+        private volatile long frozenUntil;
+
         Route(String name, String targetHost, int targetPort, ServerSocket serverSocket) {
             this.name = name;
             this.targetHost = targetHost;
@@ -315,6 +381,85 @@ public final class LinkSimulator implements AutoCloseable {
     }
 
     private record HeldSocket(Route route, Socket client) {
+    }
+
+    /**
+     * Settings of packet-like stalls.
+     * @param minPause shortest pause of a route's forwarding
+     * @param maxPause longest pause
+     * @param meanInterval mean time between the end of one pause and the start of the next on a route (exponential,
+     *        as independent losses come)
+     * @param seed seeds every route's random schedule (combined with the route's name), so a run can be repeated
+     */
+    public record Stalls(Duration minPause, Duration maxPause, Duration meanInterval, long seed) {
+
+        /** Pauses of 50-800 ms about once a second, seed 1: what {@code ./wmb link stalls on} uses. */
+        public static final Stalls DEFAULT = new Stalls(Duration.ofMillis(50), Duration.ofMillis(800),
+                Duration.ofSeconds(1), 1);
+
+        /** Validates at once and names the bad value. */
+        public Stalls {
+            Objects.requireNonNull(minPause, "minPause");
+            Objects.requireNonNull(maxPause, "maxPause");
+            Objects.requireNonNull(meanInterval, "meanInterval");
+            if (minPause.isNegative() || maxPause.compareTo(minPause) < 0
+                    || maxPause.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("pauses must satisfy 0 <= minPause <= maxPause <= 1 minute, but "
+                        + "were " + minPause.toMillis() + " ms and " + maxPause.toMillis() + " ms");
+            }
+            if (meanInterval.toMillis() < 1 || meanInterval.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("meanInterval must be between 1 ms and 1 hour, but was "
+                        + meanInterval.toMillis() + " ms");
+            }
+        }
+    }
+
+    /** One run of stalls: a timer thread that freezes each route at random times, from a seeded random per route. */
+    private final class StallSchedule {
+
+        private final Stalls settings;
+
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor((task) -> {
+            Thread thread = new Thread(null, task, "link-stalls", THREAD_STACK_SIZE);
+            thread.setDaemon(true);
+            return thread;
+        });
+
+        StallSchedule(Stalls settings) {
+            this.settings = settings;
+        }
+
+        Stalls settings() {
+            return this.settings;
+        }
+
+        void schedule(Route route) {
+            // One random per route, seeded by the route's name: a route's pauses do not depend on the other routes.
+            Random random = new Random(this.settings.seed() * 31 + route.name.hashCode());
+            this.timer.schedule(() -> freeze(route, random), interval(random), TimeUnit.NANOSECONDS);
+        }
+
+        void stop() {
+            this.timer.shutdownNow();
+        }
+
+        private void freeze(Route route, Random random) {
+            if (LinkSimulator.this.stalls != this) {
+                return;
+            }
+            long min = this.settings.minPause().toNanos();
+            long pause = min + (long) (random.nextDouble() * (this.settings.maxPause().toNanos() - min));
+            // Never 0, which means "not frozen".
+            route.frozenUntil = (System.nanoTime() + pause) | 1;
+            LinkSimulator.this.stallCount.incrementAndGet();
+            this.timer.schedule(() -> freeze(route, random), pause + interval(random), TimeUnit.NANOSECONDS);
+        }
+
+        private long interval(Random random) {
+            double mean = this.settings.meanInterval().toNanos();
+            // Exponential, capped at ten means so that a freak draw cannot switch stalls off for a long time.
+            return (long) Math.min(-mean * Math.log(1 - random.nextDouble()), 10 * mean);
+        }
     }
 
     /** One proxied connection: two directions, closed together. */
@@ -417,7 +562,7 @@ public final class LinkSimulator implements AutoCloseable {
                     int read = in.read(buffer);
                     byte[] bytes = (read < 0) ? END_OF_STREAM : null;
                     long delay = LinkSimulator.this.oneWayDelayNanos;
-                    if (delay == 0 && this.pending.get() == 0) {
+                    if (delay == 0 && this.pending.get() == 0 && LinkSimulator.this.stalls == null) {
                         if (read < 0) {
                             endOfStream();
                             return;
@@ -451,7 +596,7 @@ public final class LinkSimulator implements AutoCloseable {
                 while (true) {
                     Chunk chunk = this.queue.take();
                     long wait;
-                    while ((wait = chunk.due - System.nanoTime()) > 0) {
+                    while ((wait = waitNanos(chunk)) > 0) {
                         LockSupport.parkNanos(wait);
                         if (Thread.interrupted()) {
                             return;
@@ -473,6 +618,19 @@ public final class LinkSimulator implements AutoCloseable {
                 // The connection was closed: nothing left to deliver.
                 Thread.currentThread().interrupt();
             }
+        }
+
+        /** How long the chunk must still wait: for its due time and for the end of a pause of the route. */
+        private long waitNanos(Chunk chunk) {
+            long now = System.nanoTime();
+            long wait = chunk.due - now;
+            long frozenUntil = this.connection.route.frozenUntil;
+            // A pause set by a timer task racing with stopStalls() must not outlive the stalls.
+            if (frozenUntil != 0 && LinkSimulator.this.stalls != null) {
+                // Re-read on every wake-up: a pause may start, or stalls may be switched off, while this chunk waits.
+                wait = Math.max(wait, Math.min(frozenUntil - now, 50_000_000L));
+            }
+            return wait;
         }
 
         /** Passes a half-close on, so that protocols that finish with shutdownOutput still work. */

@@ -84,6 +84,55 @@ class LinkSimulatorTests {
     }
 
     @Test
+    void shouldCarryBytesCompleteAndInOrderThroughStalls() throws Exception {
+        byte[] payload = new byte[2 * 1024 * 1024];
+        new Random(11).nextBytes(payload);
+        // Pauses of 20-80 ms about 10 ms apart: the link is frozen most of the time the bytes travel.
+        this.link.startStalls(new LinkSimulator.Stalls(Duration.ofMillis(20), Duration.ofMillis(80),
+                Duration.ofMillis(10), 5));
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.link.stallCount() > 0);
+        long pausesBefore = this.link.stallCount();
+        try (Socket socket = connect()) {
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readFully(socket, payload.length));
+            OutputStream out = socket.getOutputStream();
+            for (int offset = 0; offset < payload.length; offset += 1000) {
+                out.write(payload, offset, Math.min(1000, payload.length - offset));
+                if (offset == payload.length / 2) {
+                    // Switching stalls off mid-stream must not let later bytes overtake held-back ones.
+                    this.link.stopStalls();
+                }
+            }
+            assertThat(received.get()).isEqualTo(payload);
+        }
+        assertThat(this.link.stallCount()).as("pauses while the bytes travelled").isGreaterThan(pausesBefore);
+    }
+
+    @Test
+    void shouldPauseForwardingForRandomStallsAndResumeWhenTurnedOff() throws Exception {
+        // Pauses far longer than an echo on a busy machine, so that both bounds below hold with margin.
+        this.link.startStalls(new LinkSimulator.Stalls(Duration.ofMillis(400), Duration.ofMillis(600),
+                Duration.ofMillis(200), 3));
+        assertThat(this.link.stalls()).isPresent();
+        try (Socket socket = connect()) {
+            Duration longest = longestEcho(socket, Duration.ofMillis(2500));
+            assertThat(longest).as("longest echo with stalls").isGreaterThanOrEqualTo(Duration.ofMillis(300));
+            this.link.stopStalls();
+            assertThat(this.link.stalls()).isEmpty();
+            long pauses = this.link.stallCount();
+            assertThat(pauses).isPositive();
+            Duration after = longestEcho(socket, Duration.ofMillis(500));
+            assertThat(after).as("longest echo after stalls").isLessThan(Duration.ofMillis(300));
+            assertThat(this.link.stallCount()).isEqualTo(pauses);
+        }
+    }
+
+    @Test
+    void shouldRejectStallsWithAMaximumBelowTheMinimum() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new LinkSimulator.Stalls(Duration.ofMillis(500),
+                Duration.ofMillis(100), Duration.ofSeconds(1), 1)).withMessageContaining("minPause <= maxPause");
+    }
+
+    @Test
     void shouldCloseOpenConnectionsWhenCut() throws Exception {
         try (Socket socket = connect()) {
             timeEcho(socket);
@@ -143,6 +192,17 @@ class LinkSimulatorTests {
         socket.getOutputStream().flush();
         assertThat(socket.getInputStream().read()).isEqualTo(1);
         return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    /** Echoes one byte after another for a while and answers the slowest round trip. */
+    private static Duration longestEcho(Socket socket, Duration during) throws IOException {
+        long until = System.nanoTime() + during.toNanos();
+        Duration longest = Duration.ZERO;
+        while (System.nanoTime() < until) {
+            Duration echo = timeEcho(socket);
+            longest = (echo.compareTo(longest) > 0) ? echo : longest;
+        }
+        return longest;
     }
 
     private static int readOrEnd(Socket socket) {

@@ -1,5 +1,7 @@
 package io.wmb.reconciler;
 
+import io.wmb.secretsguard.SecretsGuard;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -14,7 +16,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class ReconcilerApplication {
 
     public static void main(String[] args) {
-        SpringApplication.run(ReconcilerApplication.class, args);
+        SecretsGuard.protect(new SpringApplication(ReconcilerApplication.class)).run(args);
     }
 
 }

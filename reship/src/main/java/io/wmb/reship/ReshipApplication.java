@@ -1,5 +1,7 @@
 package io.wmb.reship;
 
+import io.wmb.secretsguard.SecretsGuard;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
@@ -10,7 +12,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 public class ReshipApplication {
 
     public static void main(String[] args) {
-        SpringApplication.run(ReshipApplication.class, args);
+        SecretsGuard.protect(new SpringApplication(ReshipApplication.class)).run(args);
     }
 
 }

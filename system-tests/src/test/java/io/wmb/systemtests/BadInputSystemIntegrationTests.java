@@ -98,8 +98,12 @@ class BadInputSystemIntegrationTests {
     }
 
     @Test
-    void shouldRefuseHugeHeadersWithA4xx() {
-        for (URI base : entryPoints()) {
+    void shouldRefuseHugeHeadersWithA431Problem() throws Exception {
+        List<URI> targets = new ArrayList<>(entryPoints());
+        for (String dc : FaultDemo.DATACENTERS) {
+            targets.add(demo.processor(dc, "/"));
+        }
+        for (URI base : targets) {
             HttpRequest request = HttpRequest.newBuilder(base.resolve("/api/posts/1"))
                 .header("X-Region", "north")
                 .header("X-Padding", "p".repeat(64 * 1024))
@@ -107,7 +111,14 @@ class BadInputSystemIntegrationTests {
                 .GET()
                 .build();
             HttpResponse<String> response = RunningDemo.shared().send(request);
-            assertThat(response.statusCode()).as("64 KB header at %s: %s", base, response.body()).isBetween(400, 499);
+            assertThat(response.statusCode()).as("64 KB header at %s: %s", base, response.body()).isEqualTo(431);
+            assertThat(response.headers().firstValue("Content-Type")).as("%s", base)
+                .hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(JSON.readTree(response.body()).get("status").asInt()).as("%s", base).isEqualTo(431);
+            assertThat(JSON.readTree(response.body()).get("title").asString()).as("%s", base)
+                .isEqualTo("Request Header Fields Too Large");
+            assertThat(JSON.readTree(response.body()).get("detail").asString()).as("%s", base)
+                .contains("header fields are too large");
         }
     }
 

@@ -107,6 +107,29 @@ class FaultSystemIntegrationTests {
         }
     }
 
+    @Test
+    @Order(2)
+    void shouldLoseNothingThroughPacketLikeStallsOnTheLink() {
+        Duration stalled = duration(15, 120);
+        Duration maxPause = Duration.ofMillis(800);
+        WriteChecker checker = checker("packet-like stalls");
+        checker.start();
+        awaitSomeWrites(checker);
+        long pausesBefore = demo.linkStalls(true, maxPause);
+        long pausesAfter;
+        try {
+            pause(stalled);
+        }
+        finally {
+            pausesAfter = demo.linkStalls(false, maxPause);
+        }
+        assertThat(pausesAfter).as("pauses the link made").isGreaterThan(pausesBefore);
+        pause(duration(3, 10));
+        finish(checker, "packet-like stalls on every link route: forwarding frozen for 50-800 ms about once a second "
+                + "per route (seeded), bytes delayed, never dropped or reordered (" + (pausesAfter - pausesBefore)
+                + " pauses)", stalled);
+    }
+
     @ParameterizedTest(name = "kill -9 {0}")
     @ValueSource(strings = { "processor-unicom", "processor-telecom", "reship-telecom", "collector-unicom",
             "reconciler-unicom", "gateway-telecom" })

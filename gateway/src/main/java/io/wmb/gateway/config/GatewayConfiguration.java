@@ -10,12 +10,14 @@ import io.wmb.gateway.routing.Region;
 import io.wmb.gateway.settings.OperatorAuthenticator;
 import io.wmb.gateway.settings.RoutingSettings;
 import io.wmb.gateway.settings.SettingsStore;
+import io.wmb.gateway.web.OversizedRequestProblemHandler;
 import io.wmb.gateway.web.ProblemWebExceptionHandler;
 import io.wmb.gateway.web.RequestIdWebFilter;
 import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -57,6 +59,12 @@ class GatewayConfiguration {
     @Bean
     ProblemWebExceptionHandler problemWebExceptionHandler() {
         return new ProblemWebExceptionHandler();
+    }
+
+    /** Oversized headers get a problem body: Netty answers them before any WebFilter or exception handler. */
+    @Bean
+    NettyServerCustomizer oversizedRequestProblemCustomizer(GatewayProperties properties) {
+        return new OversizedRequestProblemHandler(properties.servedBy()).customizer();
     }
 
     @Bean

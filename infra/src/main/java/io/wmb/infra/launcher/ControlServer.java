@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The supervisor's HTTP API on 127.0.0.1:8090 (JSON): {@code GET /status} (every server and service),
  * {@code GET /link}, {@code POST /link/cut}, {@code POST /link/heal}, {@code POST /link/latency?rttMs=40},
+ * {@code POST /link/stalls?enabled=true&minPauseMs=50&maxPauseMs=800&intervalMs=1000&seed=1} (packet-like stalls;
+ * every parameter but {@code enabled} optional),
  * {@code POST /services/{name}/stop} and {@code POST /services/{name}/start} (one service, e.g. to inject a fault).
  * {@code GET /status.txt} is the same status as tab-separated lines, for {@code ./wmb}. Errors are
  * {@code application/problem+json}.
@@ -134,9 +136,19 @@ final class ControlServer {
                     send(exchange, 200, "application/json", stepsJson(this.supervisor.failBack()));
                 }
             }
+            case "/link/stalls" -> linkAction(exchange, method, (link) -> {
+                StallsRequest request = stalls(exchange.getRequestURI().getRawQuery());
+                if (request.enabled()) {
+                    link.startStalls(request.settings());
+                }
+                else {
+                    link.stopStalls();
+                }
+            });
             default -> problem(exchange, 404, "Not Found", "No resource at " + path
                     + "; try GET /status, GET /link, POST /link/cut, POST /link/heal,"
-                    + " POST /link/latency?rttMs=40, POST /services/{name}/stop|start,"
+                    + " POST /link/latency?rttMs=40, POST /link/stalls?enabled=true|false,"
+                    + " POST /services/{name}/stop|start,"
                     + " POST /datacenters/{unicom|telecom}/down|up, POST /failover?to=telecom, POST /failback");
         }
     }
@@ -249,6 +261,57 @@ final class ControlServer {
         return rtt;
     }
 
+    /** Parses {@code enabled} (required) and the optional stall settings; defaults from {@code Stalls.DEFAULT}. */
+    static StallsRequest stalls(String query) {
+        String enabled = queryParameter(query, "enabled")
+            .orElseThrow(() -> new BadRequestException("query parameter enabled is required, e.g. ?enabled=true"));
+        if (!enabled.equals("true") && !enabled.equals("false")) {
+            throw new BadRequestException("enabled must be true or false, but was '" + enabled + "'");
+        }
+        LinkSimulator.Stalls defaults = LinkSimulator.Stalls.DEFAULT;
+        // A bound that is given wins over the other's default: maxPauseMs=30 alone means pauses of 30 ms.
+        long max = millis(query, "maxPauseMs", defaults.maxPause().toMillis());
+        long min = millis(query, "minPauseMs", Math.min(max, defaults.minPause().toMillis()));
+        if (queryParameter(query, "maxPauseMs").isEmpty()) {
+            max = Math.max(max, min);
+        }
+        long interval = millis(query, "intervalMs", defaults.meanInterval().toMillis());
+        long seed = millis(query, "seed", defaults.seed());
+        try {
+            return new StallsRequest(enabled.equals("true"), new LinkSimulator.Stalls(Duration.ofMillis(min),
+                    Duration.ofMillis(max), Duration.ofMillis(interval), seed));
+        }
+        catch (IllegalArgumentException ex) {
+            throw new BadRequestException(ex.getMessage());
+        }
+    }
+
+    private static long millis(String query, String name, long fallback) {
+        Optional<String> value = queryParameter(query, name);
+        try {
+            return value.map(Long::parseLong).orElse(fallback);
+        }
+        catch (NumberFormatException ex) {
+            throw new BadRequestException(name + " must be a whole number, but was '" + value.get() + "'");
+        }
+    }
+
+    private static Optional<String> queryParameter(String query, String name) {
+        return Optional.ofNullable(query).stream()
+            .flatMap((q) -> List.of(q.split("&")).stream())
+            .filter((pair) -> pair.startsWith(name + "="))
+            .map((pair) -> pair.substring(name.length() + 1))
+            .findFirst();
+    }
+
+    /**
+     * What {@code POST /link/stalls} asks for.
+     * @param enabled on or off
+     * @param settings the stall settings, used when on
+     */
+    record StallsRequest(boolean enabled, LinkSimulator.Stalls settings) {
+    }
+
     private String statusJson() {
         String components = this.supervisor.components().stream()
             .map(ControlServer::componentJson)
@@ -281,8 +344,13 @@ final class ControlServer {
                     + ",\"targetPort\":" + route.targetPort() + ",\"openConnections\":" + route.openConnections()
                     + "}")
             .collect(Collectors.joining(",", "[", "]"));
-        return "{\"cut\":" + link.isCut() + ",\"rttMs\":" + link.roundTrip().toMillis() + ",\"routes\":" + routes
-                + "}";
+        String stalls = link.stalls()
+            .map((s) -> "{\"enabled\":true,\"minPauseMs\":" + s.minPause().toMillis() + ",\"maxPauseMs\":"
+                    + s.maxPause().toMillis() + ",\"intervalMs\":" + s.meanInterval().toMillis() + ",\"seed\":"
+                    + s.seed() + ",\"pauses\":" + link.stallCount() + "}")
+            .orElse("{\"enabled\":false,\"pauses\":" + link.stallCount() + "}");
+        return "{\"cut\":" + link.isCut() + ",\"rttMs\":" + link.roundTrip().toMillis() + ",\"stalls\":" + stalls
+                + ",\"routes\":" + routes + "}";
     }
 
     static String quote(String value) {

@@ -112,6 +112,7 @@ public final class WmbCommand {
                   logs SERVICE       follow a log, e.g. ./wmb logs processor-unicom (or: supervisor, elasticsearch)
                   link cut|heal      cut or repair the inter-datacenter link
                   link rtt MS        set the link's added round-trip time, e.g. ./wmb link rtt 40
+                  link stalls on|off packet-like stalls: random pauses of 50-800 ms (optional: max pause in ms)
                   link status        the link's state and routes
                   dc down|up DC      a whole datacenter lost (services killed, link cut) or back, e.g. dc down unicom
                   failover [DC]      move the MySQL master to DC (default: the datacenter that does not own it)
@@ -439,9 +440,17 @@ public final class WmbCommand {
                 }
                 yield post("/link/latency?rttMs=" + args[2]);
             }
+            case "stalls" -> {
+                if (args.length < 3 || !(args[2].equals("on") || args[2].equals("off"))) {
+                    this.out.println("usage: ./wmb link stalls on|off [MAX_PAUSE_MS]");
+                    yield Optional.empty();
+                }
+                yield post("/link/stalls?enabled=" + args[2].equals("on")
+                        + ((args.length > 3) ? "&maxPauseMs=" + args[3] : ""));
+            }
             case "status" -> fetch("/link");
             default -> {
-                this.out.println("usage: ./wmb link cut|heal|rtt MS|status");
+                this.out.println("usage: ./wmb link cut|heal|rtt MS|stalls on|off|status");
                 yield Optional.empty();
             }
         };

@@ -58,6 +58,31 @@ class ControlServerTests {
     }
 
     @Test
+    void shouldTurnStallsOnAndOff() throws Exception {
+        start(List.of(), this.link);
+        assertThat(post("/link/stalls?enabled=true&maxPauseMs=300&seed=9").body())
+            .contains("\"stalls\":{\"enabled\":true,\"minPauseMs\":50,\"maxPauseMs\":300,\"intervalMs\":1000,"
+                    + "\"seed\":9");
+        assertThat(this.link.stalls()).hasValueSatisfying(
+                (stalls) -> assertThat(stalls.maxPause()).isEqualTo(Duration.ofMillis(300)));
+        assertThat(post("/link/stalls?enabled=true&maxPauseMs=30").body())
+            .contains("\"minPauseMs\":30,\"maxPauseMs\":30");
+        assertThat(post("/link/stalls?enabled=false").body()).contains("\"stalls\":{\"enabled\":false");
+        assertThat(this.link.stalls()).isEmpty();
+    }
+
+    @Test
+    void shouldRejectBadStallSettings() throws Exception {
+        start(List.of(), this.link);
+        assertThat(post("/link/stalls").body()).contains("query parameter enabled is required");
+        assertThat(post("/link/stalls?enabled=yes").statusCode()).isEqualTo(400);
+        HttpResponse<String> response = post("/link/stalls?enabled=true&minPauseMs=900&maxPauseMs=100");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("minPause <= maxPause");
+        assertThat(this.link.stalls()).isEmpty();
+    }
+
+    @Test
     void shouldAnswerABadRoundTripWithAProblem() throws Exception {
         start(List.of(), this.link);
         HttpResponse<String> response = post("/link/latency?rttMs=forty");

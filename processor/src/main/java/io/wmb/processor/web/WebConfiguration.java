@@ -22,4 +22,10 @@ public class WebConfiguration {
         return registration;
     }
 
+    /** Tomcat's own error answers (e.g. headers over the limit) as problems, not HTML pages. */
+    @Bean
+    ProblemErrorReportCustomizer problemErrorReportCustomizer() {
+        return new ProblemErrorReportCustomizer();
+    }
+
 }

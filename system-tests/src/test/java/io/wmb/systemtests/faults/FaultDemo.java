@@ -130,6 +130,15 @@ public final class FaultDemo {
         return JSON.readTree(control("GET", "/status")).path("databaseOwner").asString();
     }
 
+    /**
+     * Turns packet-like stalls on the link on (pauses up to {@code maxPause}) or off.
+     * @return the pauses the link has made so far, over all routes
+     */
+    public long linkStalls(boolean enabled, Duration maxPause) {
+        String link = control("POST", "/link/stalls?enabled=" + enabled + "&maxPauseMs=" + maxPause.toMillis());
+        return JSON.readTree(link).get("stalls").get("pauses").asLong();
+    }
+
     /** Starts a service again through the supervisor (it must have stopped or been killed). */
     public void startService(String id) {
         control("POST", "/services/" + id + "/start");

@@ -93,13 +93,14 @@ public final class ReliabilityReport {
 
             ## Known issues found by these scenarios
 
-            - A request header over the gateways' limit gets `431` with an empty body, not a problem+json (Netty
-              answers before the application).
+            None open.
 
             Fixed since the first full run: a `kill -9` of a processor between its MySQL commit and its Redis write
             (or between its Redis write and reship) left the stores apart for good. Every local write now records
             an intent in Redis before it touches a store; a restarted processor finishes what it finds (puts the
             stored state into the cache and hands it to reship), so the kill scenarios of both processors converge.
+            A request header over the limit got `431` with an empty body; gateways and processors now answer it
+            with a problem+json.
             """;
 
     private static final String FAILOVER_PROCEDURE = """
