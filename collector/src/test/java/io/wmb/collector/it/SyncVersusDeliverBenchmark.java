@@ -2,20 +2,16 @@ package io.wmb.collector.it;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.wmb.collector.support.Writes;
 import io.wmb.proto.v1.PostWrite;
-import io.wmb.proto.v1.ReshipGrpc;
 import io.wmb.proto.v1.WriteBatch;
 import io.wmb.reship.config.GrpcServerLifecycle;
 import io.wmb.reship.forward.CollectorClient;
@@ -56,7 +52,7 @@ public final class SyncVersusDeliverBenchmark {
         try {
             // Warm-up: JIT, connections, the processing-log index.
             deliverUnary(peer, unicom, 2_000, 4);
-            pipeline(reshipChannel, unicom, 2_000, 4, new ArrayList<>());
+            ReshipLoad.pipeline(reshipChannel, unicom, 2_000, 4, new ArrayList<>());
             for (Duration rtt : List.of(Duration.ZERO, Duration.ofMillis(40))) {
                 unicom.infrastructure.link().setRoundTrip(rtt);
                 int unaryWrites = rtt.isZero() ? writes / 4 : 200;
@@ -69,13 +65,13 @@ public final class SyncVersusDeliverBenchmark {
                 Outbox outbox = reship.getBean(Outbox.class);
                 long commitsBefore = outbox.commits();
                 report("Pipeline: Submit (8 callers) -> reship -> Sync -> collector -> processor", writes,
-                        pipeline(reshipChannel, unicom, writes, 8, submitted));
+                        ReshipLoad.pipeline(reshipChannel, unicom, writes, 8, submitted));
                 System.out.printf("   group commit: %d writes in %d synced disk writes (%.1f per fsync)%n", writes,
                         outbox.commits() - commitsBefore, writes / (double) (outbox.commits() - commitsBefore));
                 printLag("of these writes", submitted, unicom);
                 List<PostWrite> paced = new ArrayList<>();
                 report("Pipeline at a steady 100 writes/s (1 caller, 1 write per Submit)", 1_000,
-                        pacedPipeline(reshipChannel, unicom, 1_000, 100, paced));
+                        ReshipLoad.pacedPipeline(reshipChannel, unicom, 1_000, 100, paced));
                 printLag("at 100 writes/s", paced, unicom);
             }
         }
@@ -133,69 +129,12 @@ public final class SyncVersusDeliverBenchmark {
         // Fill the outbox while the link is cut, then measure only the stream draining it.
         unicom.infrastructure.link().cut();
         int before = unicom.processor.handedCount();
-        submitAll(reshipChannel, writes, 8, 100);
+        ReshipLoad.submitAll(reshipChannel, writes, 8, 100);
         long started = System.nanoTime();
         unicom.infrastructure.link().heal();
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(5))
             .until(() -> unicom.processor.handedCount() >= before + writes);
         return Duration.ofNanos(System.nanoTime() - started);
-    }
-
-    private static Duration pipeline(ManagedChannel reshipChannel, CollectorFixture unicom, int writes, int callers,
-            List<PostWrite> submitted) throws Exception {
-        int before = unicom.processor.handedCount();
-        long started = System.nanoTime();
-        submitted.addAll(submitAll(reshipChannel, writes, callers, 1));
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(5))
-            .until(() -> unicom.processor.handedCount() >= before + writes);
-        return Duration.ofNanos(System.nanoTime() - started);
-    }
-
-    /** One caller, one write per Submit, at a fixed rate: the lag of a system that is not saturated. */
-    private static Duration pacedPipeline(ManagedChannel reshipChannel, CollectorFixture unicom, int writes,
-            int perSecond, List<PostWrite> submitted) {
-        ReshipGrpc.ReshipBlockingStub reship = ReshipGrpc.newBlockingStub(reshipChannel);
-        long firstPost = SyncIntegrationTests.newPostId();
-        int before = unicom.processor.handedCount();
-        long started = System.nanoTime();
-        long interval = TimeUnit.SECONDS.toNanos(1) / perSecond;
-        for (int i = 0; i < writes; i++) {
-            LockSupport.parkNanos(started + i * interval - System.nanoTime());
-            PostWrite write = Writes.updateInTelecom(firstPost + i, 1);
-            reship.withDeadlineAfter(30, TimeUnit.SECONDS).submit(WriteBatch.newBuilder().addWrites(write).build());
-            submitted.add(write);
-        }
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(5))
-            .until(() -> unicom.processor.handedCount() >= before + writes);
-        return Duration.ofNanos(System.nanoTime() - started);
-    }
-
-    private static List<PostWrite> submitAll(ManagedChannel reshipChannel, int writes, int callers, int perSubmit)
-            throws Exception {
-        List<PostWrite> submitted = Collections.synchronizedList(new ArrayList<>());
-        long firstPost = SyncIntegrationTests.newPostId();
-        AtomicLong next = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(callers);
-        List<Future<?>> done = new ArrayList<>();
-        for (int c = 0; c < callers; c++) {
-            done.add(pool.submit(() -> {
-                ReshipGrpc.ReshipBlockingStub reship = ReshipGrpc.newBlockingStub(reshipChannel);
-                long i;
-                while ((i = next.getAndAdd(perSubmit)) < writes) {
-                    WriteBatch.Builder batch = WriteBatch.newBuilder().setBatchId(i);
-                    for (long k = i; k < Math.min(writes, i + perSubmit); k++) {
-                        batch.addWrites(Writes.updateInTelecom(firstPost + k, 1));
-                    }
-                    reship.withDeadlineAfter(30, TimeUnit.SECONDS).submit(batch.build());
-                    submitted.addAll(batch.getWritesList());
-                }
-            }));
-        }
-        for (Future<?> future : done) {
-            future.get();
-        }
-        pool.shutdown();
-        return submitted;
     }
 
 }

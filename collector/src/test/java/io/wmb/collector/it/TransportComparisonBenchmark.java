@@ -2,24 +2,16 @@ package io.wmb.collector.it;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.wmb.collector.support.Writes;
 import io.wmb.infra.Datacenter;
 import io.wmb.infra.Infrastructure;
 import io.wmb.infra.KafkaServers;
 import io.wmb.proto.v1.PostWrite;
-import io.wmb.proto.v1.ReshipGrpc;
-import io.wmb.proto.v1.WriteBatch;
 import io.wmb.reship.ReshipApplication;
 import io.wmb.reship.config.GrpcServerLifecycle;
 
@@ -87,18 +79,18 @@ public final class TransportComparisonBenchmark {
             .build();
         try {
             // Warm-up: JIT, connections, topics, consumer groups, the processing-log index.
-            pipeline(reshipChannel, unicom, 2_000, 4, new ArrayList<>());
+            ReshipLoad.pipeline(reshipChannel, unicom, 2_000, 4, new ArrayList<>());
             System.out.printf("%n== transport %s ==%n", transport);
             Duration drain = drain(reshipChannel, unicom, writes);
             result(transport, "backlog of " + writes + " writes drained after a cut link heals", writes, drain, null);
             List<PostWrite> saturated = new ArrayList<>();
-            Duration took = pipeline(reshipChannel, unicom, writes, 8, saturated);
+            Duration took = ReshipLoad.pipeline(reshipChannel, unicom, writes, 8, saturated);
             result(transport, "pipeline, Submit from 8 callers to applied in the peer", writes, took,
                     lags(saturated, unicom));
             for (Duration rtt : List.of(Duration.ZERO, Duration.ofMillis(40))) {
                 unicom.infrastructure.link().setRoundTrip(rtt);
                 List<PostWrite> paced = new ArrayList<>();
-                Duration steady = pacedPipeline(reshipChannel, unicom, 1_000, 100, paced);
+                Duration steady = ReshipLoad.pacedPipeline(reshipChannel, unicom, 1_000, 100, paced);
                 result(transport, "steady 100 writes/s, link " + rtt.toMillis() + " ms", 1_000, steady,
                         lags(paced, unicom));
             }
@@ -131,7 +123,7 @@ public final class TransportComparisonBenchmark {
     private static Duration drain(ManagedChannel reshipChannel, CollectorFixture unicom, int writes) throws Exception {
         unicom.infrastructure.link().cut();
         int before = unicom.processor.handedCount();
-        submitAll(reshipChannel, writes, 8, 100);
+        ReshipLoad.submitAll(reshipChannel, writes, 8, 100);
         // Kafka: let the publisher move the outbox into telecom's topic, so that only the hop across is measured.
         LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(3));
         long started = System.nanoTime();
@@ -139,63 +131,6 @@ public final class TransportComparisonBenchmark {
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(5))
             .until(() -> unicom.processor.handedCount() >= before + writes);
         return Duration.ofNanos(System.nanoTime() - started);
-    }
-
-    private static Duration pipeline(ManagedChannel reshipChannel, CollectorFixture unicom, int writes, int callers,
-            List<PostWrite> submitted) throws Exception {
-        int before = unicom.processor.handedCount();
-        long started = System.nanoTime();
-        submitted.addAll(submitAll(reshipChannel, writes, callers, 1));
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(5))
-            .until(() -> unicom.processor.handedCount() >= before + writes);
-        return Duration.ofNanos(System.nanoTime() - started);
-    }
-
-    /** One caller, one write per Submit, at a fixed rate: the lag of a system that is not saturated. */
-    private static Duration pacedPipeline(ManagedChannel reshipChannel, CollectorFixture unicom, int writes,
-            int perSecond, List<PostWrite> submitted) {
-        ReshipGrpc.ReshipBlockingStub reship = ReshipGrpc.newBlockingStub(reshipChannel);
-        long firstPost = SyncIntegrationTests.newPostId();
-        int before = unicom.processor.handedCount();
-        long started = System.nanoTime();
-        long interval = TimeUnit.SECONDS.toNanos(1) / perSecond;
-        for (int i = 0; i < writes; i++) {
-            LockSupport.parkNanos(started + i * interval - System.nanoTime());
-            PostWrite write = Writes.updateInTelecom(firstPost + i, 1);
-            reship.withDeadlineAfter(30, TimeUnit.SECONDS).submit(WriteBatch.newBuilder().addWrites(write).build());
-            submitted.add(write);
-        }
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(5))
-            .until(() -> unicom.processor.handedCount() >= before + writes);
-        return Duration.ofNanos(System.nanoTime() - started);
-    }
-
-    private static List<PostWrite> submitAll(ManagedChannel reshipChannel, int writes, int callers, int perSubmit)
-            throws Exception {
-        List<PostWrite> submitted = Collections.synchronizedList(new ArrayList<>());
-        long firstPost = SyncIntegrationTests.newPostId();
-        AtomicLong next = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(callers);
-        List<Future<?>> done = new ArrayList<>();
-        for (int c = 0; c < callers; c++) {
-            done.add(pool.submit(() -> {
-                ReshipGrpc.ReshipBlockingStub reship = ReshipGrpc.newBlockingStub(reshipChannel);
-                long i;
-                while ((i = next.getAndAdd(perSubmit)) < writes) {
-                    WriteBatch.Builder batch = WriteBatch.newBuilder().setBatchId(i);
-                    for (long k = i; k < Math.min(writes, i + perSubmit); k++) {
-                        batch.addWrites(Writes.updateInTelecom(firstPost + k, 1));
-                    }
-                    reship.withDeadlineAfter(30, TimeUnit.SECONDS).submit(batch.build());
-                    submitted.addAll(batch.getWritesList());
-                }
-            }));
-        }
-        for (Future<?> future : done) {
-            future.get();
-        }
-        pool.shutdown();
-        return submitted;
     }
 
 }
