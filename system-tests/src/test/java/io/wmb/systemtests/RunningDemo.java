@@ -119,7 +119,13 @@ final class RunningDemo {
         }
         catch (IllegalStateException ex) {
             down();
-            throw ex;
+            if (!String.valueOf(ex.getMessage()).contains("is it taken?")) {
+                throw ex;
+            }
+            // A port of this demo was held by a passing client socket (ephemeral ports overlap the demo's
+            // ports above 32768), or by the demo before this one still closing: once more, a little later.
+            pause(Duration.ofSeconds(15));
+            wmb(Duration.ofMinutes(6), "up");
         }
     }
 
@@ -200,6 +206,16 @@ final class RunningDemo {
     /** The URL of a demo port (as in the README: 8080 is the edge) in this demo, whose ports are moved. */
     static URI url(int demoPort, String path) {
         return URI.create("http://127.0.0.1:" + (demoPort + PORT_OFFSET) + path);
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        }
     }
 
 }
