@@ -716,7 +716,8 @@ public final class BenchMain {
         if (!Files.exists(classpathFile) || !Files.exists(classFile)) {
             log("compiling " + module + "'s test classes");
             runProcess(List.of(this.options.repository().resolve("mvnw").toString(), "-B", "-q", "-pl", module,
-                    "test-compile", "dependency:build-classpath", "-Dmdep.outputFile=target/bench-cp.txt",
+                    // -am: the module's siblings come from this build, not from a local repository never installed.
+                    "-am", "test-compile", "dependency:build-classpath", "-Dmdep.outputFile=target/bench-cp.txt",
                     "-Dcheckstyle.skip"), Duration.ofMinutes(5));
         }
         String classpath = moduleDir.resolve("target/test-classes") + ":" + moduleDir.resolve("target/classes") + ":"

@@ -76,6 +76,10 @@ final class ElasticsearchServer implements AutoCloseable {
             prepareInstance(distribution, home);
             List<String> command = new ArrayList<>();
             if (isRoot()) {
+                // Elasticsearch starts through a chain of three JVMs (launcher, flag probe, node), each waiting for
+                // the one before; among a dozen service JVMs starting on two cores that chain was the last to be
+                // healthy. A raised priority until it is healthy (root only) puts it first; all finish sooner.
+                command.addAll(List.of("nice", "-n", "-10"));
                 command.addAll(List.of("setpriv", "--reuid=" + UNPRIVILEGED_ID, "--regid=" + UNPRIVILEGED_ID,
                         "--clear-groups", "--"));
             }
@@ -103,6 +107,9 @@ final class ElasticsearchServer implements AutoCloseable {
             process = builder.start();
             ElasticsearchServer server = new ElasticsearchServer(port, process, consoleLog);
             server.awaitHealthy();
+            if (isRoot()) {
+                Processes.resetPriority(process.toHandle());
+            }
             listener.ready(NAME, port, process.pid(), Duration.ofNanos(System.nanoTime() - started));
             return server;
         }

@@ -5,9 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /** Stopping and finding operating-system processes that this JVM started. */
 public final class Processes {
@@ -38,6 +41,37 @@ public final class Processes {
         }
         process.destroy();
         return awaitExit(process, timeout);
+    }
+
+    /**
+     * Puts every thread of {@code process} and of its descendants back to the normal scheduling priority (nice 0).
+     * On Linux a priority belongs to each thread, so each one of {@code /proc/<pid>/task} is reniced. Best effort:
+     * a process that ends meanwhile or a missing {@code renice} only leaves the priority as it was.
+     */
+    public static void resetPriority(ProcessHandle process) {
+        List<String> command = new ArrayList<>(List.of("renice", "-n", "0", "-p"));
+        Stream.concat(Stream.of(process), process.descendants()).forEach((handle) -> {
+            try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(handle.pid()), "task"))) {
+                tasks.forEach((task) -> command.add(task.getFileName().toString()));
+            }
+            catch (IOException ex) {
+                // Ended meanwhile: nothing to renice.
+                return;
+            }
+        });
+        try {
+            Process renice = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+            renice.waitFor(10, TimeUnit.SECONDS);
+        }
+        catch (IOException ex) {
+            // No renice here: the priority stays raised, which costs the services some CPU under load, nothing more.
+            return;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The first descendant of this JVM whose command line matches. */

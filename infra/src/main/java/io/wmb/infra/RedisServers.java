@@ -1,6 +1,10 @@
 package io.wmb.infra;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -10,11 +14,19 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
 
 /** One Redis per datacenter, a pure cache: no snapshots, no append-only file. */
 final class RedisServers implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(RedisServers.class);
+
+    /**
+     * Which {@code redis-server} runs: {@code WMB_REDIS_SERVER} if set, else the operating system's when one is on
+     * the {@code PATH} (a distribution patches its security holes: Debian 12's 7.0.15 has the fix for
+     * CVE-2025-49844, the 6.2 build inside embedded-redis does not), else the one bundled with embedded-redis.
+     */
+    static final Path EXECUTABLE = executable();
 
     private final Map<Datacenter, Instance> instances;
 
@@ -33,6 +45,29 @@ final class RedisServers implements AutoCloseable {
         catch (RuntimeException ex) {
             instances.values().forEach(Instance::stop);
             throw ex;
+        }
+    }
+
+    private static Path executable() {
+        String configured = System.getenv("WMB_REDIS_SERVER");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir, "redis-server");
+            if (Files.isExecutable(candidate)) {
+                logger.info("Running Redis from {} (the system's); WMB_REDIS_SERVER chooses another", candidate);
+                return candidate;
+            }
+        }
+        try {
+            File bundled = ExecutableProvider.newJarResourceProvider().get();
+            logger.warn("Running the Redis bundled with embedded-redis ({}), which lacks recent security fixes: "
+                    + "install the system's redis-server or set WMB_REDIS_SERVER", bundled);
+            return bundled.toPath();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("No redis-server: install one or set WMB_REDIS_SERVER", ex);
         }
     }
 
@@ -68,6 +103,7 @@ final class RedisServers implements AutoCloseable {
             this.name = name;
             this.port = port;
             this.server = RedisServer.newRedisServer()
+                .executableProvider(EXECUTABLE::toFile)
                 .bind("127.0.0.1")
                 .port(port)
                 .setting("save \"\"")

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.wmb.gateway.routing.Target;
@@ -13,6 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What the gateway knows about the health of its targets, from active checks and from failed requests.
  * A target never checked yet counts as available, so that a fresh gateway routes before its first round.
+ * {@code rise} successes in a row bring a target back after it was up and went down (it may be flapping); a
+ * target that has never been up yet, such as a processor still starting, is up on its first success.
  */
 public class HealthRegistry {
 
@@ -27,6 +30,9 @@ public class HealthRegistry {
     private final Clock clock;
 
     private final Map<String, State> states = new ConcurrentHashMap<>();
+
+    /** Targets that have been up at least once. */
+    private final Set<String> upOnce = ConcurrentHashMap.newKeySet();
 
     public HealthRegistry(List<Target> targets, int fall, int rise, Clock clock) {
         if (fall < 1 || rise < 1) {
@@ -64,8 +70,12 @@ public class HealthRegistry {
     public void success(Target target) {
         this.states.compute(target.id(), (id, state) -> {
             int successes = state.successes() + 1;
-            Status status = (state.status() == Status.UP || state.status() == Status.UNKNOWN || successes >= this.rise)
+            boolean risen = successes >= this.rise || !this.upOnce.contains(id);
+            Status status = (state.status() == Status.UP || state.status() == Status.UNKNOWN || risen)
                     ? Status.UP : Status.DOWN;
+            if (status == Status.UP) {
+                this.upOnce.add(id);
+            }
             return transition(target, state, status, successes, 0, "ok");
         });
     }

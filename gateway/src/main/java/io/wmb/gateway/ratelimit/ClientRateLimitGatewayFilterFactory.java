@@ -10,6 +10,7 @@ import io.github.bucket4j.ConsumptionProbe;
 import io.wmb.gateway.config.GatewayProperties;
 import io.wmb.gateway.routing.ClientKeys;
 import io.wmb.gateway.web.Problems;
+import io.wmb.gateway.web.RequestIdWebFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -70,7 +71,7 @@ public class ClientRateLimitGatewayFilterFactory extends AbstractGatewayFilterFa
                 return chain.filter(exchange);
             }
             long retryAfter = Math.max(1, Duration.ofNanos(probe.getNanosToWaitForRefill()).toSeconds());
-            logger.info("Rate limit reached for {}", key);
+            RequestIdWebFilter.log(exchange, () -> logger.info("Rate limit reached for {}", key));
             exchange.getResponse().getHeaders().set("Retry-After", Long.toString(retryAfter));
             return Problems.write(exchange, HttpStatus.TOO_MANY_REQUESTS, "Too Many Requests",
                     "More than " + this.settings.refillPerSecond() + " requests per second (burst "

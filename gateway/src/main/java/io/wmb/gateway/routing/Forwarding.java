@@ -43,7 +43,8 @@ final class Forwarding {
                             || next.get().equals(target)) {
                         return Mono.error(ex);
                     }
-                    logger.info("{} refused the connection; retrying on {}", target.id(), next.get().id());
+                    RequestIdWebFilter.log(exchange, () -> logger.info("{} refused the connection; retrying on {}",
+                            target.id(), next.get().id()));
                     ServerWebExchangeUtils.reset(exchange);
                     pointAt(exchange, next.get());
                     return chain.filter(exchange);

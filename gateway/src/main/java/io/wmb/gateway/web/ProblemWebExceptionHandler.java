@@ -50,21 +50,22 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler, Ordered 
             return Problems.write(exchange, code, (known != null) ? known.getReasonPhrase() : code.toString(), detail);
         }
         if (causedBy(ex, UnknownHostException.class)) {
-            logger.warn("Upstream name not resolved: {}", ex.getMessage());
+            RequestIdWebFilter.log(exchange, () -> logger.warn("Upstream name not resolved: {}", ex.getMessage()));
             return Problems.write(exchange, HttpStatus.BAD_GATEWAY, "Bad Gateway",
                     "The upstream server's name could not be resolved");
         }
         if (causedBy(ex, ConnectException.class)) {
-            logger.warn("Upstream connection failed: {}", ex.getMessage());
+            RequestIdWebFilter.log(exchange, () -> logger.warn("Upstream connection failed: {}", ex.getMessage()));
             return Problems.write(exchange, HttpStatus.BAD_GATEWAY, "Bad Gateway",
                     "The upstream server could not be reached");
         }
         if (causedBy(ex, TimeoutException.class)) {
-            logger.warn("Upstream timed out: {}", ex.getMessage());
+            RequestIdWebFilter.log(exchange, () -> logger.warn("Upstream timed out: {}", ex.getMessage()));
             return Problems.write(exchange, HttpStatus.GATEWAY_TIMEOUT, "Gateway Timeout",
                     "The upstream server did not answer in time");
         }
-        logger.error("Unexpected error on {}", exchange.getRequest().getPath(), ex);
+        RequestIdWebFilter.log(exchange,
+                () -> logger.error("Unexpected error on {}", exchange.getRequest().getPath(), ex));
         return Problems.write(exchange, HttpStatus.INTERNAL_SERVER_ERROR, "Internal Server Error",
                 "The gateway failed to handle the request; see its log for the request id");
     }
