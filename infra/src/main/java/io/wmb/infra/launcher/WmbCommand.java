@@ -279,9 +279,6 @@ public final class WmbCommand {
             .redirectErrorStream(true)
             .redirectOutput(supervisorLog.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        // Elasticsearch's start is the single largest CPU cost of the demo (~20 CPU-seconds): the quick JIT
-        // alone cuts it, and the demo's processing log is small. ES_JAVA_OPTS set by the user wins.
-        builder.environment().putIfAbsent("ES_JAVA_OPTS", "-XX:TieredStopAtLevel=1");
         // The supervisor's ServiceTable hands them to every service.
         builder.environment().put("WMB_TOPOLOGY", this.topology);
         builder.environment().put("WMB_TRANSPORT", ServiceTable.transport());
