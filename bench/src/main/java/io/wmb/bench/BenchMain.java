@@ -51,7 +51,6 @@ public final class BenchMain {
     /** The services' JVM flags unless WMB_SERVICE_JAVA_OPTS says otherwise: ./wmb up's, with C2 and more heap. */
     static final String BENCH_SERVICE_JAVA_OPTS = "-XX:+UseSerialGC -Xss512k -Xmx256m";
 
-
     private static final String LAG_METRIC = "wmb_collector_replication_lag_seconds";
 
     private static final Pattern POST_ID = Pattern.compile("\"id\"\\s*:\\s*(\\d+)");

@@ -75,7 +75,7 @@ final class ElasticsearchServer implements AutoCloseable {
             Path distribution = unpack(settings.distDir());
             prepareInstance(distribution, home);
             List<String> command = new ArrayList<>();
-            if (isRoot()) {
+            if (Processes.isRoot()) {
                 // Elasticsearch starts through a chain of three JVMs (launcher, flag probe, node), each waiting for
                 // the one before; among a dozen service JVMs starting on two cores that chain was the last to be
                 // healthy. A raised priority until it is healthy (root only) puts it first; all finish sooner.
@@ -107,8 +107,8 @@ final class ElasticsearchServer implements AutoCloseable {
             process = builder.start();
             ElasticsearchServer server = new ElasticsearchServer(port, process, consoleLog);
             server.awaitHealthy();
-            if (isRoot()) {
-                Processes.resetPriority(process.toHandle());
+            if (Processes.isRoot() && !Processes.resetPriority(process.toHandle())) {
+                logger.warn("Could not put {}'s priority back to normal (renice failed): it keeps nice -10", NAME);
             }
             listener.ready(NAME, port, process.pid(), Duration.ofNanos(System.nanoTime() - started));
             return server;
@@ -205,7 +205,7 @@ final class ElasticsearchServer implements AutoCloseable {
         // WMB_ES_JAVA_OPTS replaces it (blank for the JVM's defaults, C2 included).
         String extra = Optional.ofNullable(System.getenv("WMB_ES_JAVA_OPTS")).orElse(DEFAULT_JAVA_OPTS);
         Files.writeString(options.resolve("wmb.options"), String.join("\n", extra.trim().split("\\s+")) + "\n");
-        if (isRoot()) {
+        if (Processes.isRoot()) {
             run("chown", "-R", UNPRIVILEGED_ID + ":" + UNPRIVILEGED_ID, home.toString());
         }
     }
@@ -288,9 +288,6 @@ final class ElasticsearchServer implements AutoCloseable {
         return properties.getProperty("elasticsearch");
     }
 
-    private static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
-    }
 
     private static void run(String... command) throws IOException {
         try {

