@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,6 +30,7 @@ import io.wmb.bench.demo.CpuMeter;
 import io.wmb.bench.demo.Demo;
 import io.wmb.bench.demo.PrometheusHistogram;
 import io.wmb.bench.load.HttpLoad;
+import io.wmb.bench.load.LoadRequest;
 import io.wmb.bench.load.LoadResult;
 import io.wmb.bench.profile.JfrSummary;
 import io.wmb.bench.report.Report;
@@ -152,8 +152,9 @@ public final class BenchMain {
                 + "off (`WMB_RATE_LIMIT_ENABLED=false`).", this.options.offset(), this.demo.edgeUrl(),
                 this.demo.processorUrl("unicom"), Objects.orElse(System.getenv("WMB_SERVICE_JAVA_OPTS"),
                         BENCH_SERVICE_JAVA_OPTS));
-        this.report.paragraph("Load: an open-loop generator at a constant arrival rate (java.net.http, one pacing "
-                + "thread, at most 256 requests in flight), latencies measured from each request's *intended* send "
+        this.report.paragraph("Load: an open-loop generator at a constant arrival rate (its own HTTP/1.1 client on "
+                + "blocking sockets, 256 keep-alive connections, each with a thread and one request in flight, as wrk "
+                + "has them), latencies measured from each request's *intended* send "
                 + "time into HdrHistogram (coordinated-omission correction as in wrk2); maximum rates from a closed "
                 + "loop of 64 outstanding requests. Writes are `POST /api/posts` with `X-Region: north` (to unicom, "
                 + "the datacenter owning the MySQL master), reads `GET /api/posts/{id}` of existing posts.");
@@ -174,7 +175,7 @@ public final class BenchMain {
         try {
             URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
             LoadResult result = this.load.constantRate("generator self-check", 3500, Duration.ofSeconds(5), 256,
-                    (i) -> HttpRequest.newBuilder(uri).GET().build());
+                    (i) -> LoadRequest.get(uri, Map.of()));
             log(result);
             this.report.heading(2, "0. The load generator itself");
             this.report.paragraph("Open loop at 3,500 requests/s for 5 s against an empty JDK `HttpServer` in the "
@@ -367,7 +368,7 @@ public final class BenchMain {
             for (String kind : List.of("writes", "reads")) {
                 for (String path : List.of("edge", "direct")) {
                     String base = "edge".equals(path) ? this.demo.edgeUrl() : this.demo.processorUrl("unicom");
-                    LongFunction<HttpRequest> requests = "writes".equals(kind) ? Workload.writes(base, "gw-" + run)
+                    LongFunction<LoadRequest> requests = "writes".equals(kind) ? Workload.writes(base, "gw-" + run)
                             : Workload.reads(base, ids);
                     LoadResult result = this.load.constantRate(kind + " " + path, rate, duration, 256, requests);
                     log(result);
@@ -784,10 +785,11 @@ public final class BenchMain {
     private List<Long> createPosts(int count) throws IOException {
         HttpClient client = HttpClient.newHttpClient();
         List<Long> ids = new ArrayList<>();
-        LongFunction<HttpRequest> writes = Workload.writes(this.demo.processorUrl("unicom"), "reads");
+        LongFunction<LoadRequest> writes = Workload.writes(this.demo.processorUrl("unicom"), "reads");
         try {
             for (int i = 0; i < count; i++) {
-                HttpResponse<String> response = client.send(writes.apply(i), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = client.send(writes.apply(i).toHttpRequest(),
+                        HttpResponse.BodyHandlers.ofString());
                 Matcher id = POST_ID.matcher(response.body());
                 if (response.statusCode() == 201 && id.find()) {
                     ids.add(Long.parseLong(id.group(1)));

@@ -1,10 +1,13 @@
 package io.wmb.bench;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.LongFunction;
+
+import io.wmb.bench.load.LoadRequest;
 
 /**
  * The requests of the benchmark: creating posts (writes) and reading them (reads), aimed at the edge, a gateway
@@ -20,27 +23,21 @@ final class Workload {
     }
 
     /** {@code POST /api/posts}, one new post per request. */
-    static LongFunction<HttpRequest> writes(String baseUrl, String run) {
+    static LongFunction<LoadRequest> writes(String baseUrl, String run) {
         URI uri = URI.create(baseUrl + "/api/posts");
-        return (i) -> HttpRequest.newBuilder(uri)
-            .header("Content-Type", "application/json")
-            .header("X-Region", "north")
-            .header("X-User-Id", Long.toString(i % USERS))
-            .POST(HttpRequest.BodyPublishers.ofString(String.format(Locale.ROOT,
-                    "{\"authorId\": %d, \"content\": \"bench %s #%d: a post of about a tweet's length, written by the"
-                            + " load generator\"}", 1 + i % USERS, run, i)))
-            .build();
+        return (i) -> LoadRequest.post(uri,
+                Map.of("Content-Type", "application/json", "X-Region", "north", "X-User-Id", Long.toString(i % USERS)),
+                String.format(Locale.ROOT, "{\"authorId\": %d, \"content\": \"bench %s #%d: a post of about a tweet's"
+                        + " length, written by the load generator\"}", 1 + i % USERS, run, i)
+                    .getBytes(StandardCharsets.UTF_8));
     }
 
     /** {@code GET /api/posts/{id}} over existing posts, round robin. */
-    static LongFunction<HttpRequest> reads(String baseUrl, List<Long> postIds) {
+    static LongFunction<LoadRequest> reads(String baseUrl, List<Long> postIds) {
         if (postIds.isEmpty()) {
             throw new IllegalArgumentException("reads need at least one post id");
         }
-        return (i) -> HttpRequest.newBuilder(URI.create(baseUrl + "/api/posts/" + postIds.get((int) (i % postIds.size()))))
-            .header("X-Region", "north")
-            .header("X-User-Id", Long.toString(i % USERS))
-            .GET()
-            .build();
+        return (i) -> LoadRequest.get(URI.create(baseUrl + "/api/posts/" + postIds.get((int) (i % postIds.size()))),
+                Map.of("X-Region", "north", "X-User-Id", Long.toString(i % USERS)));
     }
 }
