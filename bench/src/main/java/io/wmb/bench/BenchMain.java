@@ -111,7 +111,7 @@ public final class BenchMain {
         this.report.write();
         gatewayOverhead(phase1);
         this.report.write();
-        replicationLag(phase1.edgeMax());
+        replicationLag(phase1.sustainedMax());
         this.report.write();
         memory();
         this.report.write();
@@ -229,20 +229,34 @@ public final class BenchMain {
         Map<String, Long> pids = servicePids();
         Map<String, Double> edgeCpu = new LinkedHashMap<>();
         Map<String, Double> directCpu = new LinkedHashMap<>();
+        List<String> collectors = collectors();
+        double[] sustained = new double[runs];
         for (int run = 1; run <= runs; run++) {
             CpuMeter cpu = new CpuMeter(pids);
+            PrometheusHistogram before = scrapeLag(collectors);
+            long started = System.nanoTime();
             LoadResult viaEdge = this.load.saturate("writes via edge, run " + run, 64, duration,
                     Workload.writes(this.demo.edgeUrl(), "max-edge-" + run));
             Map<String, Double> cores = cpu.coresUsed();
             log(viaEdge);
             edge.add(viaEdge);
             cores.forEach((name, used) -> edgeCpu.merge(name, used / runs, Double::sum));
+            // Replication is asynchronous: a closed loop can outrun it and leave a backlog that drains after the
+            // run. The rate the whole pipeline sustains counts until the last write is applied in telecom.
+            Replicated replicated = awaitReplicated(collectors, before, viaEdge.completed());
+            sustained[run - 1] = replicated.histogram().count() / ((replicated.atNanos() - started) / 1e9);
+            log(String.format(Locale.ROOT, "run %d: %d writes applied in the other datacenter %.1f s after the "
+                    + "start: %.0f writes/s sustained", run, replicated.histogram().count(),
+                    (replicated.atNanos() - started) / 1e9, sustained[run - 1]));
             cpu = new CpuMeter(pids);
+            before = scrapeLag(collectors);
             LoadResult alone = this.load.saturate("writes direct, run " + run, 64, duration,
                     Workload.writes(this.demo.processorUrl("unicom"), "max-direct-" + run));
             cpu.coresUsed().forEach((name, used) -> directCpu.merge(name, used / runs, Double::sum));
             log(alone);
             direct.add(alone);
+            // The next edge run starts with nothing left to replicate, as this one did.
+            awaitReplicated(collectors, before, alone.completed());
         }
         Map<String, JfrSummary> profiles = new LinkedHashMap<>();
         if (pids.containsKey("processor-unicom") && pids.containsKey("edge")) {
@@ -259,6 +273,7 @@ public final class BenchMain {
         }
         double edgeMax = median(edge.stream().mapToDouble(LoadResult::throughput).toArray());
         double directMax = median(direct.stream().mapToDouble(LoadResult::throughput).toArray());
+        double sustainedMax = median(sustained);
         double[] ratios = new double[runs];
         for (int i = 0; i < runs; i++) {
             ratios[i] = edge.get(i).throughput() / direct.get(i).throughput();
@@ -271,19 +286,24 @@ public final class BenchMain {
                 + "demo cannot switch replication off per run, so the direct baseline still hands every write to "
                 + "reship and still logs to Elasticsearch; what the ratio isolates is the cost of the edge and the "
                 + "gateway hops, while the replication work (reship, collector, telecom processor) runs in both "
-                + "columns and takes CPU from the same 2 cores. Its cost shows in the CPU table below.", runs,
+                + "columns and takes CPU from the same 2 cores. Its cost shows in the CPU table below. *Replicated*: replication "
+                + "is asynchronous, and a closed loop can outrun it; this column divides the run's writes by the time "
+                + "from its start until the last of them was applied in telecom (the collectors' lag counters), and "
+                + "each run waits for that before the next starts.", runs,
                 duration.toSeconds());
         List<List<String>> rows = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             rows.add(List.of(Integer.toString(i + 1), Report.number(edge.get(i).throughput()),
+                    Report.number(sustained[i]),
                     Report.number(edge.get(i).latencyMillis(50)), Report.number(edge.get(i).latencyMillis(99)),
                     Report.number(direct.get(i).throughput()), Report.number(direct.get(i).latencyMillis(50)),
                     Report.number(direct.get(i).latencyMillis(99)), String.format(Locale.ROOT, "%.2f", ratios[i]),
                     errors(edge.get(i)) + " / " + errors(direct.get(i))));
         }
-        rows.add(List.of("**median**", "**" + Report.number(edgeMax) + "**", "", "", "**" + Report.number(directMax)
+        rows.add(List.of("**median**", "**" + Report.number(edgeMax) + "**", "**" + Report.number(sustainedMax) + "**",
+                "", "", "**" + Report.number(directMax)
                 + "**", "", "", String.format(Locale.ROOT, "**%.2f**", median(ratios)), ""));
-        this.report.table(List.of("run", "edge writes/s", "edge p50 ms", "edge p99 ms", "direct writes/s",
+        this.report.table(List.of("run", "edge writes/s", "edge writes/s replicated", "edge p50 ms", "edge p99 ms", "direct writes/s",
                 "direct p50 ms", "direct p99 ms", "edge / direct", "non-2xx edge / direct"), rows);
         this.report.chart("throughput", "Writes per second, edge vs direct",
                 Svg.bars("Max writes/s (closed loop, 64 outstanding)", "writes/s", List.of("via edge + gateway",
@@ -313,12 +333,13 @@ public final class BenchMain {
                 profileSection(name, profile);
             }
         });
-        this.targets.add(String.format(Locale.ROOT, "end-to-end >= 1,500 writes/s through the edge\t%s writes/s (%s)",
-                Report.number(edgeMax), (edgeMax >= 1500) ? "met" : "missed"));
+        this.targets.add(String.format(Locale.ROOT, "end-to-end >= 1,500 writes/s through the edge\t%s writes/s "
+                + "answered, %s writes/s until applied in telecom (%s)", Report.number(edgeMax),
+                Report.number(sustainedMax), (sustainedMax >= 1500) ? "met" : "missed"));
         this.targets.add(String.format(Locale.ROOT, "pipeline >= 60%% of processor alone\t%.0f%% (%s; baseline: "
                 + "processor direct, replication still on)", 100 * median(ratios), (median(ratios) >= 0.6) ? "met"
                         : "missed"));
-        return new Phase1(edgeMax, directMax, median(ratios));
+        return new Phase1(edgeMax, directMax, median(ratios), sustainedMax);
     }
 
     private JfrSummary profile(String name, long pid, int seconds) {
@@ -420,11 +441,10 @@ public final class BenchMain {
     }
 
     /** Phase 2: replication lag at 30/60/90% of the maximum edge write rate, link at 0 and 40 ms. */
-    private void replicationLag(double edgeMax) throws IOException, InterruptedException {
+    private void replicationLag(double sustainedMax) throws IOException, InterruptedException {
         log("phase 2: replication lag");
         Duration duration = this.options.quick() ? Duration.ofSeconds(8) : Duration.ofSeconds(15);
-        List<String> collectors = List.of(this.demo.collectorManagementUrl("telecom"),
-                this.demo.collectorManagementUrl("unicom"));
+        List<String> collectors = collectors();
         List<List<String>> rows = new ArrayList<>();
         List<String> categories = new ArrayList<>();
         double[][] chart = new double[3][7];
@@ -437,12 +457,12 @@ public final class BenchMain {
                 // At 0 ms, first a trickle of 10 writes/s: the pipeline's own lag, with no queue anywhere.
                 double[] shares = (rtt == 0) ? new double[] { 0, 0.3, 0.6, 0.9 } : new double[] { 0.3, 0.6, 0.9 };
                 for (double share : shares) {
-                    double rate = (share == 0) ? 10 : Math.max(10, Math.round(edgeMax * share));
+                    double rate = (share == 0) ? 10 : Math.max(10, Math.round(sustainedMax * share));
                     PrometheusHistogram before = scrapeLag(collectors);
                     LoadResult result = this.load.constantRate(String.format(Locale.ROOT, "lag %d ms link %.0f%%", rtt,
                             share * 100), rate, duration, 256, Workload.writes(this.demo.edgeUrl(), "lag"));
                     log(result);
-                    PrometheusHistogram lag = awaitReplicated(collectors, before, result.completed());
+                    PrometheusHistogram lag = awaitReplicated(collectors, before, result.completed()).histogram();
                     rows.add(List.of(rtt + " ms", (share == 0) ? "trickle (10/s)" : String.format(Locale.ROOT,
                             "%.0f%% (%.0f/s)", share * 100, rate),
                             Report.number(result.throughput()) + served(result), Long.toString(lag.count()),
@@ -466,14 +486,17 @@ public final class BenchMain {
             this.demo.setRoundTrip(Duration.ZERO);
         }
         this.report.heading(2, "2. Replication lag (accepted in unicom -> applied in telecom)");
-        this.report.paragraph("Open loop through the edge at 30/60/90%% of the median maximum edge write rate "
-                + "(%s writes/s), %d s per cell, the simulated link at 0 ms and 40 ms round trip. Lag from the "
+        this.report.paragraph("Open loop through the edge at 30/60/90%% of the maximum sustainable write rate "
+                + "(%s writes/s: phase 1's median rate through the edge counted until the last write was applied in "
+                + "telecom, since a rate that leaves a growing replication backlog is not sustainable), %d s per cell, the simulated link at 0 ms and 40 ms round trip. Lag from the "
                 + "collectors' `%s` histogram (telecom's, plus unicom's for writes the edge failed over to telecom) (the origin's accept time carried in the write, to the telecom "
                 + "processor's apply: the same clock, one machine), scraped before and after each cell, and "
                 + "subtracted, after waiting until every write of the cell was applied. A percentile reads as the "
-                + "upper bound of its Micrometer bucket (buckets 10-30%% apart), so it is never understated. "
+                + "upper bound of its bucket, so it is never understated (buckets every 5-25 ms up to 100 ms, then "
+                + "25-50 ms up to 300 ms, with edges at the targets' 50 and 250 ms; Micrometer's own 10-30%% apart "
+                + "beyond). "
                 + "(Polling telecom for each write was the alternative; it would add its own load and its poll "
-                + "interval to every figure.)", Report.number(edgeMax), duration.toSeconds(), LAG_METRIC);
+                + "interval to every figure.)", Report.number(sustainedMax), duration.toSeconds(), LAG_METRIC);
         this.report.table(List.of("link RTT", "load (share of max)", "answered/s", "writes replicated", "lag p50 ms",
                 "lag p99 ms", "lag p99.9 ms", "client p50 / p99 ms"), rows);
         this.report.chart("replication-lag", "Replication lag percentiles", Svg.bars(
@@ -503,8 +526,11 @@ public final class BenchMain {
                 + result.servedBy() + ")";
     }
 
-    /** Scrapes until the collectors counted {@code writes} more lag observations, or 60 s passed. */
-    private PrometheusHistogram awaitReplicated(List<String> collectors, PrometheusHistogram before, long writes)
+    /**
+     * Scrapes every 100 ms until the collectors counted {@code writes} more lag observations, or 60 s passed.
+     * @return what they counted since {@code before}, and when the count was reached (or the wait gave up)
+     */
+    private Replicated awaitReplicated(List<String> collectors, PrometheusHistogram before, long writes)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         PrometheusHistogram lag;
@@ -513,13 +539,22 @@ public final class BenchMain {
             if (lag.count() >= writes) {
                 break;
             }
-            Thread.sleep(200);
+            Thread.sleep(100);
         }
         while (System.nanoTime() < deadline);
         if (lag.count() < writes) {
             log("only " + lag.count() + " of " + writes + " writes replicated within 60 s");
         }
-        return lag;
+        return new Replicated(lag, System.nanoTime());
+    }
+
+    /** The management URLs of both collectors, whose lag histograms count what was replicated. */
+    private List<String> collectors() {
+        return List.of(this.demo.collectorManagementUrl("telecom"), this.demo.collectorManagementUrl("unicom"));
+    }
+
+    /** What the collectors counted after a load, and when (System.nanoTime()) they had counted all of it. */
+    private record Replicated(PrometheusHistogram histogram, long atNanos) {
     }
 
     /** Phase 6: resident memory of every process of the demo. */
@@ -932,7 +967,7 @@ public final class BenchMain {
     }
 
     /** Medians of phase 1, which later phases size their load by. */
-    private record Phase1(double edgeMax, double directMax, double ratio) {
+    private record Phase1(double edgeMax, double directMax, double ratio, double sustainedMax) {
     }
 
     /** Tiny null helper, to keep the header readable. */

@@ -12,6 +12,7 @@ import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wmb.collector.dedup.DeduplicationStore;
 import io.wmb.collector.support.RecordingProcessingLog;
@@ -72,6 +73,25 @@ class BatchApplierTests {
         Timer lag = this.meterRegistry.get("wmb.collector.replication.lag").timer();
         assertThat(lag.count()).isEqualTo(1);
         assertThat(lag.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(250.0);
+    }
+
+    @Test
+    void shouldPutLagBucketEdgesOnTheLagTargets() {
+        PostWrite write = Writes.updateInTelecom(1, 10).toBuilder()
+            .setAcceptedAtMs(NOW.minusMillis(48).toEpochMilli())
+            .build();
+
+        this.applier.apply(WriteBatch.newBuilder().addWrites(write).build());
+
+        CountAtBucket[] buckets = this.meterRegistry.get("wmb.collector.replication.lag").timer().takeSnapshot()
+            .histogramCounts();
+        assertThat(buckets).extracting((bucket) -> bucket.bucket(TimeUnit.MILLISECONDS))
+            .contains(40.0, 50.0, 250.0);
+        // 48 ms falls in the bucket that ends at 50 ms, not in one that ends at 89.5 ms.
+        assertThat(buckets).filteredOn((bucket) -> bucket.bucket(TimeUnit.MILLISECONDS) == 40.0)
+            .extracting(CountAtBucket::count).containsExactly(0.0);
+        assertThat(buckets).filteredOn((bucket) -> bucket.bucket(TimeUnit.MILLISECONDS) == 50.0)
+            .extracting(CountAtBucket::count).containsExactly(1.0);
     }
 
     @Test
