@@ -231,6 +231,8 @@ public final class BenchMain {
         Map<String, Double> directCpu = new LinkedHashMap<>();
         List<String> collectors = collectors();
         double[] sustained = new double[runs];
+        // The warm-up's backlog must not count towards the first run.
+        awaitReplicationIdle(collectors);
         for (int run = 1; run <= runs; run++) {
             CpuMeter cpu = new CpuMeter(pids);
             PrometheusHistogram before = scrapeLag(collectors);
@@ -546,6 +548,19 @@ public final class BenchMain {
             log("only " + lag.count() + " of " + writes + " writes replicated within 60 s");
         }
         return new Replicated(lag, System.nanoTime());
+    }
+
+    /** Scrapes every 500 ms until the collectors' counts stand still for a second, or 60 s passed. */
+    private void awaitReplicationIdle(List<String> collectors) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long last = -1;
+        int still = 0;
+        while (still < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            long count = scrapeLag(collectors).count();
+            still = (count == last) ? still + 1 : 0;
+            last = count;
+        }
     }
 
     /** The management URLs of both collectors, whose lag histograms count what was replicated. */

@@ -1,6 +1,7 @@
 package io.wmb.processor;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
@@ -25,6 +26,7 @@ import io.wmb.proto.v1.PostWrite;
 import io.wmb.proto.v1.ProcessorGrpc;
 import io.wmb.proto.v1.WriteBatch;
 import io.wmb.proto.v1.WriteKind;
+import io.wmb.proto.v1.WriteResult;
 import redis.clients.jedis.JedisPooled;
 
 import org.junit.jupiter.api.AfterAll;
@@ -179,6 +181,92 @@ class ApplyIntegrationTests extends IntegrationTestSupport {
 
     }
 
+    private static List<ApplyOutcome> applyBatch(ManagedChannel channel, PostWrite... writes) {
+        BatchAck ack = processor(channel).apply(WriteBatch.newBuilder().setBatchId(2).addAllWrites(List.of(writes))
+            .build());
+        return ack.getResultsList().stream().map(WriteResult::getOutcome).toList();
+    }
+
+    @Nested
+    class Batches {
+
+        @Test
+        void shouldApplyABatchInOrderInTheDatacenterWithoutTheMaster() {
+            long first = newPostId();
+            long second = newPostId();
+            long now = System.currentTimeMillis();
+            PostWrite create = writeFromTelecom("bc1-" + first, WriteKind.WRITE_KIND_CREATE, first, version(now), "v1")
+                .toBuilder().setOriginDatacenter("unicom").build();
+            PostWrite update = create.toBuilder().setRequestId("bu1-" + first).setKind(WriteKind.WRITE_KIND_UPDATE)
+                .setVersion(version(now + 1)).setContent("v2").build();
+            PostWrite older = create.toBuilder().setRequestId("bo1-" + first).setKind(WriteKind.WRITE_KIND_UPDATE)
+                .setVersion(version(now) + 1).setContent("older").build();
+            PostWrite other = writeFromTelecom("bc2-" + second, WriteKind.WRITE_KIND_CREATE, second, version(now),
+                    "other").toBuilder().setOriginDatacenter("unicom").build();
+
+            assertThat(applyBatch(telecomChannel, create, update, older, other)).containsExactly(
+                    ApplyOutcome.APPLY_OUTCOME_OK, ApplyOutcome.APPLY_OUTCOME_OK,
+                    ApplyOutcome.APPLY_OUTCOME_STALE_SKIPPED, ApplyOutcome.APPLY_OUTCOME_OK);
+            assertThat(json(call(telecom, "GET", "/api/posts/" + first, null)).path("content").asString())
+                .isEqualTo("v2");
+            assertThat(json(call(telecom, "GET", "/api/posts/" + second, null)).path("content").asString())
+                .isEqualTo("other");
+            assertThat(applyBatch(telecomChannel, update, other)).containsExactly(
+                    ApplyOutcome.APPLY_OUTCOME_DUPLICATE, ApplyOutcome.APPLY_OUTCOME_DUPLICATE);
+        }
+
+        @Test
+        void shouldSkipAReplayedCreateInABatchWhenTheReplicaHoldsNewer() {
+            long author = newAuthor();
+            JsonNode created = createPost(unicom, author, "first");
+            long id = created.path("id").asLong();
+            assertThat(call(unicom, "PUT", "/api/posts/" + id, "{\"content\": \"second\"}").statusCode())
+                .isEqualTo(200);
+            try (JedisPooled jedis = new JedisPooled(datacenters.infrastructure.redisUrl(Datacenter.TELECOM))) {
+                // Let the replica catch up, then evict the post from telecom's cache and replay its create in a
+                // batch with a write of another post.
+                await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    jedis.del("wmb:post:" + id);
+                    return "second".equals(json(call(telecom, "GET", "/api/posts/" + id, null)).path("content")
+                        .asString());
+                });
+                jedis.del("wmb:post:" + id);
+                PostWrite replay = PostWrite.newBuilder().setRequestId("breplay-" + id).setOriginDatacenter("unicom")
+                    .setKind(WriteKind.WRITE_KIND_CREATE).setPostId(id).setAuthorId(author).setContent("first")
+                    .setVersion(created.path("version").asLong()).setCreatedAtMs(1).setUpdatedAtMs(1).build();
+                long otherId = newPostId();
+                PostWrite other = writeFromTelecom("bother-" + otherId, WriteKind.WRITE_KIND_CREATE, otherId,
+                        version(System.currentTimeMillis()), "other").toBuilder().setOriginDatacenter("unicom")
+                    .build();
+
+                assertThat(applyBatch(telecomChannel, replay, other)).containsExactly(
+                        ApplyOutcome.APPLY_OUTCOME_STALE_SKIPPED, ApplyOutcome.APPLY_OUTCOME_OK);
+                assertThat(jedis.hget("wmb:post:" + id, "c")).isEqualTo("second");
+                assertThat(jedis.hget("wmb:post:" + otherId, "c")).isEqualTo("other");
+            }
+        }
+
+        @Test
+        void shouldApplyABatchToTheDatabaseAndTheCacheInTheDatacenterWithTheMaster() {
+            long id = newPostId();
+            long now = System.currentTimeMillis();
+            PostWrite create = writeFromTelecom("mc-" + id, WriteKind.WRITE_KIND_CREATE, id, version(now), "v1");
+            PostWrite update = create.toBuilder().setRequestId("mu-" + id).setKind(WriteKind.WRITE_KIND_UPDATE)
+                .setVersion(version(now + 1)).setContent("v2").build();
+            PostWrite older = create.toBuilder().setRequestId("mo-" + id).setKind(WriteKind.WRITE_KIND_UPDATE)
+                .setVersion(version(now) + 1).setContent("older").build();
+
+            assertThat(applyBatch(unicomChannel, create, update, older)).containsExactly(
+                    ApplyOutcome.APPLY_OUTCOME_OK, ApplyOutcome.APPLY_OUTCOME_OK,
+                    ApplyOutcome.APPLY_OUTCOME_STALE_SKIPPED);
+            assertThat(readInUnicom(id).path("content").asString()).isEqualTo("v2");
+            try (JedisPooled jedis = new JedisPooled(datacenters.infrastructure.redisUrl(Datacenter.UNICOM))) {
+                assertThat(jedis.hget("wmb:post:" + id, "c")).isEqualTo("v2");
+            }
+        }
+
+    }
+
     @Nested
     class CacheFill {
 
@@ -194,6 +282,24 @@ class ApplyIntegrationTests extends IntegrationTestSupport {
                 assertThat(cache.apply(newer, "telecom").content()).isEqualTo(StoreOutcome.APPLIED);
                 assertThat(cache.apply(fromLaggingReplica, "").content()).isEqualTo(StoreOutcome.STALE);
                 assertThat(cache.get(id)).hasValueSatisfying(post -> assertThat(post.content()).isEqualTo("newer"));
+            }
+        }
+
+        @Test
+        void shouldApplyAPipelinedBatchAfterRedisLostItsScripts() {
+            try (JedisPooled jedis = new JedisPooled(datacenters.infrastructure.redisUrl(Datacenter.TELECOM))) {
+                PostCache cache = new PostCache(jedis, new ProcessorMetrics(new SimpleMeterRegistry()));
+                long id = newPostId();
+                long now = System.currentTimeMillis();
+                PostState first = new PostState(id, 5, "first", false, version(now), now, now, Map.of());
+                PostState second = new PostState(id, 5, "second", false, version(now + 1), now, now, Map.of());
+                assertThat(cache.apply(first, "telecom").content()).isEqualTo(StoreOutcome.APPLIED);
+                jedis.scriptFlush();
+
+                assertThat(cache.applyAll(List.of(first, second), List.of("telecom", "telecom")))
+                    .extracting(PostCache.CacheResult::content)
+                    .containsExactly(StoreOutcome.DUPLICATE, StoreOutcome.APPLIED);
+                assertThat(cache.get(id)).hasValueSatisfying(post -> assertThat(post.content()).isEqualTo("second"));
             }
         }
 

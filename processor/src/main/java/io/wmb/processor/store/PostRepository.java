@@ -3,6 +3,8 @@ package io.wmb.processor.store;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +56,9 @@ public class PostRepository {
 
     private static final String FIND = "SELECT " + COLUMNS
             + " FROM posts p LEFT JOIN post_likes l ON l.post_id = p.id WHERE p.id = ?";
+
+    private static final String FIND_ALL_PREFIX = "SELECT " + COLUMNS
+            + " FROM posts p LEFT JOIN post_likes l ON l.post_id = p.id WHERE p.id IN (";
 
     private static final String FIND_BY_AUTHOR = "SELECT " + COLUMNS + " FROM (SELECT * FROM posts"
             + " WHERE author_id = ? AND deleted = FALSE ORDER BY created_at_ms DESC, id DESC LIMIT ?) p"
@@ -158,6 +163,30 @@ public class PostRepository {
         try {
             List<PostState> found = jdbc.query(FIND, POSTS, id);
             return (found == null || found.isEmpty()) ? Optional.empty() : Optional.of(found.get(0));
+        }
+        finally {
+            metrics.mysql().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Several posts at once, tombstones included, in one query.
+     * @param ids the posts
+     * @return the posts found, by id; absent ids are missing from the map
+     */
+    public Map<Long, PostState> findAll(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        long started = System.nanoTime();
+        try {
+            String sql = FIND_ALL_PREFIX + String.join(", ", Collections.nCopies(ids.size(), "?")) + ")";
+            List<PostState> found = jdbc.query(sql, POSTS, ids.toArray());
+            Map<Long, PostState> byId = new HashMap<>();
+            if (found != null) {
+                found.forEach(post -> byId.put(post.id(), post));
+            }
+            return byId;
         }
         finally {
             metrics.mysql().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);

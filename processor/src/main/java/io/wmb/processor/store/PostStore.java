@@ -1,6 +1,7 @@
 package io.wmb.processor.store;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,14 +81,98 @@ public class PostStore {
                 database = null;
             }
             if (database != null) {
-                for (int i = 0; i < writes.size(); i++) {
-                    results.add(guarded(writes.get(i), database.get(i)));
-                }
-                return results;
+                return applyAllToCache(writes, database);
+            }
+        }
+        if (!ownership.ownsMaster() && writes.size() > 1) {
+            try {
+                return applyAllToCacheOnly(writes);
+            }
+            catch (RuntimeException ex) {
+                // Redis or the replica failed the batch: one by one below, so that each write gets its own result.
+                // What the batch did already is safe to do again: the cache keeps the newest version.
             }
         }
         for (Write write : writes) {
             results.add(guarded(write, null));
+        }
+        return results;
+    }
+
+    /**
+     * Redis after the batch's transaction, in one pipelined round trip. A write the database found stale goes on
+     * its own (the database's newer state goes to the cache instead).
+     */
+    private List<BatchResult> applyAllToCache(List<Write> writes, List<DatabaseResult> database) {
+        List<PostState> states = new ArrayList<>(writes.size());
+        List<String> origins = new ArrayList<>(writes.size());
+        for (int i = 0; i < writes.size(); i++) {
+            if (database.get(i).content() != StoreOutcome.STALE) {
+                states.add(writes.get(i).state());
+                origins.add(writes.get(i).origin());
+            }
+        }
+        boolean cached;
+        try {
+            if (!states.isEmpty()) {
+                cache.applyAll(states, origins);
+            }
+            cached = true;
+        }
+        catch (RuntimeException ex) {
+            cached = false;
+        }
+        List<BatchResult> results = new ArrayList<>(writes.size());
+        for (int i = 0; i < writes.size(); i++) {
+            Write write = writes.get(i);
+            DatabaseResult stored = database.get(i);
+            if (cached && stored.content() != StoreOutcome.STALE) {
+                results.add(new BatchResult(outcome(write.kind(), stored.content(), stored.likes()), null));
+            }
+            else {
+                // The pipeline failed (each write now fails or succeeds on its own), or the write was stale.
+                results.add(guarded(write, stored));
+            }
+        }
+        return results;
+    }
+
+    /**
+     * Redis only, where this datacenter does not own the master: the batch in one pipelined round trip, then one
+     * query of the replica for the posts the cache did not know (as {@link #applyToCacheOnly} does per write).
+     */
+    private List<BatchResult> applyAllToCacheOnly(List<Write> writes) {
+        List<PostState> states = new ArrayList<>(writes.size());
+        List<String> origins = new ArrayList<>(writes.size());
+        for (Write write : writes) {
+            states.add(write.state());
+            origins.add(write.origin());
+        }
+        List<PostCache.CacheResult> cached = cache.applyAll(states, origins);
+        // The replica's version of every post that was missing, where it is newer than the write that missed.
+        Map<Long, Long> missedAt = new HashMap<>();
+        for (int i = 0; i < writes.size(); i++) {
+            if (cached.get(i).wasMissing()) {
+                missedAt.putIfAbsent(states.get(i).id(), states.get(i).version());
+            }
+        }
+        Map<Long, PostState> newer = new HashMap<>();
+        repository.findAll(missedAt.keySet()).forEach((id, replica) -> {
+            if (replica.version() > missedAt.get(id)) {
+                newer.put(id, replica);
+            }
+        });
+        if (!newer.isEmpty()) {
+            List<PostState> fills = new ArrayList<>(newer.values());
+            cache.applyAll(fills, Collections.nCopies(fills.size(), ""));
+        }
+        List<BatchResult> results = new ArrayList<>(writes.size());
+        for (int i = 0; i < writes.size(); i++) {
+            PostState state = states.get(i);
+            PostState replica = newer.get(state.id());
+            StoreOutcome content = (replica != null && replica.version() > state.version()) ? StoreOutcome.STALE
+                    : cached.get(i).content();
+            results.add(new BatchResult(outcome(writes.get(i).kind(), content, cached.get(i).likes()), null));
         }
         return results;
     }
