@@ -187,6 +187,27 @@ class ApplyIntegrationTests extends IntegrationTestSupport {
         return ack.getResultsList().stream().map(WriteResult::getOutcome).toList();
     }
 
+    /**
+     * Creates a post in unicom and updates it to "second", lets telecom's replica catch up, evicts the post from
+     * telecom's cache, and returns a replay of the create: a write older than what the replica holds, arriving at a
+     * cache that does not know the post.
+     */
+    private static PostWrite replayOfAnUpdatedCreateEvictedFromTelecom(JedisPooled telecomRedis) {
+        long author = newAuthor();
+        JsonNode created = createPost(unicom, author, "first");
+        long id = created.path("id").asLong();
+        assertThat(call(unicom, "PUT", "/api/posts/" + id, "{\"content\": \"second\"}").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "second".equals(telecomRedis.hget("wmb:post:" + id, "c")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            telecomRedis.del("wmb:post:" + id);
+            return "second".equals(json(call(telecom, "GET", "/api/posts/" + id, null)).path("content").asString());
+        });
+        telecomRedis.del("wmb:post:" + id);
+        return PostWrite.newBuilder().setRequestId("replay-" + id).setOriginDatacenter("unicom")
+            .setKind(WriteKind.WRITE_KIND_CREATE).setPostId(id).setAuthorId(author).setContent("first")
+            .setVersion(created.path("version").asLong()).setCreatedAtMs(1).setUpdatedAtMs(1).build();
+    }
+
     @Nested
     class Batches {
 
@@ -217,23 +238,9 @@ class ApplyIntegrationTests extends IntegrationTestSupport {
 
         @Test
         void shouldSkipAReplayedCreateInABatchWhenTheReplicaHoldsNewer() {
-            long author = newAuthor();
-            JsonNode created = createPost(unicom, author, "first");
-            long id = created.path("id").asLong();
-            assertThat(call(unicom, "PUT", "/api/posts/" + id, "{\"content\": \"second\"}").statusCode())
-                .isEqualTo(200);
             try (JedisPooled jedis = new JedisPooled(datacenters.infrastructure.redisUrl(Datacenter.TELECOM))) {
-                // Let the replica catch up, then evict the post from telecom's cache and replay its create in a
-                // batch with a write of another post.
-                await().atMost(Duration.ofSeconds(10)).until(() -> {
-                    jedis.del("wmb:post:" + id);
-                    return "second".equals(json(call(telecom, "GET", "/api/posts/" + id, null)).path("content")
-                        .asString());
-                });
-                jedis.del("wmb:post:" + id);
-                PostWrite replay = PostWrite.newBuilder().setRequestId("breplay-" + id).setOriginDatacenter("unicom")
-                    .setKind(WriteKind.WRITE_KIND_CREATE).setPostId(id).setAuthorId(author).setContent("first")
-                    .setVersion(created.path("version").asLong()).setCreatedAtMs(1).setUpdatedAtMs(1).build();
+                PostWrite replay = replayOfAnUpdatedCreateEvictedFromTelecom(jedis);
+                long id = replay.getPostId();
                 long otherId = newPostId();
                 PostWrite other = writeFromTelecom("bother-" + otherId, WriteKind.WRITE_KIND_CREATE, otherId,
                         version(System.currentTimeMillis()), "other").toBuilder().setOriginDatacenter("unicom")
@@ -319,24 +326,9 @@ class ApplyIntegrationTests extends IntegrationTestSupport {
 
         @Test
         void shouldNotLetAReplayedWriteIntoAnEmptyCacheWhenTheReplicaHoldsNewer() {
-            long author = newAuthor();
-            JsonNode created = createPost(unicom, author, "first");
-            long id = created.path("id").asLong();
-            assertThat(call(unicom, "PUT", "/api/posts/" + id, "{\"content\": \"second\"}").statusCode())
-                .isEqualTo(200);
             try (JedisPooled jedis = new JedisPooled(datacenters.infrastructure.redisUrl(Datacenter.TELECOM))) {
-                await().atMost(Duration.ofSeconds(10))
-                    .until(() -> "second".equals(jedis.hget("wmb:post:" + id, "c")));
-                // Let the replica catch up, then evict the post from telecom's cache and replay the create.
-                await().atMost(Duration.ofSeconds(10)).until(() -> {
-                    jedis.del("wmb:post:" + id);
-                    return "second".equals(json(call(telecom, "GET", "/api/posts/" + id, null)).path("content")
-                        .asString());
-                });
-                jedis.del("wmb:post:" + id);
-                PostWrite replay = PostWrite.newBuilder().setRequestId("replay-" + id).setOriginDatacenter("unicom")
-                    .setKind(WriteKind.WRITE_KIND_CREATE).setPostId(id).setAuthorId(author).setContent("first")
-                    .setVersion(created.path("version").asLong()).setCreatedAtMs(1).setUpdatedAtMs(1).build();
+                PostWrite replay = replayOfAnUpdatedCreateEvictedFromTelecom(jedis);
+                long id = replay.getPostId();
                 assertThat(apply(telecomChannel, replay)).isEqualTo(ApplyOutcome.APPLY_OUTCOME_STALE_SKIPPED);
                 assertThat(jedis.hget("wmb:post:" + id, "c")).isEqualTo("second");
             }
