@@ -12,6 +12,8 @@ import io.wmb.processor.post.PostState;
 import io.wmb.processor.post.Write;
 import io.wmb.processor.post.WriteKind;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -20,6 +22,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * newer version wins, like counters merge by maximum.
  */
 public class PostStore {
+
+    private static final Logger log = LoggerFactory.getLogger(PostStore.class);
 
     private final PostRepository repository;
 
@@ -91,6 +95,8 @@ public class PostStore {
             catch (RuntimeException ex) {
                 // Redis or the replica failed the batch: one by one below, so that each write gets its own result.
                 // What the batch did already is safe to do again: the cache keeps the newest version.
+                log.warn("Batch of {} writes failed as a whole, applying them one by one: {}", writes.size(),
+                        ex.toString());
             }
         }
         for (Write write : writes) {
@@ -120,6 +126,8 @@ public class PostStore {
             cached = true;
         }
         catch (RuntimeException ex) {
+            log.warn("Cache update of a batch of {} writes failed, retrying them one by one: {}", states.size(),
+                    ex.toString());
             cached = false;
         }
         List<BatchResult> results = new ArrayList<>(writes.size());
