@@ -63,6 +63,16 @@ final class DemoClient {
         return send(HttpRequest.newBuilder(url(8080 + dc.number(), "/ops/settings")).GET());
     }
 
+    /** {@code GET /ops/targets} of the edge: the two gateways, with the health it last saw for each. */
+    Answer edgeTargets() {
+        return send(HttpRequest.newBuilder(url(8080, "/ops/targets")).GET());
+    }
+
+    /** {@code GET /ops/targets} of a datacenter's gateway: its processors, with the health it last saw. */
+    Answer gatewayTargets(Datacenter dc) {
+        return send(HttpRequest.newBuilder(url(8080 + dc.number(), "/ops/targets")).GET());
+    }
+
     /** {@code PUT /ops/regions/{region}/shift} on the edge, with the given token ({@code null}: none). */
     Answer shift(String region, double percent, String token) {
         return send(operator(HttpRequest.newBuilder(url(8080, "/ops/regions/" + region + "/shift")), token)

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,6 +36,9 @@ public final class Tour {
     private static final Duration POLL = Duration.ofMillis(250);
 
     /** How long "cannot see" must hold: longer than a replication or reship round on a healthy link. */
+    /** A service restarted just before the tour: its routers' checks run every second and need two in a row. */
+    private static final Duration ROUTERS_UP = Duration.ofSeconds(30);
+
     private static final Duration STAYS_APART = Duration.ofSeconds(3);
 
     private final TourSettings settings;
@@ -146,6 +150,11 @@ public final class Tour {
             expectStatus(this.demo.link("heal"), 200);
         }
         Answer edge = expectStatus(this.demo.edgeSettings(), 200);
+        for (Datacenter dc : Datacenter.values()) {
+            check(!edge.json().path("drained").path(dc.id()).asBoolean(), dc.id() + " is drained at the edge: "
+                    + "undrain it on the dashboard (or finish ./wmb failover with ./wmb failback) first");
+        }
+        awaitRoutersSeeEverythingUp();
         for (String region : List.of(NORTH, SOUTH)) {
             double shift = edge.json().path("shiftPercent").path(region).asDouble();
             this.found.put("shift-" + region, shift);
@@ -164,6 +173,39 @@ public final class Tour {
             }
         }
         return "north users go to unicom, south users to telecom";
+    }
+
+    /**
+     * The supervisor sees a service healthy as soon as it answers; the edge and the gateways only after their own
+     * checks pass ({@code rise} in a row after a service was down). Until then they route around it, and a
+     * northern write would be served by telecom: the tour waits for the routers to agree.
+     */
+    private void awaitRoutersSeeEverythingUp() {
+        long started = System.nanoTime();
+        List<String> down = new ArrayList<>();
+        await("the edge and both gateways to see all their targets up", ROUTERS_UP, () -> {
+            down.clear();
+            Map<String, Answer> routers = new LinkedHashMap<>();
+            routers.put("edge", this.demo.edgeTargets());
+            for (Datacenter dc : Datacenter.values()) {
+                routers.put("gateway-" + dc.id(), this.demo.gatewayTargets(dc));
+            }
+            routers.forEach((router, targets) -> {
+                if (targets.status() != 200) {
+                    down.add(router + ": " + targets.describe());
+                    return;
+                }
+                for (JsonNode target : targets.json()) {
+                    if (!target.path("status").asString().equals("UP")) {
+                        down.add(router + " sees " + target.path("id").asString() + " "
+                                + target.path("status").asString() + " (" + target.path("detail").asString() + ")");
+                    }
+                }
+            });
+            return down.isEmpty();
+        }, () -> "Still not up: " + down);
+        long waited = (System.nanoTime() - started) / 1_000_000;
+        say("the edge and both gateways see all their targets up" + ((waited > 1000) ? " (after " + waited + " ms)" : ""));
     }
 
     private String writeNorthReadSouth() {
