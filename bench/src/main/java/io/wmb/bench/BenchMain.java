@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -58,6 +59,9 @@ public final class BenchMain {
 
     private static final double[] PERCENTILES = { 50, 90, 99, 99.9 };
 
+    /** How a transport comparison kept from an earlier report is marked. */
+    static final String KEPT_NOTE = "*Not measured by this run:*";
+
     /** Longest warm-up: with it, a run on this 2-core machine stays under 15 minutes. */
     private static final Duration WARM_UP_LIMIT = Duration.ofMinutes(4);
 
@@ -73,6 +77,9 @@ public final class BenchMain {
     private final HttpLoad load = new HttpLoad(Duration.ofSeconds(10));
 
     private final List<String> targets = new ArrayList<>();
+
+    /** When the command started, before the demo: the whole run counts towards the 15 minutes. */
+    private final long began = System.nanoTime();
 
     private BenchMain(Options options) {
         this.options = options;
@@ -105,7 +112,9 @@ public final class BenchMain {
     }
 
     private void run() throws Exception {
-        long began = System.nanoTime();
+        // Read before this run's report replaces the file.
+        Optional<String> earlierTransports = this.options.transports() ? Optional.empty()
+                : Report.section(this.options.report(), TRANSPORTS_HEADING);
         String loadBefore = loadAverage();
         header(loadBefore);
         generatorCheck();
@@ -127,15 +136,18 @@ public final class BenchMain {
             collectorHop();
             this.report.write();
         }
-        if (!this.options.skipTransports()) {
+        if (this.options.transports()) {
             transports(this.report);
             this.report.write();
+        }
+        else {
+            earlierTransports.ifPresent((section) -> this.report.raw(keptTransports(section)));
         }
         this.report.heading(2, "Targets");
         this.report.table(List.of("target", "measured"), this.targets.stream()
             .map((line) -> Arrays.asList(line.split("\t", 2))).toList());
-        this.report.paragraph("Whole run: %d s; load average at the start %s, at the end %s.",
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began), loadBefore, loadAverage());
+        this.report.paragraph("Whole run, starting the demo included: %d s; load average at the start %s, at the end "
+                + "%s.", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - this.began), loadBefore, loadAverage());
         this.report.write();
         log("report written to " + this.options.report());
     }
@@ -750,14 +762,15 @@ public final class BenchMain {
         }
         target.heading(2, TRANSPORTS_HEADING.substring(3) + " Transports: gRPC stream against Kafka (message queue)");
         target.paragraph("The collector's `TransportComparisonBenchmark` (test scope), run as a separate process by "
-                + "`%s` (%d s, load average at its end %s). One transport after the other, each with its own real "
+                + "`%s` on %s (commit %s; %d s, load average at its end %s). One transport after the other, each with its own real "
                 + "reship (telecom) and collector (unicom) and a versioned in-memory processor behind the collector, on "
                 + "the same real servers: gRPC is reship's `Sync` stream through the link; Kafka is reship publishing "
                 + "to telecom's broker, its bridge producing through the link into unicom's broker, and the collector "
                 + "consuming (both brokers real, KRaft, from the `kafka_2.13` release Spring Boot manages, C1-only JVMs "
                 + "of 256 MB heap). "
                 + "Lag = accepted by reship -> applied by the peer's processor, per write. %,d writes per measurement, "
-                + "1,000 at the steady rate.", this.options.command(), seconds, loadAverage(), writes);
+                + "1,000 at the steady rate.", this.options.command(), Instant.now().toString().substring(0, 10),
+                git("rev-parse", "--short", "HEAD"), seconds, loadAverage(), writes);
         List<List<String>> rows = new ArrayList<>();
         byMeasurement.forEach((what, transports) -> {
             String[] grpc = transports.getOrDefault("grpc", new String[] { "", "", "n/a", "-", "-" });
@@ -800,6 +813,22 @@ public final class BenchMain {
             return "pipeline at 100/s";
         }
         return "pipeline Submit->apply";
+    }
+
+    /**
+     * The transport comparison of an earlier run, marked as such. It starts its own servers and two Kafka brokers and
+     * would take the whole run past 15 minutes on two cores, so only {@code --transports} and
+     * {@code --only-transports} measure it.
+     */
+    static String keptTransports(String section) {
+        List<String> lines = new ArrayList<>(section.strip().lines().toList());
+        lines.removeIf((line) -> line.startsWith(KEPT_NOTE));
+        lines.add(1, "");
+        lines.add(2, KEPT_NOTE + " phase 7 starts servers and two Kafka brokers of its own and adds 2-3 minutes, so "
+                + "this section is kept from the run that last measured it (its date and command are below). "
+                + "`./wmb bench --transports` measures it again within a whole run, `./wmb bench --only-transports` "
+                + "alone.");
+        return String.join("\n", lines).replaceAll("\n{3,}", "\n\n");
     }
 
     /**
@@ -1044,11 +1073,12 @@ public final class BenchMain {
      * @param skipReconciler skip the reconciler's benchmark
      * @param keepDemo leave a demo this run started running
      * @param command how this run was invoked, for the report
-     * @param skipTransports skip the gRPC-against-Kafka transport comparison
+     * @param transports measure the gRPC-against-Kafka transport comparison in this run (otherwise the report keeps
+     *        the earlier run's)
      * @param onlyTransports run only the transport comparison and put its section into the existing report
      */
     record Options(int offset, boolean quick, Path repository, Path report, Path dataRoot, boolean skipCollector,
-            boolean skipReconciler, boolean keepDemo, String command, boolean skipTransports, boolean onlyTransports) {
+            boolean skipReconciler, boolean keepDemo, String command, boolean transports, boolean onlyTransports) {
 
         static Options parse(String[] args) {
             String offsetEnv = System.getenv("WMB_PORT_OFFSET");
@@ -1060,7 +1090,7 @@ public final class BenchMain {
             boolean skipCollector = false;
             boolean skipReconciler = false;
             boolean keepDemo = false;
-            boolean skipTransports = false;
+            boolean transports = false;
             boolean onlyTransports = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -1072,11 +1102,11 @@ public final class BenchMain {
                     case "--skip-collector" -> skipCollector = true;
                     case "--skip-reconciler" -> skipReconciler = true;
                     case "--keep-demo" -> keepDemo = true;
-                    case "--skip-transports" -> skipTransports = true;
+                    case "--transports" -> transports = true;
                     case "--only-transports" -> onlyTransports = true;
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --quick, "
                             + "--offset N, --repository DIR, --report FILE, --data-root DIR, --skip-collector, "
-                            + "--skip-reconciler, --keep-demo, --skip-transports, --only-transports");
+                            + "--skip-reconciler, --keep-demo, --transports, --only-transports");
                 }
             }
             if (offset < 0 || offset > 30000) {
@@ -1092,7 +1122,7 @@ public final class BenchMain {
             }
             String command = "./wmb bench" + (args.length > 0 ? " " + String.join(" ", args) : "");
             return new Options(offset, quick, repository, report, dataRoot, skipCollector, skipReconciler, keepDemo,
-                    command, skipTransports, onlyTransports);
+                    command, transports, onlyTransports);
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The Markdown report with its SVG charts, written as {@code docs/benchmarks.md} and {@code docs/bench/*.svg}.
@@ -105,19 +106,10 @@ public final class Report {
      * @throws IOException when the report cannot be read or written
      */
     public static void splice(Path file, String section, String headingPrefix) throws IOException {
-        String existing = Files.exists(file) ? Files.readString(file) : "";
-        List<String> lines = existing.lines().toList();
-        int start = -1;
-        int end = lines.size();
-        for (int i = 0; i < lines.size(); i++) {
-            if (start < 0 && lines.get(i).startsWith(headingPrefix)) {
-                start = i;
-            }
-            else if (start >= 0 && lines.get(i).startsWith("## ")) {
-                end = i;
-                break;
-            }
-        }
+        List<String> lines = lines(file);
+        int[] found = find(lines, headingPrefix);
+        int start = found[0];
+        int end = found[1];
         if (start < 0) {
             start = lines.indexOf("## Targets");
             end = start;
@@ -131,5 +123,48 @@ public final class Report {
         out.append(section.strip()).append("\n\n");
         lines.subList(end, lines.size()).forEach((line) -> out.append(line).append('\n'));
         Files.writeString(file, out.toString());
+    }
+
+    /**
+     * A section of an existing report: from the heading that starts with {@code headingPrefix} up to the next
+     * {@code ## } heading.
+     * @param file the report
+     * @param headingPrefix how the section's heading starts, e.g. {@code ## 7.}
+     * @return the section's Markdown, empty when the report or the section does not exist
+     * @throws IOException when the report cannot be read
+     */
+    public static Optional<String> section(Path file, String headingPrefix) throws IOException {
+        List<String> lines = lines(file);
+        int[] found = find(lines, headingPrefix);
+        if (found[0] < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(String.join("\n", lines.subList(found[0], found[1])).strip());
+    }
+
+    /** Appends Markdown as it is, e.g. a section kept from an earlier report. */
+    public Report raw(String markdown) {
+        this.text.append(markdown.strip()).append("\n\n");
+        return this;
+    }
+
+    private static List<String> lines(Path file) throws IOException {
+        return Files.exists(file) ? Files.readString(file).lines().toList() : List.of();
+    }
+
+    /** Start (or -1) and end line of the section whose heading starts with the prefix. */
+    private static int[] find(List<String> lines, String headingPrefix) {
+        int start = -1;
+        int end = lines.size();
+        for (int i = 0; i < lines.size(); i++) {
+            if (start < 0 && lines.get(i).startsWith(headingPrefix)) {
+                start = i;
+            }
+            else if (start >= 0 && lines.get(i).startsWith("## ")) {
+                end = i;
+                break;
+            }
+        }
+        return new int[] { start, end };
     }
 }
