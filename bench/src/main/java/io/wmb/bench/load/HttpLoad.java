@@ -178,7 +178,7 @@ public final class HttpLoad implements AutoCloseable {
                     finally {
                         ready.countDown();
                     }
-                    awaitUninterruptibly(go);
+                    uninterruptibly(go::await);
                     schedule.drive(worker, run.start);
                 }
                 catch (Throwable ex) {
@@ -193,11 +193,11 @@ public final class HttpLoad implements AutoCloseable {
             thread.start();
         }
         // Every connection open before the clock starts: connecting is not the system's latency.
-        awaitUninterruptibly(ready);
+        uninterruptibly(ready::await);
         run.start = System.nanoTime() + leadNanos;
         go.countDown();
         for (Thread thread : threads) {
-            joinUninterruptibly(thread);
+            uninterruptibly(thread::join);
         }
         if (error.get() != null) {
             throw new IllegalStateException("load run '" + name + "' failed", error.get());
@@ -237,11 +237,15 @@ public final class HttpLoad implements AutoCloseable {
         connection.close();
     }
 
-    private static void awaitUninterruptibly(CountDownLatch latch) {
+    /**
+     * Runs a blocking wait to its end even if interrupted, then restores the interrupt: a run's workers and clock
+     * must not be left half-started.
+     */
+    private static void uninterruptibly(BlockingWait wait) {
         boolean interrupted = false;
         while (true) {
             try {
-                latch.await();
+                wait.run();
                 break;
             }
             catch (InterruptedException ex) {
@@ -253,20 +257,12 @@ public final class HttpLoad implements AutoCloseable {
         }
     }
 
-    private static void joinUninterruptibly(Thread thread) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            }
-            catch (InterruptedException ex) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+    /** A wait that may be interrupted, such as {@link CountDownLatch#await()} or {@link Thread#join()}. */
+    @FunctionalInterface
+    private interface BlockingWait {
+
+        void run() throws InterruptedException;
+
     }
 
     private static long clamp(long micros) {
