@@ -154,9 +154,10 @@ public final class BenchMain {
 
     private void header(String loadBefore) throws IOException {
         this.report.heading(1, "WMB benchmarks");
-        this.report.paragraph("Written by `%s` on %s (commit %s). Every figure below comes from that one run; "
-                + "re-run the command to refresh it.", this.options.command(), Instant.now().toString().substring(0, 19)
-                + "Z", git("rev-parse", "--short", "HEAD"));
+        this.report.paragraph("Written by `%s` on %s (commit %s). Every figure below comes from that one run, "
+                + "except a section that says under its heading that it does not (section 7 unless run with "
+                + "`--transports`); re-run the command to refresh it.", this.options.command(),
+                Instant.now().toString().substring(0, 19) + "Z", git("rev-parse", "--short", "HEAD"));
         this.report.paragraph("Machine: %s, %d cores, %s RAM, %s, Linux %s. Load average when the run started: %s. "
                 + "The load generator runs on the same 2 cores as every service, MariaDB, Redis and Elasticsearch of "
                 + "both datacenters (no core to pin it apart), so every ratio below is measured side by side in the "
