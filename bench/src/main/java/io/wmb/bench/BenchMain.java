@@ -22,10 +22,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.function.LongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import com.sun.net.httpserver.HttpServer;
 import io.wmb.bench.demo.CpuMeter;
@@ -763,9 +763,9 @@ public final class BenchMain {
         }
         target.heading(2, TRANSPORTS_HEADING.substring(3) + " Transports: gRPC stream against Kafka (message queue)");
         target.paragraph("The collector's `TransportComparisonBenchmark` (test scope), run as a separate process by "
-                + "`%s` on %s (commit %s; %d s, load average at its end %s). One transport after the other, each with its own real "
-                + "reship (telecom) and collector (unicom) and a versioned in-memory processor behind the collector, on "
-                + "the same real servers: gRPC is reship's `Sync` stream through the link; Kafka is reship publishing "
+                + "`%s` on %s (commit %s; %d s, load average at its end %s). One transport after the other, each with "
+                + "its own real reship (telecom) and collector (unicom) and a versioned in-memory processor behind the "
+                + "collector, on the same real servers: gRPC is reship's `Sync` stream through the link; Kafka is reship publishing "
                 + "to telecom's broker, its bridge producing through the link into unicom's broker, and the collector "
                 + "consuming (both brokers real, KRaft, from the `kafka_2.13` release Spring Boot manages, C1-only JVMs "
                 + "of 256 MB heap). "

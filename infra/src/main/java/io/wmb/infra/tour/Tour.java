@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,10 +34,10 @@ public final class Tour {
 
     private static final Duration POLL = Duration.ofMillis(250);
 
-    /** How long "cannot see" must hold: longer than a replication or reship round on a healthy link. */
     /** A service restarted just before the tour: its routers' checks run every second and need two in a row. */
     private static final Duration ROUTERS_UP = Duration.ofSeconds(30);
 
+    /** How long "cannot see" must hold: longer than a replication or reship round on a healthy link. */
     private static final Duration STAYS_APART = Duration.ofSeconds(3);
 
     private final TourSettings settings;
@@ -185,27 +184,29 @@ public final class Tour {
         List<String> down = new ArrayList<>();
         await("the edge and both gateways to see all their targets up", ROUTERS_UP, () -> {
             down.clear();
-            Map<String, Answer> routers = new LinkedHashMap<>();
-            routers.put("edge", this.demo.edgeTargets());
+            addNotUp("edge", this.demo.edgeTargets(), down);
             for (Datacenter dc : Datacenter.values()) {
-                routers.put("gateway-" + dc.id(), this.demo.gatewayTargets(dc));
+                addNotUp("gateway-" + dc.id(), this.demo.gatewayTargets(dc), down);
             }
-            routers.forEach((router, targets) -> {
-                if (targets.status() != 200) {
-                    down.add(router + ": " + targets.describe());
-                    return;
-                }
-                for (JsonNode target : targets.json()) {
-                    if (!target.path("status").asString().equals("UP")) {
-                        down.add(router + " sees " + target.path("id").asString() + " "
-                                + target.path("status").asString() + " (" + target.path("detail").asString() + ")");
-                    }
-                }
-            });
             return down.isEmpty();
         }, () -> "Still not up: " + down);
         long waited = (System.nanoTime() - started) / 1_000_000;
-        say("the edge and both gateways see all their targets up" + ((waited > 1000) ? " (after " + waited + " ms)" : ""));
+        say("the edge and both gateways see all their targets up"
+                + ((waited > 1000) ? " (after " + waited + " ms)" : ""));
+    }
+
+    /** Adds what a router's {@code GET /ops/targets} does not show as up (or its failed answer) to {@code down}. */
+    private static void addNotUp(String router, Answer targets, List<String> down) {
+        if (targets.status() != 200) {
+            down.add(router + ": " + targets.describe());
+            return;
+        }
+        for (JsonNode target : targets.json()) {
+            if (!target.path("status").asString().equals("UP")) {
+                down.add(router + " sees " + target.path("id").asString() + " " + target.path("status").asString()
+                        + " (" + target.path("detail").asString() + ")");
+            }
+        }
     }
 
     private String writeNorthReadSouth() {
