@@ -55,6 +55,24 @@ class OutboxTests {
     }
 
     @Test
+    void shouldFindTheOldestRemainingWhenAcknowledgementsArriveOutOfOrder() {
+        try (Outbox outbox = new Outbox(this.dir, 1000, 100)) {
+            List<PostWrite> writes = new ArrayList<>();
+            LongStream.range(0, 10).forEach((i) -> writes.add(Writes.updateInUnicom(i + 1, 1)));
+            outbox.append(writes).join();
+
+            outbox.delete(List.of(4L, 5L, 6L));
+            outbox.delete(List.of(0L, 1L, 2L, 3L));
+
+            assertThat(outbox.depth()).isEqualTo(3);
+            assertThat(outbox.oldest()).get().extracting(OutboxEntry::sequence).isEqualTo(7L);
+            assertThat(outbox.readAfter(-1, 100)).extracting(OutboxEntry::sequence).containsExactly(7L, 8L, 9L);
+            outbox.delete(List.of(7L, 8L, 9L));
+            assertThat(outbox.oldest()).isEmpty();
+        }
+    }
+
+    @Test
     void shouldKeepUnacknowledgedWritesAndContinueTheSequenceAfterReopening() {
         try (Outbox outbox = new Outbox(this.dir, 1000, 100)) {
             outbox.append(List.of(Writes.updateInUnicom(1, 1), Writes.updateInUnicom(2, 1),
