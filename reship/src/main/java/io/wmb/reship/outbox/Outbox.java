@@ -106,6 +106,7 @@ public final class Outbox implements AutoCloseable {
         this.syncWrite = new WriteOptions().setSync(true);
         this.unsyncedWrite = new WriteOptions();
         recoverSequences();
+        compactAcknowledged();
         // Bounded, so that a flood of submits waits for the disk instead of filling the heap.
         this.pending = new ArrayBlockingQueue<>(4096);
         this.writer = new Thread(this::writeLoop, "outbox-writer");
@@ -132,6 +133,26 @@ public final class Outbox implements AutoCloseable {
         this.depth.set(count);
         this.lowWatermark = Math.max(first, 0);
         this.nextSequence = last + 1;
+    }
+
+    /**
+     * Everything below the oldest live entry was acknowledged and deleted: compacting it away at start-up drops its
+     * tombstones before any read meets them (among them range tombstones that outboxes written before point
+     * deletes hold, which made every read walk them). Costs about one read of the dead data, once.
+     */
+    private void compactAcknowledged() {
+        try {
+            if (this.depth.get() == 0) {
+                this.db.compactRange();
+            }
+            else if (this.lowWatermark > 0) {
+                this.db.compactRange(key(0), key(this.lowWatermark));
+            }
+        }
+        catch (RocksDBException ex) {
+            // Only slower reads until RocksDB compacts on its own.
+            log.warn("Could not compact the acknowledged part of the outbox", ex);
+        }
     }
 
     /**
