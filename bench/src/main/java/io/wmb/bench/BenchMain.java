@@ -34,7 +34,8 @@ import io.wmb.bench.demo.PrometheusHistogram;
 import io.wmb.bench.load.HttpLoad;
 import io.wmb.bench.load.LoadRequest;
 import io.wmb.bench.load.LoadResult;
-import io.wmb.bench.profile.JfrSummary;
+import io.wmb.bench.profile.AsyncProfiler;
+import io.wmb.bench.profile.ProfileSummary;
 import io.wmb.bench.report.Report;
 import io.wmb.bench.report.Svg;
 
@@ -68,9 +69,15 @@ public final class BenchMain {
     /** The transport comparison's heading starts so; {@code --only-transports} replaces that section alone. */
     private static final String TRANSPORTS_HEADING = "## 7.";
 
+    /** Profiled during phase 1: the services that spent the most CPU per write in earlier runs. */
+    private static final List<String> PROFILED = List.of("processor-unicom", "reship-unicom", "edge");
+
     private final Options options;
 
     private final Demo demo;
+
+    /** Empty where async-profiler has no library: the profiles fall back to JFR. */
+    private final Optional<AsyncProfiler> asyncProfiler;
 
     private final Report report;
 
@@ -81,10 +88,11 @@ public final class BenchMain {
     /** When the command started, before the demo: the whole run counts towards the 15 minutes. */
     private final long began = System.nanoTime();
 
-    private BenchMain(Options options) {
+    private BenchMain(Options options) throws IOException {
         this.options = options;
         this.demo = new Demo(options.offset());
         this.report = new Report(options.report());
+        this.asyncProfiler = AsyncProfiler.extract(options.repository().resolve("bench/target/async-profiler"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -294,12 +302,12 @@ public final class BenchMain {
             // The next edge run starts with nothing left to replicate, as this one did.
             awaitReplicated(collectors, before, alone.completed());
         }
-        Map<String, JfrSummary> profiles = new LinkedHashMap<>();
-        if (pids.containsKey("processor-unicom") && pids.containsKey("edge")) {
-            // Profile the processor and the edge while the whole pipeline is saturated, in a run of its own.
+        Map<String, ProfileSummary> profiles = new LinkedHashMap<>();
+        if (pids.keySet().containsAll(PROFILED)) {
+            // Profile the costliest services while the whole pipeline is saturated, in a run of its own.
             int seconds = this.options.quick() ? 8 : 20;
-            Map<String, CompletableFuture<JfrSummary>> recordings = new LinkedHashMap<>();
-            for (String name : List.of("processor-unicom", "edge")) {
+            Map<String, CompletableFuture<ProfileSummary>> recordings = new LinkedHashMap<>();
+            for (String name : PROFILED) {
                 long pid = pids.get(name);
                 recordings.put(name, CompletableFuture.supplyAsync(() -> profile(name, pid, seconds)));
             }
@@ -379,25 +387,40 @@ public final class BenchMain {
         return new Phase1(edgeMax, directMax, median(ratios), sustainedMax);
     }
 
-    private JfrSummary profile(String name, long pid, int seconds) {
+    private ProfileSummary profile(String name, long pid, int seconds) {
+        Path dir = this.options.repository().resolve("bench/target");
         try {
-            Path file = this.options.repository().resolve("bench/target/" + name + ".jfr");
-            Files.createDirectories(file.getParent());
+            if (this.asyncProfiler.isPresent()) {
+                return this.asyncProfiler.get().record(pid, seconds, dir.resolve(name + ".collapsed"), "io.wmb.");
+            }
+            Path file = dir.resolve(name + ".jfr");
+            Files.createDirectories(dir);
             Files.deleteIfExists(file);
-            return JfrSummary.record(pid, seconds, file, "io.wmb.");
+            return ProfileSummary.recordJfr(pid, seconds, file, "io.wmb.");
         }
         catch (IOException | InterruptedException ex) {
-            log("JFR failed: " + ex);
+            log("profiling " + name + " failed: " + ex);
             return null;
         }
     }
 
-    private void profileSection(String name, JfrSummary profile) {
-        this.report.heading(3, "Profile of `" + name + "` under the saturated pipeline (JFR)");
-        this.report.paragraph("`jcmd <pid> JFR.start settings=profile` during an extra saturated edge run (not "
-                + "counted above), then `jfr print --events jdk.ExecutionSample --stack-depth 64`: %,d samples. The "
-                + "recording is kept in `bench/target/%s.jfr` (open it in JDK Mission Control for flame graphs).",
-                profile.samples(), name);
+    private void profileSection(String name, ProfileSummary profile) {
+        if (this.asyncProfiler.isPresent()) {
+            this.report.heading(3, "Profile of `" + name + "` under the saturated pipeline (async-profiler)");
+            this.report.paragraph("async-profiler %s (`jcmd <pid> JVMTI.agent_load libasyncProfiler.so "
+                    + "start,event=cpu,interval=1ms,threads`) during an extra saturated edge run (not counted above): "
+                    + "%,d CPU samples of Java, native (RocksDB, the JDK's own code) and kernel frames. The collapsed "
+                    + "stacks are kept in `bench/target/%s.collapsed` (one line per stack: feed them to a flame graph "
+                    + "tool).", this.asyncProfiler.get().version(), profile.samples(), name);
+        }
+        else {
+            this.report.heading(3, "Profile of `" + name + "` under the saturated pipeline (JFR)");
+            this.report.paragraph("`jcmd <pid> JFR.start settings=profile` during an extra saturated edge run (not "
+                    + "counted above), then `jfr print --events jdk.ExecutionSample --stack-depth 64`: %,d samples "
+                    + "of Java frames only (async-profiler has no library for this platform). The recording is kept "
+                    + "in `bench/target/%s.jfr` (open it in JDK Mission Control for flame graphs).", profile.samples(),
+                    name);
+        }
         StringBuilder text = new StringBuilder("Top frames (where the CPU is):\n");
         profile.topFrames(15).forEach((entry) -> text.append(String.format(Locale.ROOT, "%5.1f%%  %s%n",
                 100.0 * entry.getValue() / profile.samples(), entry.getKey())));

@@ -13,11 +13,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Records a JFR profile of a running JVM ({@code jcmd <pid> JFR.start}) and summarises its execution samples
- * ({@code jfr print --events jdk.ExecutionSample}): the hottest top frames, and per sample the first frame of a
- * chosen package prefix, which says which of our own code paths the CPU time is under.
+ * A CPU profile of a running JVM, summarised: the hottest top frames, the libraries they are in, the threads, and per
+ * sample the first frame of a chosen package prefix, which says which of our own code paths the CPU time is under.
+ * Read from async-profiler's collapsed stacks ({@link AsyncProfiler}: Java, native and kernel frames) or, where
+ * async-profiler has no library for the platform, from a JFR recording ({@code jcmd <pid> JFR.start}, Java frames
+ * only).
  */
-public final class JfrSummary {
+public final class ProfileSummary {
 
     private final Map<String, Integer> topFrames;
 
@@ -29,7 +31,7 @@ public final class JfrSummary {
 
     private final int samples;
 
-    private JfrSummary(Map<String, Integer> topFrames, Map<String, Integer> ownFrames, Map<String, Integer> threads,
+    private ProfileSummary(Map<String, Integer> topFrames, Map<String, Integer> ownFrames, Map<String, Integer> threads,
             Map<String, Integer> packages, int samples) {
         this.topFrames = topFrames;
         this.ownFrames = ownFrames;
@@ -44,7 +46,7 @@ public final class JfrSummary {
      * @param ownPrefix e.g. {@code io.wmb.}: frames of this prefix are "own" frames
      * @return the counts
      */
-    public static JfrSummary parse(String printed, String ownPrefix) {
+    public static ProfileSummary parseJfr(String printed, String ownPrefix) {
         Map<String, Integer> top = new HashMap<>();
         Map<String, Integer> own = new HashMap<>();
         Map<String, Integer> threads = new HashMap<>();
@@ -85,7 +87,73 @@ public final class JfrSummary {
                 }
             }
         }
-        return new JfrSummary(top, own, threads, packages, samples);
+        return new ProfileSummary(top, own, threads, packages, samples);
+    }
+
+    /**
+     * Parses async-profiler's collapsed stacks recorded with its {@code threads} option: one line per distinct stack,
+     * {@code [thread tid=N];root;...;leaf count}.
+     * @param collapsed the file's text
+     * @param ownPrefix e.g. {@code io.wmb.}: frames of this prefix are "own" frames
+     * @return the counts
+     */
+    public static ProfileSummary parseCollapsed(String collapsed, String ownPrefix) {
+        Map<String, Integer> top = new HashMap<>();
+        Map<String, Integer> own = new HashMap<>();
+        Map<String, Integer> threads = new HashMap<>();
+        Map<String, Integer> packages = new HashMap<>();
+        int samples = 0;
+        for (String line : collapsed.split("\n")) {
+            int space = line.lastIndexOf(' ');
+            if (space < 0) {
+                continue;
+            }
+            int count = Integer.parseInt(line.substring(space + 1).trim());
+            List<String> frames = new ArrayList<>(Arrays.asList(line.substring(0, space).split(";")));
+            if (!frames.isEmpty() && frames.get(0).startsWith("[") && frames.get(0).contains(" tid=")) {
+                String thread = frames.remove(0);
+                threads.merge(thread.substring(1, thread.indexOf(" tid=")).replaceAll("-?\\d+$", ""), count,
+                        Integer::sum);
+            }
+            if (frames.isEmpty()) {
+                continue;
+            }
+            samples += count;
+            String leaf = collapsedFrame(frames.get(frames.size() - 1));
+            top.merge(leaf, count, Integer::sum);
+            packages.merge(libraryOf(leaf), count, Integer::sum);
+            for (int i = frames.size() - 1; i >= 0; i--) {
+                String frame = collapsedFrame(frames.get(i));
+                if (frame.startsWith(ownPrefix)) {
+                    own.merge(frame, count, Integer::sum);
+                    break;
+                }
+            }
+        }
+        return new ProfileSummary(top, own, threads, packages, samples);
+    }
+
+    /** A collapsed frame as JFR names it: dots in Java frames, a native library's file name without its digits. */
+    private static String collapsedFrame(String frame) {
+        if (frame.startsWith("/")) {
+            return frame.substring(frame.lastIndexOf('/') + 1).replaceAll("\\d+", "");
+        }
+        boolean java = frame.contains("/") && !frame.contains("::") && !frame.contains(" ");
+        return java ? frame.replace('/', '.') : frame;
+    }
+
+    /** Where a top frame's CPU goes: a Java package (see {@link #packageOf}), a native library, or the kernel. */
+    private static String libraryOf(String frame) {
+        if (frame.endsWith("_[k]")) {
+            return "(kernel)";
+        }
+        if (frame.contains("::")) {
+            return "(native) " + frame.substring(0, frame.indexOf("::"));
+        }
+        if (frame.endsWith(".so") || !frame.contains(".") || frame.contains(" ")) {
+            return "(native) " + (frame.endsWith(".so") ? frame : "libc, JVM");
+        }
+        return packageOf(frame);
     }
 
     /** The first three segments of a frame's package: {@code io.netty.handler}, {@code java.lang.String}. */
@@ -103,7 +171,7 @@ public final class JfrSummary {
      * @param ownPrefix see {@link #parse}
      * @return the summary
      */
-    public static JfrSummary record(long pid, int seconds, Path file, String ownPrefix)
+    public static ProfileSummary recordJfr(long pid, int seconds, Path file, String ownPrefix)
             throws IOException, InterruptedException {
         run(List.of(tool("jcmd"), Long.toString(pid), "JFR.start", "name=wmb-bench", "settings=profile",
                 "duration=" + seconds + "s", "filename=" + file.toAbsolutePath()));
@@ -116,7 +184,7 @@ public final class JfrSummary {
                 break;
             }
         }
-        return parse(run(List.of(tool("jfr"), "print", "--events", "jdk.ExecutionSample", "--stack-depth", "64",
+        return parseJfr(run(List.of(tool("jfr"), "print", "--events", "jdk.ExecutionSample", "--stack-depth", "64",
                 file.toAbsolutePath().toString())), ownPrefix);
     }
 
@@ -152,12 +220,12 @@ public final class JfrSummary {
         return new ArrayList<>(sorted.entrySet());
     }
 
-    private static String tool(String name) {
+    static String tool(String name) {
         Path inJdk = Path.of(System.getProperty("java.home"), "bin", name);
         return inJdk.toFile().canExecute() ? inJdk.toString() : name;
     }
 
-    private static String run(List<String> command) throws IOException, InterruptedException {
+    static String run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         byte[] output = process.getInputStream().readAllBytes();
         process.waitFor();
