@@ -110,10 +110,11 @@ public final class ProfileSummary {
             }
             int count = Integer.parseInt(line.substring(space + 1).trim());
             List<String> frames = new ArrayList<>(Arrays.asList(line.substring(0, space).split(";")));
+            String thread = "";
             if (!frames.isEmpty() && frames.get(0).startsWith("[") && frames.get(0).contains(" tid=")) {
-                String thread = frames.remove(0);
-                threads.merge(thread.substring(1, thread.indexOf(" tid=")).replaceAll("-?\\d+$", ""), count,
-                        Integer::sum);
+                String named = frames.remove(0);
+                thread = named.substring(1, named.indexOf(" tid=")).replaceAll("-?\\d+$", "");
+                threads.merge(thread, count, Integer::sum);
             }
             if (frames.isEmpty()) {
                 continue;
@@ -121,7 +122,9 @@ public final class ProfileSummary {
             samples += count;
             String leaf = collapsedFrame(frames.get(frames.size() - 1));
             top.merge(leaf, count, Integer::sum);
-            packages.merge(libraryOf(leaf), count, Integer::sum);
+            // HotSpot's compiler threads run C++ (PhaseIdealLoop::..., Compile::...): name them for what they do.
+            packages.merge(thread.contains("CompilerThre") ? "(JIT compiler)" : libraryOf(leaf), count,
+                    Integer::sum);
             for (int i = frames.size() - 1; i >= 0; i--) {
                 String frame = collapsedFrame(frames.get(i));
                 if (frame.startsWith(ownPrefix)) {

@@ -40,21 +40,23 @@ class ProfileSummaryTests {
                 + stack("reship-forwarder tid=42", 3, "java/lang/Thread.run", "io/wmb/reship/forward/Forwarder.onAck",
                         "/tmp/librocksdbjni4510461417.so")
                 + stack("grpc-default-worker-ELG-1-2 tid=43", 10, "java/lang/Thread.run",
-                        "io/netty/channel/nio/NioEventLoop.run");
+                        "io/netty/channel/nio/NioEventLoop.run")
+                + stack("C2 CompilerThre tid=9", 2, "thread_native_entry", "PhaseIdealLoop::build_loop_tree");
 
         ProfileSummary summary = ProfileSummary.parseCollapsed(collapsed, "io.wmb.");
 
-        assertThat(summary.samples()).isEqualTo(50);
+        assertThat(summary.samples()).isEqualTo(52);
         assertThat(summary.topFrames(2)).containsExactly(Map.entry("rocksdb::MemTableIterator::key", 30),
                 Map.entry("io.netty.channel.nio.NioEventLoop.run", 10));
         assertThat(summary.ownFrames(5)).containsExactly(Map.entry("io.wmb.reship.outbox.Outbox.delete", 30),
                 Map.entry("io.wmb.reship.outbox.Outbox.commit", 7),
                 Map.entry("io.wmb.reship.forward.Forwarder.onAck", 3));
-        assertThat(summary.packages(5)).containsExactly(Map.entry("(native) rocksdb", 30),
+        assertThat(summary.packages(6)).containsExactly(Map.entry("(native) rocksdb", 30),
                 Map.entry("io.netty.channel", 10), Map.entry("(kernel)", 7),
-                Map.entry("(native) librocksdbjni.so", 3));
+                Map.entry("(native) librocksdbjni.so", 3), Map.entry("(JIT compiler)", 2));
         assertThat(summary.threads(5)).containsExactly(Map.entry("reship-forwarder", 33),
-                Map.entry("grpc-default-worker-ELG-1", 10), Map.entry("outbox-writer", 7));
+                Map.entry("grpc-default-worker-ELG-1", 10), Map.entry("outbox-writer", 7),
+                Map.entry("C2 CompilerThre", 2));
     }
 
     /** One line of async-profiler's collapsed output: thread, frames from the root, count. */
