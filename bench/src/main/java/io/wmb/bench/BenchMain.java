@@ -407,11 +407,11 @@ public final class BenchMain {
     private void profileSection(String name, ProfileSummary profile) {
         if (this.asyncProfiler.isPresent()) {
             this.report.heading(3, "Profile of `" + name + "` under the saturated pipeline (async-profiler)");
-            this.report.paragraph("async-profiler %s (`jcmd <pid> JVMTI.agent_load libasyncProfiler.so "
-                    + "start,event=cpu,interval=1ms,threads`) during an extra saturated edge run (not counted above): "
-                    + "%,d CPU samples of Java, native (RocksDB, the JDK's own code) and kernel frames. The collapsed "
-                    + "stacks are kept in `bench/target/%s.collapsed` (one line per stack: feed them to a flame graph "
-                    + "tool).", this.asyncProfiler.get().version(), profile.samples(), name);
+            this.report.paragraph("async-profiler %s (`jcmd <pid> JVMTI.agent_load libasyncProfiler.so %s`) during "
+                    + "an extra saturated edge run (not counted above): %,d CPU samples of Java, native (RocksDB, the "
+                    + "JDK's own code) and kernel frames. The collapsed stacks are kept in `bench/target/%s.collapsed` "
+                    + "(one line per stack: feed them to a flame graph tool).", this.asyncProfiler.get().version(),
+                    AsyncProfiler.START, profile.samples(), name);
         }
         else {
             this.report.heading(3, "Profile of `" + name + "` under the saturated pipeline (JFR)");

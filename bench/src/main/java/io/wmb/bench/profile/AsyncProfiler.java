@@ -21,6 +21,9 @@ public final class AsyncProfiler {
     /** Where the library sits in the jar of the {@code linux-x64} classifier. */
     private static final String RESOURCE = "linux-x64/libasyncProfiler.so";
 
+    /** How {@link #record} starts the profiler: CPU samples every millisecond of CPU time, one stack per thread. */
+    public static final String START = "start,event=cpu,interval=1ms,threads";
+
     private static final String POM_PROPERTIES = "META-INF/maven/tools.profiler/async-profiler/pom.properties";
 
     private final Path library;
@@ -83,7 +86,7 @@ public final class AsyncProfiler {
     public ProfileSummary record(long pid, int seconds, Path file, String ownPrefix)
             throws IOException, InterruptedException {
         Files.deleteIfExists(file);
-        agent(pid, "start,event=cpu,interval=1ms,threads");
+        agent(pid, START);
         try {
             Thread.sleep(seconds * 1000L);
         }

@@ -153,10 +153,10 @@ public final class ProfileSummary {
         if (frame.contains("::")) {
             return "(native) " + frame.substring(0, frame.indexOf("::"));
         }
-        if (frame.endsWith(".so") || !frame.contains(".") || frame.contains(" ")) {
-            return "(native) " + (frame.endsWith(".so") ? frame : "libc, JVM");
+        if (frame.endsWith(".so")) {
+            return "(native) " + frame;
         }
-        return packageOf(frame);
+        return (!frame.contains(".") || frame.contains(" ")) ? "(native) libc, JVM" : packageOf(frame);
     }
 
     /** The first three segments of a frame's package: {@code io.netty.handler}, {@code java.lang.String}. */
@@ -171,7 +171,7 @@ public final class ProfileSummary {
      * @param pid the JVM
      * @param seconds how long to record
      * @param file where the recording goes
-     * @param ownPrefix see {@link #parse}
+     * @param ownPrefix see {@link #parseJfr}
      * @return the summary
      */
     public static ProfileSummary recordJfr(long pid, int seconds, Path file, String ownPrefix)

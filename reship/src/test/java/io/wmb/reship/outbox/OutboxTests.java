@@ -41,9 +41,7 @@ class OutboxTests {
     @Test
     void shouldForgetDeletedWritesAndReportTheOldestRemaining() {
         try (Outbox outbox = new Outbox(this.dir, 1000, 100)) {
-            List<PostWrite> writes = new ArrayList<>();
-            LongStream.range(0, 10).forEach((i) -> writes.add(Writes.updateInUnicom(i + 1, 1)));
-            outbox.append(writes).join();
+            appendTenWrites(outbox);
 
             outbox.delete(List.of(0L, 1L, 2L, 3L));
             outbox.delete(List.of(5L, 7L));
@@ -57,9 +55,7 @@ class OutboxTests {
     @Test
     void shouldFindTheOldestRemainingWhenAcknowledgementsArriveOutOfOrder() {
         try (Outbox outbox = new Outbox(this.dir, 1000, 100)) {
-            List<PostWrite> writes = new ArrayList<>();
-            LongStream.range(0, 10).forEach((i) -> writes.add(Writes.updateInUnicom(i + 1, 1)));
-            outbox.append(writes).join();
+            appendTenWrites(outbox);
 
             outbox.delete(List.of(4L, 5L, 6L));
             outbox.delete(List.of(0L, 1L, 2L, 3L));
@@ -134,6 +130,12 @@ class OutboxTests {
     void shouldNameTheBadLimit() {
         assertThatIllegalArgumentException().isThrownBy(() -> new Outbox(this.dir, 0, 100))
             .withMessage("maxEntries must be positive, but was 0");
+    }
+
+    private static void appendTenWrites(Outbox outbox) {
+        List<PostWrite> writes = new ArrayList<>();
+        LongStream.range(0, 10).forEach((i) -> writes.add(Writes.updateInUnicom(i + 1, 1)));
+        outbox.append(writes).join();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
