@@ -68,6 +68,8 @@ public final class BatchApplier {
 
     private final Timer applyLatency;
 
+    private final DistributionSummary applySizes;
+
     /**
      * Creates the applier.
      * @param dedup the requestIds applied before
@@ -110,7 +112,11 @@ public final class BatchApplier {
             .publishPercentileHistogram()
             .register(meterRegistry);
         this.applyLatency = Timer.builder("wmb.collector.apply.latency")
-            .description("Duration of the local processor's Apply per batch")
+            .description("Duration of one call to the local processor's Apply")
+            .publishPercentileHistogram()
+            .register(meterRegistry);
+        this.applySizes = DistributionSummary.builder("wmb.collector.apply.size")
+            .description("Writes per call to the local processor's Apply (batches that queued up go together)")
             .publishPercentileHistogram()
             .register(meterRegistry);
     }
@@ -122,15 +128,31 @@ public final class BatchApplier {
      * @throws InvalidBatchException when a write is malformed or does not come from the peer
      */
     public BatchAck apply(WriteBatch batch) {
-        validate(batch);
-        int size = batch.getWritesCount();
-        this.batchSizes.record(size);
-        WriteResult[] results = new WriteResult[size];
-        List<Integer> fresh = new ArrayList<>(size);
-        Set<String> inBatch = new HashSet<>();
-        for (int i = 0; i < size; i++) {
-            PostWrite write = batch.getWrites(i);
-            if (!inBatch.add(write.getRequestId()) || this.dedup.contains(write.getRequestId())) {
+        return applyAll(List.of(batch)).get(0);
+    }
+
+    /**
+     * Applies several batches of one stream, in order, with one call to the local processor: a call costs about
+     * the same for one write as for a few hundred, so batches that queued up while the previous call ran are
+     * applied together and the queue drains instead of growing.
+     * @param batches the batches, in the order the peer sent them
+     * @return one acknowledgement per batch, in order, each with one result per write
+     * @throws InvalidBatchException when a write of any of the batches is malformed or does not come from the
+     *     peer; nothing is applied then
+     */
+    public List<BatchAck> applyAll(List<WriteBatch> batches) {
+        batches.forEach(this::validate);
+        List<PostWrite> writes = new ArrayList<>();
+        for (WriteBatch batch : batches) {
+            this.batchSizes.record(batch.getWritesCount());
+            writes.addAll(batch.getWritesList());
+        }
+        WriteResult[] results = new WriteResult[writes.size()];
+        List<Integer> fresh = new ArrayList<>(writes.size());
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < writes.size(); i++) {
+            PostWrite write = writes.get(i);
+            if (!seen.add(write.getRequestId()) || this.dedup.contains(write.getRequestId())) {
                 results[i] = result(write, ApplyOutcome.APPLY_OUTCOME_DUPLICATE, "");
                 record(write, Outcome.DUPLICATE, null);
             }
@@ -139,29 +161,36 @@ public final class BatchApplier {
             }
         }
         if (!fresh.isEmpty()) {
-            applyFresh(batch, fresh, results);
+            applyFresh(batches.get(0).getBatchId(), writes, fresh, results);
         }
-        BatchAck.Builder ack = BatchAck.newBuilder().setBatchId(batch.getBatchId());
-        for (WriteResult result : results) {
-            ack.addResults(result);
-            count(result.getOutcome());
+        List<BatchAck> acks = new ArrayList<>(batches.size());
+        int next = 0;
+        for (WriteBatch batch : batches) {
+            BatchAck.Builder ack = BatchAck.newBuilder().setBatchId(batch.getBatchId());
+            for (int k = 0; k < batch.getWritesCount(); k++) {
+                WriteResult result = results[next++];
+                ack.addResults(result);
+                count(result.getOutcome());
+            }
+            acks.add(ack.build());
         }
-        return ack.build();
+        return acks;
     }
 
-    private void applyFresh(WriteBatch batch, List<Integer> fresh, WriteResult[] results) {
-        WriteBatch.Builder toApply = WriteBatch.newBuilder().setBatchId(batch.getBatchId());
-        fresh.forEach((i) -> toApply.addWrites(batch.getWrites(i)));
+    private void applyFresh(long batchId, List<PostWrite> writes, List<Integer> fresh, WriteResult[] results) {
+        WriteBatch.Builder toApply = WriteBatch.newBuilder().setBatchId(batchId);
+        fresh.forEach((i) -> toApply.addWrites(writes.get(i)));
+        this.applySizes.record(fresh.size());
         BatchAck applied;
         long started = System.nanoTime();
         try {
             applied = this.processor.apply(toApply.build());
         }
         catch (ProcessorUnavailableException ex) {
-            log.warn("Batch {} from {} not applied, the peer will re-send it: {}", batch.getBatchId(),
-                    this.peerDatacenter, ex.getMessage());
+            log.warn("Batch {} from {} not applied, the peer will re-send it: {}", batchId, this.peerDatacenter,
+                    ex.getMessage());
             for (int i : fresh) {
-                PostWrite write = batch.getWrites(i);
+                PostWrite write = writes.get(i);
                 results[i] = result(write, ApplyOutcome.APPLY_OUTCOME_FAILED, ex.getMessage());
                 record(write, Outcome.FAILED, ex.getMessage());
             }
@@ -172,7 +201,7 @@ public final class BatchApplier {
         List<String> done = new ArrayList<>(fresh.size());
         for (int k = 0; k < fresh.size(); k++) {
             int i = fresh.get(k);
-            PostWrite write = batch.getWrites(i);
+            PostWrite write = writes.get(i);
             WriteResult outcome = applied.getResults(k);
             results[i] = result(write, outcome.getOutcome(), outcome.getDetail());
             switch (outcome.getOutcome()) {

@@ -87,13 +87,15 @@ class CollectorConfiguration {
 
     @Bean
     GrpcServerLifecycle grpcServer(CollectorProperties properties, BatchApplier batchApplier,
-            ExecutorService applyExecutor) {
+            ExecutorService applyExecutor, MeterRegistry meterRegistry) {
+        CollectorGrpcService service = new CollectorGrpcService(batchApplier, applyExecutor,
+                properties.grpc().syncBuffer(), meterRegistry);
         PeerAuthInterceptor auth = new PeerAuthInterceptor(properties.peer().datacenter(), properties.peer().secret());
         return new GrpcServerLifecycle(GrpcServerLifecycle.builder(properties.grpc().address(), properties.grpc().port())
             // The peer's reship pings to notice a dead link; allow it.
             .permitKeepAliveTime(properties.grpc().permitKeepAlive().toMillis(), TimeUnit.MILLISECONDS)
             .permitKeepAliveWithoutCalls(true)
-            .addService(ServerInterceptors.intercept(new CollectorGrpcService(batchApplier, applyExecutor), auth)));
+            .addService(ServerInterceptors.intercept(service, auth)));
     }
 
 }

@@ -1,12 +1,22 @@
 package io.wmb.collector.sync;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.wmb.collector.apply.BatchApplier;
 import io.wmb.collector.apply.InvalidBatchException;
 import io.wmb.proto.v1.BatchAck;
@@ -19,18 +29,30 @@ import org.slf4j.LoggerFactory;
  * {@code Collector.Sync} and {@code Collector.Deliver}: proto in, {@link BatchApplier}, proto out. Callers are
  * authenticated before they get here (see {@code PeerAuthInterceptor}).
  *
- * <p>A {@code Sync} stream asks gRPC for one batch at a time and for the next only once the previous one is
- * applied and acknowledged, and all streams share one lane: a batch of a new stream (the peer re-connected)
- * waits until the last batch of the old one is applied. That keeps each post's writes in the order the peer
- * sent them, and a slow processor slows the peer down through HTTP/2 flow control instead of filling memory.
+ * <p>A {@code Sync} stream takes at most {@code buffered} batches from gRPC ahead of their acknowledgements, and
+ * all streams share one lane: a batch of a new stream (the peer re-connected) waits until the last batch of the
+ * old one is applied. That keeps each post's writes in the order the peer sent them, and a slow processor slows
+ * the peer down through HTTP/2 flow control instead of filling memory. Batches that arrived while the lane was
+ * busy are applied together, with one call to the processor, and acknowledged one by one: under load the
+ * batches grow instead of the queue.
  */
 public final class CollectorGrpcService extends CollectorGrpc.CollectorImplBase {
 
     private static final Logger log = LoggerFactory.getLogger(CollectorGrpcService.class);
 
+    /** The most bytes of batches applied together: a quarter of the processor's default inbound message limit. */
+    static final int MAX_GROUP_BYTES = 4 * 1024 * 1024;
+
     private final BatchApplier applier;
 
     private final Executor applyExecutor;
+
+    private final int buffered;
+
+    private final Timer laneWait;
+
+    /** Batches taken from gRPC and not applied yet, over all streams. */
+    private final AtomicInteger waiting = new AtomicInteger();
 
     /** The last task of the lane all streams share; the next one runs after it. */
     private CompletableFuture<Void> lane = CompletableFuture.completedFuture(null);
@@ -39,10 +61,26 @@ public final class CollectorGrpcService extends CollectorGrpc.CollectorImplBase 
      * Creates the service.
      * @param applier applies the batches
      * @param applyExecutor runs the (blocking) applies off gRPC's transport threads
+     * @param buffered the most batches a stream takes from gRPC before they are acknowledged
+     * @param meterRegistry where the lane's waiting time is measured
      */
-    public CollectorGrpcService(BatchApplier applier, Executor applyExecutor) {
+    public CollectorGrpcService(BatchApplier applier, Executor applyExecutor, int buffered,
+            MeterRegistry meterRegistry) {
+        if (buffered < 1) {
+            throw new IllegalArgumentException("buffered must be at least 1, but was " + buffered);
+        }
         this.applier = applier;
         this.applyExecutor = applyExecutor;
+        this.buffered = buffered;
+        // With the peer's reship time to acknowledgement and the apply's own time, this tells where a batch's
+        // round trip goes: in the lane behind earlier batches, or in the apply.
+        this.laneWait = Timer.builder("wmb.collector.sync.lane.wait")
+            .description("From a batch's arrival on a sync stream to the start of its apply")
+            .publishPercentileHistogram()
+            .register(meterRegistry);
+        Gauge.builder("wmb.collector.sync.waiting", this.waiting, AtomicInteger::get)
+            .description("Batches received on sync streams and not applied yet")
+            .register(meterRegistry);
     }
 
     @Override
@@ -60,7 +98,7 @@ public final class CollectorGrpcService extends CollectorGrpc.CollectorImplBase 
     public StreamObserver<WriteBatch> sync(StreamObserver<BatchAck> responseObserver) {
         ServerCallStreamObserver<BatchAck> acks = (ServerCallStreamObserver<BatchAck>) responseObserver;
         acks.disableAutoRequest();
-        acks.request(1);
+        acks.request(this.buffered);
         return new SyncStream(acks);
     }
 
@@ -76,10 +114,15 @@ public final class CollectorGrpcService extends CollectorGrpc.CollectorImplBase 
         }, this.applyExecutor);
     }
 
-    /** One peer stream: its batches are applied strictly one after the other. */
+    /** One peer stream: its batches are applied strictly in order, those that queued up together. */
     private final class SyncStream implements StreamObserver<WriteBatch> {
 
         private final ServerCallStreamObserver<BatchAck> acks;
+
+        private final Queue<Arrival> arrived = new ConcurrentLinkedQueue<>();
+
+        /** Whether a drain task is in the lane and has not started taking batches yet. */
+        private final AtomicBoolean drainQueued = new AtomicBoolean();
 
         private volatile boolean failed;
 
@@ -89,24 +132,11 @@ public final class CollectorGrpcService extends CollectorGrpc.CollectorImplBase 
 
         @Override
         public void onNext(WriteBatch batch) {
-            then(() -> {
-                if (this.failed || this.acks.isCancelled()) {
-                    return;
-                }
-                try {
-                    this.acks.onNext(CollectorGrpcService.this.applier.apply(batch));
-                    this.acks.request(1);
-                }
-                catch (InvalidBatchException ex) {
-                    this.failed = true;
-                    this.acks.onError(Status.INVALID_ARGUMENT.withDescription(ex.getMessage()).asRuntimeException());
-                }
-                catch (StatusRuntimeException ex) {
-                    // The peer went away while the batch was applied; it re-sends it on its next stream.
-                    this.failed = true;
-                    log.debug("Acknowledgement of batch {} not delivered: {}", batch.getBatchId(), ex.getStatus());
-                }
-            });
+            CollectorGrpcService.this.waiting.incrementAndGet();
+            this.arrived.add(new Arrival(batch, System.nanoTime()));
+            if (this.drainQueued.compareAndSet(false, true)) {
+                then(this::drain);
+            }
         }
 
         @Override
@@ -116,11 +146,98 @@ public final class CollectorGrpcService extends CollectorGrpc.CollectorImplBase 
 
         @Override
         public void onCompleted() {
+            // Every batch arrived before this, so its drain is earlier in the lane.
             then(() -> {
                 if (!this.failed && !this.acks.isCancelled()) {
                     this.acks.onCompleted();
                 }
             });
+        }
+
+        /** Applies what arrived so far, up to {@link #MAX_GROUP_BYTES}; queues itself again for the rest. */
+        private void drain() {
+            // Cleared before taking: a batch arriving from now on either is taken here or queues another drain.
+            this.drainQueued.set(false);
+            if (this.failed || this.acks.isCancelled()) {
+                discardArrived();
+                return;
+            }
+            List<WriteBatch> group = new ArrayList<>();
+            long bytes = 0;
+            long now = System.nanoTime();
+            Arrival next;
+            while ((next = this.arrived.peek()) != null
+                    && (group.isEmpty() || bytes + next.batch.getSerializedSize() <= MAX_GROUP_BYTES)) {
+                this.arrived.poll();
+                CollectorGrpcService.this.waiting.decrementAndGet();
+                group.add(next.batch);
+                bytes += next.batch.getSerializedSize();
+                CollectorGrpcService.this.laneWait.record(now - next.arrivedNanos, TimeUnit.NANOSECONDS);
+            }
+            if (group.isEmpty()) {
+                return;
+            }
+            if (!this.arrived.isEmpty() && this.drainQueued.compareAndSet(false, true)) {
+                then(this::drain);
+            }
+            try {
+                acknowledge(applyInOrder(group));
+            }
+            catch (StatusRuntimeException ex) {
+                // The peer went away while the batches were applied; it re-sends them on its next stream.
+                this.failed = true;
+                log.debug("Acknowledgement of batches {} to {} not delivered: {}", group.get(0).getBatchId(),
+                        group.get(group.size() - 1).getBatchId(), ex.getStatus());
+            }
+        }
+
+        /**
+         * Applies the group with one call; if one of its batches is invalid, the batches before it are applied
+         * (and acknowledged) on their own and the stream fails at the invalid one, as without grouping.
+         */
+        private List<BatchAck> applyInOrder(List<WriteBatch> group) {
+            try {
+                return CollectorGrpcService.this.applier.applyAll(group);
+            }
+            catch (InvalidBatchException ex) {
+                if (group.size() == 1) {
+                    fail(ex);
+                    return List.of();
+                }
+            }
+            List<BatchAck> done = new ArrayList<>(group.size());
+            for (WriteBatch batch : group) {
+                try {
+                    done.add(CollectorGrpcService.this.applier.apply(batch));
+                }
+                catch (InvalidBatchException ex) {
+                    acknowledge(done);
+                    fail(ex);
+                    return List.of();
+                }
+            }
+            return done;
+        }
+
+        private void acknowledge(List<BatchAck> done) {
+            for (BatchAck ack : done) {
+                this.acks.onNext(ack);
+            }
+            if (!done.isEmpty()) {
+                this.acks.request(done.size());
+            }
+        }
+
+        private void fail(InvalidBatchException ex) {
+            this.failed = true;
+            discardArrived();
+            this.acks.onError(Status.INVALID_ARGUMENT.withDescription(ex.getMessage()).asRuntimeException());
+        }
+
+        private void discardArrived() {
+            while (this.arrived.poll() != null) {
+                CollectorGrpcService.this.waiting.decrementAndGet();
+            }
         }
 
         private void then(Runnable task) {
@@ -137,6 +254,9 @@ public final class CollectorGrpcService extends CollectorGrpc.CollectorImplBase 
             });
         }
 
+    }
+
+    private record Arrival(WriteBatch batch, long arrivedNanos) {
     }
 
 }

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.grpc.stub.StreamObserver;
 import io.wmb.proto.v1.ApplyOutcome;
@@ -28,8 +30,19 @@ public final class VersionedMapProcessor extends ProcessorGrpc.ProcessorImplBase
 
     private final Map<String, Long> appliedAtMillis = new ConcurrentHashMap<>();
 
+    private final AtomicInteger calls = new AtomicInteger();
+
+    private volatile CountDownLatch gate = new CountDownLatch(0);
+
     @Override
     public void apply(WriteBatch request, StreamObserver<BatchAck> responseObserver) {
+        this.calls.incrementAndGet();
+        try {
+            this.gate.await();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
         BatchAck.Builder ack = BatchAck.newBuilder().setBatchId(request.getBatchId());
         synchronized (this) {
             for (PostWrite write : request.getWritesList()) {
@@ -52,6 +65,24 @@ public final class VersionedMapProcessor extends ProcessorGrpc.ProcessorImplBase
         this.posts.put(write.getPostId(), write);
         this.appliedAtMillis.put(write.getRequestId(), System.currentTimeMillis());
         return ApplyOutcome.APPLY_OUTCOME_OK;
+    }
+
+    /**
+     * Makes calls wait until the test lets them go: a slow processor.
+     * @return count it down to let the waiting calls (and every later one) through
+     */
+    public CountDownLatch hold() {
+        CountDownLatch latch = new CountDownLatch(1);
+        this.gate = latch;
+        return latch;
+    }
+
+    /**
+     * How many {@code Apply} calls arrived.
+     * @return the number of calls, those still held included
+     */
+    public int calls() {
+        return this.calls.get();
     }
 
     /**

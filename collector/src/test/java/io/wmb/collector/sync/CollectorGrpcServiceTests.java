@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The unicom collector, its peer telecom, over in-process gRPC with a newest-version-wins processor.
@@ -62,6 +64,8 @@ class CollectorGrpcServiceTests {
     private final RecordingProcessingLog processingLog = new RecordingProcessingLog();
 
     private final List<AutoCloseable> resources = new ArrayList<>();
+
+    private final SimpleMeterRegistry meterRegistry = new SimpleMeterRegistry();
 
     private String processorName;
 
@@ -80,7 +84,7 @@ class CollectorGrpcServiceTests {
         this.resources.add(applyExecutor::shutdownNow);
         String collectorName = InProcessServerBuilder.generateName();
         Server collector = InProcessServerBuilder.forName(collectorName)
-            .addService(ServerInterceptors.intercept(new CollectorGrpcService(applier, applyExecutor),
+            .addService(ServerInterceptors.intercept(new CollectorGrpcService(applier, applyExecutor, 8, this.meterRegistry),
                     new PeerAuthInterceptor("telecom", SECRET)))
             .build()
             .start();
@@ -225,9 +229,7 @@ class CollectorGrpcServiceTests {
         void shouldAcknowledgeEachBatchInOrderAndApplyInOrder() throws Exception {
             startProcessor();
             Acks acks = new Acks();
-            StreamObserver<WriteBatch> batches = CollectorGrpc.newStub(CollectorGrpcServiceTests.this.collectorChannel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers("telecom", "Bearer " + SECRET)))
-                .sync(acks);
+            StreamObserver<WriteBatch> batches = openSync(acks);
             List<PostWrite> writes = new ArrayList<>();
             for (int i = 1; i <= 20; i++) {
                 PostWrite write = Writes.updateInTelecom(1 + i % 2, i);
@@ -245,6 +247,69 @@ class CollectorGrpcServiceTests {
             assertThat(acknowledged).isSorted().hasSize(20);
             assertThat(CollectorGrpcServiceTests.this.processor.handed()).containsExactlyElementsOf(writes);
             assertThat(acks.completed()).isTrue();
+        }
+
+        @Test
+        void shouldApplyTheBatchesThatQueuedUpBehindASlowApplyWithOneCall() throws Exception {
+            startProcessor();
+            CountDownLatch slow = CollectorGrpcServiceTests.this.processor.hold();
+            Acks acks = new Acks();
+            StreamObserver<WriteBatch> batches = openSync(acks);
+            List<PostWrite> writes = new ArrayList<>();
+            for (int i = 1; i <= 6; i++) {
+                PostWrite write = Writes.updateInTelecom(1 + i % 2, i);
+                writes.add(write);
+                batches.onNext(batchOf(write).toBuilder().setBatchId(i).build());
+                if (i == 1) {
+                    await().until(() -> CollectorGrpcServiceTests.this.processor.calls() == 1);
+                }
+            }
+            await().until(() -> waiting() == 5);
+            slow.countDown();
+
+            for (int i = 1; i <= 6; i++) {
+                BatchAck ack = acks.next();
+                assertThat(ack.getBatchId()).isEqualTo(i);
+                assertThat(outcomes(ack)).containsExactly(ApplyOutcome.APPLY_OUTCOME_OK);
+            }
+            assertThat(CollectorGrpcServiceTests.this.processor.calls()).isEqualTo(2);
+            assertThat(CollectorGrpcServiceTests.this.processor.handed()).containsExactlyElementsOf(writes);
+            batches.onCompleted();
+            assertThat(acks.completed()).isTrue();
+        }
+
+        @Test
+        void shouldApplyTheBatchesBeforeAnInvalidOneOfAGroupAndFailTheStreamAtIt() throws Exception {
+            startProcessor();
+            CountDownLatch slow = CollectorGrpcServiceTests.this.processor.hold();
+            Acks acks = new Acks();
+            StreamObserver<WriteBatch> batches = openSync(acks);
+            PostWrite first = Writes.updateInTelecom(1, 1);
+            PostWrite second = Writes.updateInTelecom(2, 2);
+            PostWrite notFromThePeer = first.toBuilder().setRequestId("from-unicom").setOriginDatacenter("unicom")
+                .build();
+            batches.onNext(batchOf(first).toBuilder().setBatchId(1).build());
+            await().until(() -> CollectorGrpcServiceTests.this.processor.calls() == 1);
+            batches.onNext(batchOf(second).toBuilder().setBatchId(2).build());
+            batches.onNext(batchOf(notFromThePeer).toBuilder().setBatchId(3).build());
+            batches.onNext(batchOf(Writes.updateInTelecom(1, 4)).toBuilder().setBatchId(4).build());
+            await().until(() -> waiting() == 3);
+            slow.countDown();
+
+            assertThat(acks.next().getBatchId()).isEqualTo(1);
+            assertThat(acks.next().getBatchId()).isEqualTo(2);
+            assertThat(Status.fromThrowable(acks.error()).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(CollectorGrpcServiceTests.this.processor.handed()).containsExactly(first, second);
+        }
+
+        private StreamObserver<WriteBatch> openSync(Acks acks) {
+            return CollectorGrpc.newStub(CollectorGrpcServiceTests.this.collectorChannel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers("telecom", "Bearer " + SECRET)))
+                .sync(acks);
+        }
+
+        private double waiting() {
+            return CollectorGrpcServiceTests.this.meterRegistry.get("wmb.collector.sync.waiting").gauge().value();
         }
 
     }

@@ -86,6 +86,10 @@ public final class Forwarder implements AutoCloseable {
 
     private final Timer ackLatency;
 
+    private final Timer ackHandoff;
+
+    private final Timer sendDelay;
+
     private ClientCallStreamObserver<WriteBatch> stream;
 
     private long generation;
@@ -150,6 +154,17 @@ public final class Forwarder implements AutoCloseable {
             .register(meterRegistry);
         this.ackLatency = Timer.builder("wmb.reship.ack.latency")
             .description("From sending a batch to its acknowledgement")
+            .publishPercentileHistogram()
+            .register(meterRegistry);
+        // The legs of a write's way to the peer that the ack latency does not show: before the send (the origin's
+        // apply, the hand-off to reship, the synced append, the linger) and after the acknowledgement arrived (the
+        // wait for this forwarder's thread).
+        this.sendDelay = Timer.builder("wmb.reship.send.delay")
+            .description("From the origin datacenter accepting a write to its send to the peer")
+            .publishPercentileHistogram()
+            .register(meterRegistry);
+        this.ackHandoff = Timer.builder("wmb.reship.ack.handoff")
+            .description("From an acknowledgement's arrival to its handling on the forwarder's thread")
             .publishPercentileHistogram()
             .register(meterRegistry);
         meterRegistry.gauge("wmb.reship.inflight.batches", this.inFlight, Map::size);
@@ -259,9 +274,11 @@ public final class Forwarder implements AutoCloseable {
         long batchId = this.nextBatchId++;
         WriteBatch.Builder batch = WriteBatch.newBuilder().setBatchId(batchId);
         List<Long> sequences = new ArrayList<>(entries.size());
+        long now = this.clock.millis();
         for (OutboxEntry entry : entries) {
             batch.addWrites(entry.write());
             sequences.add(entry.sequence());
+            this.sendDelay.record(Math.max(0, now - entry.write().getAcceptedAtMs()), TimeUnit.MILLISECONDS);
         }
         this.stream.onNext(batch.build());
         this.inFlight.put(batchId, new InFlight(sequences, batch.getWritesList(), System.nanoTime()));
@@ -270,10 +287,11 @@ public final class Forwarder implements AutoCloseable {
         this.sent.increment(entries.size());
     }
 
-    private void onAck(long streamGeneration, BatchAck ack) {
+    private void onAck(long streamGeneration, BatchAck ack, long arrivedNanos) {
         if (streamGeneration != this.generation) {
             return;
         }
+        this.ackHandoff.record(System.nanoTime() - arrivedNanos, TimeUnit.NANOSECONDS);
         InFlight batch = this.inFlight.remove(ack.getBatchId());
         this.progressNanos = System.nanoTime();
         if (batch == null) {
@@ -414,7 +432,8 @@ public final class Forwarder implements AutoCloseable {
 
         @Override
         public void onNext(BatchAck ack) {
-            post(() -> onAck(this.streamGeneration, ack));
+            long arrived = System.nanoTime();
+            post(() -> onAck(this.streamGeneration, ack, arrived));
         }
 
         @Override
