@@ -2,6 +2,7 @@ package io.wmb.reship.outbox;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +15,8 @@ import io.wmb.proto.v1.PostWrite;
 import io.wmb.reship.support.Writes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.PerfLevel;
+import org.rocksdb.RocksDB;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -123,6 +126,28 @@ class OutboxTests {
             assertThatThrownBy(() -> outbox.append(List.of(Writes.updateInUnicom(3, 1))))
                 .isInstanceOf(OutboxFullException.class)
                 .hasMessageContaining("limit is 2");
+        }
+    }
+
+    @Test
+    void shouldReadTheNewestWritesWithoutWalkingTheTombstonesOfAnEarlierRun() {
+        // A run that ends with everything acknowledged; the next one numbers its writes from 0 again.
+        try (Outbox outbox = new Outbox(this.dir, 100_000, 10_000)) {
+            for (int i = 0; i < 20; i++) {
+                List<Long> sequences = outbox.append(Collections.nCopies(1000, Writes.updateInUnicom(1, 1))).join();
+                outbox.delete(sequences);
+            }
+        }
+        try (Outbox reopened = new Outbox(this.dir, 100_000, 10_000)) {
+            appendTenWrites(reopened);
+            RocksDB db = reopened.database();
+            db.setPerfLevel(PerfLevel.ENABLE_COUNT);
+            db.getPerfContext().reset();
+
+            assertThat(reopened.readAfter(4, 100)).extracting(OutboxEntry::sequence)
+                .containsExactly(5L, 6L, 7L, 8L, 9L);
+            assertThat(db.getPerfContext().getInternalDeleteSkippedCount()).as("tombstones walked").isZero();
+            db.setPerfLevel(PerfLevel.DISABLE);
         }
     }
 
