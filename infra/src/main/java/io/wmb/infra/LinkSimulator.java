@@ -138,7 +138,9 @@ public final class LinkSimulator implements AutoCloseable {
         try {
             serverSocket = new ServerSocket();
             serverSocket.setReuseAddress(true);
-            serverSocket.bind(new InetSocketAddress(this.bindAddress, listenPort), 128);
+            // A real link has no accept queue: a gateway failing over opens hundreds of connections at once,
+            // and with a backlog of 128 the kernel dropped the rest, which the gateway saw as 1 s connect timeouts.
+            serverSocket.bind(new InetSocketAddress(this.bindAddress, listenPort), 1024);
         }
         catch (IOException ex) {
             throw new IllegalStateException("link route '" + name + "' cannot listen on port " + listenPort
