@@ -142,8 +142,7 @@ public final class Tour {
         long started = System.nanoTime();
         // A service that answered its health check too slowly (a burst of load just before the tour) is healthy
         // again at the supervisor's next check, two seconds later; a failed or stopped one is not coming back.
-        while (!unhealthy.isEmpty() && unhealthy.stream().allMatch((entry) -> entry.endsWith(" unhealthy")
-                || entry.endsWith(" starting")) && System.nanoTime() - started < HEALTHY.toNanos()) {
+        while (mayRecover(unhealthy) && System.nanoTime() - started < HEALTHY.toNanos()) {
             pause();
             Answer again = this.demo.supervisorStatus();
             if (again.status() == 200) {
@@ -568,6 +567,12 @@ public final class Tour {
             }
         }
         return notHealthy;
+    }
+
+    /** Whether every component that is not healthy is only unhealthy or starting, not failed or stopped. */
+    private static boolean mayRecover(List<String> notHealthy) {
+        return !notHealthy.isEmpty() && notHealthy.stream()
+            .allMatch((entry) -> entry.endsWith(" unhealthy") || entry.endsWith(" starting"));
     }
 
     /** Polls until the condition holds, failing with what was last seen after the timeout. */

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.wmb.proto.v1.PostWrite;
@@ -273,16 +274,14 @@ public final class Outbox implements AutoCloseable {
             // A late reader (a metrics scrape during shutdown) must not touch a closed native handle.
             return List.of();
         }
-        List<OutboxEntry> entries = new ArrayList<>(Math.min(max, 1024));
         long from = Math.max(afterSequence + 1, this.lowWatermark);
-        try (Slice bound = new Slice(key(this.nextSequence));
-                ReadOptions read = new ReadOptions().setIterateUpperBound(bound);
-                RocksIterator it = this.db.newIterator(read)) {
+        return upToNewest((it) -> {
+            List<OutboxEntry> entries = new ArrayList<>(Math.min(max, 1024));
             for (it.seek(key(from)); it.isValid() && entries.size() < max; it.next()) {
                 entries.add(new OutboxEntry(sequenceOf(it.key()), parse(it.value())));
             }
-        }
-        return entries;
+            return entries;
+        });
     }
 
     /**
@@ -337,11 +336,18 @@ public final class Outbox implements AutoCloseable {
     }
 
     private void advanceLowWatermark(long candidate) {
-        try (Slice bound = new Slice(key(this.nextSequence));
-                ReadOptions read = new ReadOptions().setIterateUpperBound(bound);
-                RocksIterator it = this.db.newIterator(read)) {
+        this.lowWatermark = upToNewest((it) -> {
             it.seek(key(this.lowWatermark));
-            this.lowWatermark = it.isValid() ? sequenceOf(it.key()) : candidate;
+            return it.isValid() ? sequenceOf(it.key()) : candidate;
+        });
+    }
+
+    /** Runs a read with an iterator that ends at the newest entry instead of walking on over later tombstones. */
+    private <T> T upToNewest(Function<RocksIterator, T> read) {
+        try (Slice bound = new Slice(key(this.nextSequence));
+                ReadOptions options = new ReadOptions().setIterateUpperBound(bound);
+                RocksIterator it = this.db.newIterator(options)) {
+            return read.apply(it);
         }
     }
 
