@@ -49,12 +49,16 @@ public final class Processes {
     }
 
     /**
-     * Puts every thread of {@code process} and of its descendants back to the normal scheduling priority (nice 0).
-     * On Linux a priority belongs to each thread, so each one of {@code /proc/<pid>/task} is reniced.
+     * Sets the scheduling priority of every thread of {@code process} and of its descendants. On Linux a priority
+     * belongs to each thread, so each one of {@code /proc/<pid>/task} is reniced; threads started later inherit
+     * the priority of the thread that starts them. Anyone may lower a priority (raise {@code nice}); only root may
+     * raise one.
+     * @param process the process
+     * @param nice the niceness, from -20 (first) to 19 (last); 0 is the normal priority
      * @return whether {@code renice} ran and succeeded; a process that ended meanwhile is simply skipped
      */
-    public static boolean resetPriority(ProcessHandle process) {
-        List<String> command = new ArrayList<>(List.of("renice", "-n", "0", "-p"));
+    public static boolean setPriority(ProcessHandle process, int nice) {
+        List<String> command = new ArrayList<>(List.of("renice", "-n", Integer.toString(nice), "-p"));
         Stream.concat(Stream.of(process), process.descendants()).forEach((handle) -> {
             try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(handle.pid()), "task"))) {
                 tasks.forEach((task) -> command.add(task.getFileName().toString()));

@@ -1,6 +1,9 @@
 package io.wmb.infra;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -8,9 +11,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.Refresh;
@@ -97,6 +103,43 @@ class InfrastructureIntegrationTests {
                 .query((query) -> query.term((term) -> term.field("stage.keyword").value("ACCEPTED"))), Map.class);
             assertThat(found.hits().hits()).extracting(Hit::id).containsExactly("r1");
             client.indices().delete((request) -> request.index(index));
+        }
+    }
+
+    @Test
+    void shouldRunEveryElasticsearchThreadAtTheConfiguredPriorityOnceHealthy() {
+        long pid = infrastructure.servers().stream()
+            .filter((server) -> server.name().equals(ElasticsearchServer.NAME))
+            .findFirst()
+            .orElseThrow()
+            .pid();
+        ProcessHandle launcher = ProcessHandle.of(pid).orElseThrow();
+        List<Integer> niceness = Stream.concat(Stream.of(launcher), launcher.descendants())
+            .flatMap(InfrastructureIntegrationTests::threadNiceness)
+            .toList();
+        // As root it starts at nice -10 (healthy sooner among a dozen starting JVMs); the node's JVM alone has
+        // dozens of threads, and every one of them must be back at the configured priority.
+        assertThat(niceness).hasSizeGreaterThan(20).containsOnly(ElasticsearchServer.DEFAULT_NICE);
+    }
+
+    /** The nice value of each thread of a process, from field 19 of /proc/<pid>/task/<tid>/stat. */
+    private static Stream<Integer> threadNiceness(ProcessHandle process) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            return tasks.map((task) -> {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    // Fields after the command name (in parentheses, which may hold spaces) start at field 3.
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    return Integer.parseInt(fields[19 - 3]);
+                }
+                catch (IOException ex) {
+                    // The thread ended meanwhile.
+                    return null;
+                }
+            }).filter(Objects::nonNull).toList().stream();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
         }
     }
 
