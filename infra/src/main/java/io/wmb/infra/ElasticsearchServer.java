@@ -142,16 +142,18 @@ final class ElasticsearchServer implements AutoCloseable {
         if (value == null || value.isBlank()) {
             return DEFAULT_NICE;
         }
+        int nice;
         try {
-            int nice = Integer.parseInt(value.trim());
-            if (nice >= -20 && nice <= 19) {
-                return nice;
-            }
+            nice = Integer.parseInt(value.trim());
         }
         catch (NumberFormatException ex) {
-            // Reported below, like an out-of-range number.
+            throw new IllegalArgumentException("WMB_ES_NICE must be a number from -20 to 19, but was '" + value + "'",
+                    ex);
         }
-        throw new IllegalArgumentException("WMB_ES_NICE must be a number from -20 to 19, but was '" + value + "'");
+        if (nice < -20 || nice > 19) {
+            throw new IllegalArgumentException("WMB_ES_NICE must be a number from -20 to 19, but was " + nice);
+        }
+        return nice;
     }
 
     String url() {

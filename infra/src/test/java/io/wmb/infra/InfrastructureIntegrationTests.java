@@ -119,7 +119,7 @@ class InfrastructureIntegrationTests {
             .toList();
         // As root it starts at nice -10 (healthy sooner among a dozen starting JVMs); the node's JVM alone has
         // dozens of threads, and every one of them must be back at the configured priority.
-        assertThat(niceness).hasSizeGreaterThan(20).containsOnly(ElasticsearchServer.DEFAULT_NICE);
+        assertThat(niceness).hasSizeGreaterThan(20).containsOnly(ElasticsearchServer.configuredNice());
     }
 
     /** The nice value of each thread of a process, from field 19 of /proc/<pid>/task/<tid>/stat. */
