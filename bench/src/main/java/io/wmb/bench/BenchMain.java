@@ -963,7 +963,11 @@ public final class BenchMain {
             log("using the running demo at offset " + this.options.offset());
             return false;
         }
-        log("starting the demo at offset " + this.options.offset() + " (data " + this.options.dataRoot() + ")");
+        log("starting the demo at offset " + this.options.offset() + " from empty stores (data "
+                + this.options.dataRoot() + ")");
+        // Every run starts from the same state: tables and indices left by earlier runs make MySQL and
+        // Elasticsearch slower (a grown posts table outgrows the buffer pool; big segments keep merging).
+        wmb("reset");
         wmb("up");
         if (!this.demo.healthy()) {
             throw new IllegalStateException("the demo at offset " + this.options.offset() + " is not healthy: see "

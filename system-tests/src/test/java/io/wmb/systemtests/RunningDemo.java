@@ -1,7 +1,6 @@
 package io.wmb.systemtests;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,11 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-
-import org.springframework.util.FileSystemUtils;
 
 /**
  * Both datacenters started exactly as a user starts them, with {@code ./wmb up}: real servers, every service a
@@ -112,7 +107,9 @@ final class RunningDemo {
     }
 
     private void up() {
-        forgetEarlierRuns();
+        // From empty stores and settings, keeping only the unpacked servers and the class-data archives: an
+        // earlier run that stopped part-way (a failover that failed, say) must not leave its state to this one.
+        wmb(Duration.ofMinutes(1), "reset");
         // The reactor has just built every exec jar (WMB_SKIP_BUILD): ./wmb up exits non-zero unless all is healthy.
         try {
             wmb(Duration.ofMinutes(6), "up");
@@ -126,25 +123,6 @@ final class RunningDemo {
             // ports above 32768), or by the demo before this one still closing: once more, a little later.
             pause(Duration.ofSeconds(15));
             wmb(Duration.ofMinutes(6), "up");
-        }
-    }
-
-    /**
-     * Starts from empty stores and settings, keeping only the unpacked servers and the class-data archives: an
-     * earlier run that stopped part-way (a failover that failed, say) must not leave its state to this one.
-     */
-    private void forgetEarlierRuns() {
-        if (!Files.isDirectory(this.dataRoot)) {
-            return;
-        }
-        try (Stream<Path> entries = Files.list(this.dataRoot)) {
-            for (Path entry : entries.filter((p) -> !Set.of("dist", "cds").contains(p.getFileName().toString()))
-                .toList()) {
-                FileSystemUtils.deleteRecursively(entry);
-            }
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException("could not clear " + this.dataRoot, ex);
         }
     }
 

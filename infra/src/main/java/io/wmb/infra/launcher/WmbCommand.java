@@ -41,6 +41,9 @@ public final class WmbCommand {
     /** How long {@code up} waits for a component that answered once and then missed a health check. */
     private static final Duration UNHEALTHY_GRACE = Duration.ofSeconds(20);
 
+    /** What {@code reset} keeps of the data root: unpacked server distributions and class-data archives. */
+    private static final List<String> KEPT_ON_RESET = List.of("dist", "cds");
+
     private static final String CONTROL_URL = "http://127.0.0.1:" + ServiceTable.CONTROL_PORT;
 
     private final Path repository;
@@ -76,6 +79,7 @@ public final class WmbCommand {
         int exit = switch (verb) {
             case "up" -> command.up(args);
             case "down" -> command.down();
+            case "reset" -> command.reset();
             case "status" -> command.status();
             case "link" -> command.link(args);
             case "dc" -> command.datacenter(args);
@@ -108,6 +112,8 @@ public final class WmbCommand {
                                      (--topology master-slave: every write goes to unicom; default independent)
                     --transport kafka  sync the datacenters through Kafka brokers instead of gRPC (or WMB_TRANSPORT)
                   down               stop services, then servers
+                  reset              forget every write, setting and log of a stopped demo (keeps the unpacked
+                                     servers and class-data archives, which only make the next start faster)
                   status             what runs, where it listens, whether it is healthy
                   logs SERVICE       follow a log, e.g. ./wmb logs processor-unicom (or: supervisor, elasticsearch)
                   link cut|heal      cut or repair the inter-datacenter link
@@ -355,6 +361,32 @@ public final class WmbCommand {
         }
         Files.deleteIfExists(pidFile(this.dataRoot));
         Files.deleteIfExists(childrenFile(this.dataRoot));
+        return 0;
+    }
+
+    /**
+     * Deletes everything under the data root but what only makes a start faster, so that the next {@code up}
+     * starts from empty stores: a demo's tables and indices grow with every run, and a grown MySQL table or
+     * Elasticsearch index makes it slower (benchmarks need the same start each time).
+     * @return the exit code: 1 while WMB runs
+     */
+    int reset() throws IOException {
+        if (supervisor().isPresent()) {
+            this.out.println("WMB is running: ./wmb down first.");
+            return 1;
+        }
+        if (!Files.isDirectory(this.dataRoot)) {
+            this.out.println("Nothing to forget: " + this.dataRoot + " does not exist.");
+            return 0;
+        }
+        try (Stream<Path> entries = Files.list(this.dataRoot)) {
+            for (Path entry : entries.filter((path) -> !KEPT_ON_RESET.contains(path.getFileName().toString()))
+                .toList()) {
+                ClassDataSharing.deleteTree(entry);
+            }
+        }
+        this.out.println("Forgot the demo's data under " + this.dataRoot + " (kept " + String.join(", ", KEPT_ON_RESET)
+                + ").");
         return 0;
     }
 
