@@ -74,7 +74,7 @@ public record ReshipProperties(@DefaultValue("unicom") @NotBlank String datacent
      * @param target host:port of the peer's collector, through the inter-datacenter link
      * @param secret the shared secret sent as {@code authorization: Bearer <secret>}
      * @param batchSize the most writes in one batch on the stream
-     * @param linger how long a batch that is not yet full waits for more writes
+     * @param linger how long a batch that is not yet full waits for more writes while another batch is in flight
      * @param window the most batches in flight (sent, not yet acknowledged): the backpressure bound
      * @param ackTimeout a batch not acknowledged within this time breaks the stream, which is then re-opened
      * @param streamMaxAge the deadline of one stream; it is re-opened after that, losing nothing

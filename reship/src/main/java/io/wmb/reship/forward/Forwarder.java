@@ -39,8 +39,9 @@ import org.slf4j.MDC;
 /**
  * Streams the outbox to the peer datacenter's collector over one long-lived {@code Collector.Sync} stream.
  *
- * <p>Batches are read from the outbox in sequence order, up to {@code batchSize} writes or after
- * {@code linger}, and at most {@code window} batches are in flight; beyond that, and while gRPC's flow control
+ * <p>Batches are read from the outbox in sequence order, and at most {@code window} batches are in flight. While
+ * no batch is in flight, whatever the outbox holds is sent at once; while one is, a batch that is not full waits
+ * up to {@code linger} for more writes (or for the acknowledgement); beyond that, and while gRPC's flow control
  * says the stream is not ready, nothing more is read, so memory stays bounded whatever the outbox holds.
  * An acknowledged batch is deleted from the outbox. Anything that breaks the stream (an error, the end of its
  * deadline, a missing acknowledgement after {@code ackTimeout}, a write the peer could not apply) closes it,
@@ -242,7 +243,10 @@ public final class Forwarder implements AutoCloseable {
                 this.lingerStartNanos = -1;
                 return;
             }
-            if (entries.size() < this.settings.batchSize() && !lingerOver()) {
+            // Nagle's rule: while nothing is in flight a write goes at once, since waiting would only add the
+            // linger to its lag; while a batch is in flight, writes gather for up to the linger (or until the
+            // batch is full, or the acknowledgement comes), which keeps batches large under load.
+            if (entries.size() < this.settings.batchSize() && !this.inFlight.isEmpty() && !lingerOver()) {
                 return;
             }
             this.lingerStartNanos = -1;

@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wmb.processinglog.ProcessingRecord;
 import io.wmb.processinglog.Stage;
 import io.wmb.proto.v1.PostWrite;
+import io.wmb.proto.v1.WriteBatch;
 import io.wmb.reship.config.ReshipProperties;
 import io.wmb.reship.forward.FakeCollector.Reaction;
 import io.wmb.reship.outbox.Outbox;
@@ -63,15 +64,33 @@ class ForwarderTests {
     }
 
     @Test
-    void shouldGatherWritesThatArriveWithinTheLingerIntoOneBatch() throws Exception {
+    void shouldSendALoneWriteAtOnceWhenNoBatchIsInFlight() throws Exception {
         FakeCollector collector = new FakeCollector((stream, batch) -> Reaction.ACK);
-        start(collector, settings(100, 2, Duration.ofMillis(500)));
+        start(collector, settings(100, 2, Duration.ofSeconds(30)));
 
-        List<PostWrite> writes = appendWrites(3);
+        List<PostWrite> writes = appendWrites(1);
 
+        // Far sooner than the linger: an idle stream has nothing to gather the write with.
         await().atMost(Duration.ofSeconds(5)).until(() -> this.outbox.depth() == 0);
-        assertThat(collector.received()).singleElement()
-            .satisfies((batch) -> assertThat(batch.getWritesList()).containsExactlyElementsOf(writes));
+        assertThat(collector.receivedRequestIds()).containsExactlyElementsOf(requestIds(writes));
+    }
+
+    @Test
+    void shouldGatherWritesThatArriveWhileABatchIsInFlightIntoOneBatch() throws Exception {
+        // The first batch is never acknowledged on the first stream, so it stays in flight until the ack timeout.
+        FakeCollector collector = new FakeCollector(
+                (stream, batch) -> (stream == 1 && batch.getBatchId() == 1) ? Reaction.IGNORE : Reaction.ACK);
+        start(collector, new ReshipProperties.Collector("in-process", "secret", 100, Duration.ofMillis(500), 2,
+                Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofMillis(10), Duration.ofMillis(100),
+                Duration.ofSeconds(10)));
+
+        List<PostWrite> writes = appendWrites(4);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> collector.received().size() >= 2);
+        List<WriteBatch> batches = collector.received();
+        // The first write went alone (at once); the others arrived while it was in flight and waited together.
+        assertThat(batches.get(0).getWritesCount()).isOne();
+        assertThat(batches.get(1).getWritesList()).containsExactlyElementsOf(writes.subList(1, 4));
     }
 
     @Test
