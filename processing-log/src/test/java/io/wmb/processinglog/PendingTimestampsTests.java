@@ -22,9 +22,7 @@ class PendingTimestampsTests {
 
     @Test
     void shouldAnswerOldestWhateverTheOrderOfArrival() {
-        this.pending.add(at(300));
-        this.pending.add(at(100));
-        this.pending.add(at(200));
+        hold(300, 100, 200);
 
         assertThat(this.pending.oldestMillis()).isEqualTo(100);
         this.pending.remove(at(100));
@@ -33,9 +31,7 @@ class PendingTimestampsTests {
 
     @Test
     void shouldHoldMillisecondUntilEveryRecordOfItIsGone() {
-        this.pending.add(at(100));
-        this.pending.add(at(100));
-        this.pending.add(at(500));
+        hold(100, 100, 500);
 
         this.pending.remove(at(100));
         assertThat(this.pending.oldestMillis()).isEqualTo(100);
@@ -70,6 +66,12 @@ class PendingTimestampsTests {
         assertThat(this.pending.oldestMillis()).isEqualTo(3);
         this.pending.remove(at(3));
         assertThat(this.pending.oldestMillis()).isEqualTo(PendingTimestamps.NONE);
+    }
+
+    private void hold(long... millis) {
+        for (long each : millis) {
+            this.pending.add(at(each));
+        }
     }
 
     private static Instant at(long millis) {
