@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -54,10 +56,21 @@ import org.slf4j.MDC;
  * ({@code external_gte}): a retried stage overwrites itself, and a late re-send of an older spilled record
  * cannot overwrite a newer record of the same stage (Elasticsearch answers 409, which counts as done).
  *
+ * <p>Every {@code watermarkInterval} a publisher indexes this writer's {@link WriterWatermark} into
+ * {@link ProcessingLogIndices#WRITERS} (document id {@link WriterId#id()}): {@code flushedBefore} is the
+ * timestamp of the oldest record it still holds (queued, in a batch or a bulk request in flight, or spilled and
+ * not yet re-sent), or the time of publishing when it holds none. A record counts as held from {@link #record}
+ * until its bulk request answered and whatever was not indexed is on disk; a spilled record until its segment
+ * was re-sent and deleted. The reconciler does not scan past that point, so a late record is not taken for a
+ * missing stage. Publishing is best effort: a failure is logged and tried again next time, and never touches
+ * the records. Callers stamp a record's {@code at} just before {@link #record}; a record stamped before a
+ * publication but handed over after it is not covered, which the reconciler's grace period absorbs.
+ *
  * <p>Metrics: counters {@code wmb.processinglog.records.accepted}, {@code .sent}, {@code .spilled},
  * {@code .resent}, {@code .rejected} (refused for good, kept in {@code rejected.jsonl}) and {@code .lost}
  * (the local disk refused the spill), gauges {@code wmb.processinglog.queue.depth},
- * {@code wmb.processinglog.spill.bytes} and {@code wmb.processinglog.online}, timer
+ * {@code wmb.processinglog.spill.bytes}, {@code wmb.processinglog.online} and
+ * {@code wmb.processinglog.flush.lag} (seconds from the oldest record held to now), timer
  * {@code wmb.processinglog.bulk} (tag {@code outcome}: {@code success} or {@code failure}).
  *
  * <p>We keep our own sender rather than the client's {@code BulkIngester}: its {@code add} blocks when
@@ -74,7 +87,14 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
 
     private static final Duration MAX_RETRY_INTERVAL = Duration.ofSeconds(5);
 
+    /** A failing publisher warns at most this often; in between it logs at debug. */
+    private static final Duration PUBLISH_WARNING_INTERVAL = Duration.ofMinutes(1);
+
     private final ProcessingLogSettings settings;
+
+    private final WriterId writer;
+
+    private final Clock clock;
 
     private final ElasticsearchClient client;
 
@@ -85,12 +105,17 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
 
     private final AtomicInteger queued = new AtomicInteger();
 
+    /** Timestamps of the records held in memory, from {@link #record} until they are indexed or on disk. */
+    private final PendingTimestamps pending = new PendingTimestamps();
+
     /** Readers are callers of {@link #record}; {@link #close} takes the write lock to stop accepting. */
     private final ReadWriteLock acceptLock = new ReentrantReadWriteLock();
 
     private final Thread sender;
 
     private final ScheduledExecutorService resender;
+
+    private final ScheduledExecutorService publisher;
 
     private final Counter accepted;
 
@@ -116,15 +141,40 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
 
     private boolean closed;
 
+    /** Publisher thread only: whether the spill segments of an earlier run have been measured. */
+    private boolean spillMeasured;
+
+    /** Publisher thread only: whether the template of the writers' index has been put. */
+    private boolean writersTemplatePut;
+
+    /** Publisher thread only: when the last warning about a failed publication was logged. */
+    private long lastPublishWarningNanos = System.nanoTime() - PUBLISH_WARNING_INTERVAL.toNanos();
+
     /**
-     * Starts the sender and the re-sender; spill files of an earlier run are re-sent as soon as Elasticsearch
-     * answers. Does not wait for Elasticsearch.
+     * A writer for tools and tests: named {@code unnamed-unknown-<random>}, on the system clock. Services name
+     * themselves with {@link #ElasticsearchProcessingLog(ProcessingLogSettings, WriterId, MeterRegistry, Clock)}.
      * @param settings how to write
      * @param registry where the metrics go
      * @throws IllegalStateException when the spill directory cannot be used (another writer holds it)
      */
     public ElasticsearchProcessingLog(ProcessingLogSettings settings, MeterRegistry registry) {
+        this(settings, WriterId.of("unnamed", "unknown"), registry, Clock.systemUTC());
+    }
+
+    /**
+     * Starts the sender, the re-sender and the watermark's publisher; spill files of an earlier run are re-sent
+     * as soon as Elasticsearch answers. Does not wait for Elasticsearch.
+     * @param settings how to write
+     * @param writer who writes: the id of the watermark document
+     * @param registry where the metrics go
+     * @param clock the clock the callers stamp records with; the watermark's "now" and heartbeat come from it
+     * @throws IllegalStateException when the spill directory cannot be used (another writer holds it)
+     */
+    public ElasticsearchProcessingLog(ProcessingLogSettings settings, WriterId writer, MeterRegistry registry,
+            Clock clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.writer = Objects.requireNonNull(writer, "writer");
+        this.clock = Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(registry, "registry");
         try {
             this.spill = new SpillStore(settings.spillDirectory());
@@ -146,19 +196,22 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
         Gauge.builder(METRIC_PREFIX + "online", this, (log) -> log.online ? 1 : 0)
                 .description("1 while records go straight to Elasticsearch, 0 while they are spilled")
                 .register(registry);
+        Gauge.builder(METRIC_PREFIX + "flush.lag", this, ElasticsearchProcessingLog::flushLagSeconds)
+                .description("seconds from the oldest record not yet in Elasticsearch to now").baseUnit("seconds")
+                .register(registry);
         this.bulkSuccess = bulkTimer(registry, "success");
         this.bulkFailure = bulkTimer(registry, "failure");
 
         this.sender = new Thread(this::sendLoop, "wmb-processing-log-sender");
         this.sender.setDaemon(true);
         this.sender.start();
-        this.resender = Executors.newSingleThreadScheduledExecutor((task) -> {
-            Thread thread = new Thread(task, "wmb-processing-log-resender");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.resender = daemonScheduler("wmb-processing-log-resender");
         long retryMillis = retryInterval(settings.flushInterval()).toMillis();
         this.resender.scheduleWithFixedDelay(this::resendSafely, 0, retryMillis, TimeUnit.MILLISECONDS);
+        // A thread of its own: a re-send may take minutes, which is exactly when the watermark matters most.
+        this.publisher = daemonScheduler("wmb-processing-log-watermark");
+        this.publisher.scheduleWithFixedDelay(this::publishSafely, 0, settings.watermarkInterval().toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -177,11 +230,14 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
                         + " was not accepted");
             }
             this.accepted.increment();
+            // Held before it is anywhere else: a watermark taken from now on waits for this record.
+            this.pending.add(record.at());
             if (this.queued.incrementAndGet() > this.settings.maxQueued()) {
                 this.queued.decrementAndGet();
                 // Not forced here, to keep the caller fast: the sender forces these lines with its next batch,
                 // and before any flush() completes.
                 spillRecords(List.of(record), false);
+                this.pending.remove(record.at());
                 return;
             }
             this.queue.add(record);
@@ -212,6 +268,21 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
     }
 
     /**
+     * This writer's watermark as of now: every record handed to {@link #record} with a timestamp before
+     * {@code flushedBefore} is in Elasticsearch (or was refused for good, or lost).
+     * @return the watermark, with {@code heartbeatAt} = now
+     */
+    public WriterWatermark watermark() {
+        // Now first, then the memory, then the disk: a record moves from memory to disk by being appended
+        // before it is forgotten, so looking in this order never misses it in between.
+        Instant now = Instant.ofEpochMilli(this.clock.millis());
+        long oldest = Math.min(this.pending.oldestMillis(), this.spill.oldestMillis());
+        Instant flushedBefore = (oldest < now.toEpochMilli()) ? Instant.ofEpochMilli(oldest) : now;
+        return new WriterWatermark(this.writer.id(), this.writer.service(), this.writer.datacenter(), flushedBefore,
+                now);
+    }
+
+    /**
      * Whether records currently go straight to Elasticsearch (false from start until Elasticsearch first
      * answers, and while it is unreachable and records are spilled).
      * @return whether the writer is online
@@ -222,7 +293,8 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
 
     /**
      * Flushes (what Elasticsearch does not take is spilled, to be re-sent by the next run), then stops the
-     * threads and closes the client and the spill directory. Idempotent.
+     * threads, deletes this writer's watermark (the next run publishes its own, holding back for what it finds
+     * spilled) and closes the client and the spill directory. Idempotent.
      */
     @Override
     public void close() {
@@ -240,18 +312,12 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
         }
         stop.done.join();
         joinSender();
+        // A re-send in progress may wait for one request timeout per batch; it stops after that batch.
         this.resender.shutdown();
-        try {
-            // A re-send in progress may wait for one request timeout per batch; it stops after that batch.
-            if (!this.resender.awaitTermination(this.settings.requestTimeout().multipliedBy(2).toMillis(),
-                    TimeUnit.MILLISECONDS)) {
-                this.resender.shutdownNow();
-            }
-        }
-        catch (InterruptedException ex) {
-            this.resender.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        this.publisher.shutdown();
+        awaitStopped(this.resender);
+        awaitStopped(this.publisher);
+        deleteWatermark();
         try {
             this.spill.close();
         }
@@ -263,6 +329,19 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
         }
         catch (IOException ex) {
             logger.warn("Could not close the Elasticsearch client: {}", ex.toString());
+        }
+    }
+
+    private void awaitStopped(ScheduledExecutorService scheduler) {
+        try {
+            if (!scheduler.awaitTermination(this.settings.requestTimeout().multipliedBy(2).toMillis(),
+                    TimeUnit.MILLISECONDS)) {
+                scheduler.shutdownNow();
+            }
+        }
+        catch (InterruptedException ex) {
+            scheduler.shutdownNow();
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -326,6 +405,19 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
         }
         List<ProcessingRecord> records = List.copyOf(batch);
         batch.clear();
+        try {
+            send(records);
+        }
+        finally {
+            // Only now are they indexed, on disk (where the spill store holds the watermark back), refused for
+            // good or lost: never before the bulk request answered.
+            for (ProcessingRecord record : records) {
+                this.pending.remove(record.at());
+            }
+        }
+    }
+
+    private void send(List<ProcessingRecord> records) {
         if (!this.online) {
             awaitFirstProbe();
         }
@@ -382,11 +474,13 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
 
     private void spillRecords(List<ProcessingRecord> records, boolean force) {
         List<String> lines = new ArrayList<>(records.size());
+        long oldestMillis = PendingTimestamps.NONE;
         for (ProcessingRecord record : records) {
             lines.add(ProcessingRecordJson.toJson(record));
+            oldestMillis = Math.min(oldestMillis, record.at().toEpochMilli());
         }
         try {
-            this.spill.append(lines, force);
+            this.spill.append(lines, oldestMillis, force);
             this.spilled.increment(records.size());
         }
         catch (IOException | RuntimeException ex) {
@@ -548,6 +642,75 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
         return true;
     }
 
+    // ---- watermark publisher --------------------------------------------------------------------------------
+
+    private void publishSafely() {
+        try {
+            publish();
+        }
+        catch (Exception ex) {
+            // Put it again next time: Elasticsearch may have come back without it.
+            this.writersTemplatePut = false;
+            long nowNanos = System.nanoTime();
+            if (nowNanos - this.lastPublishWarningNanos >= PUBLISH_WARNING_INTERVAL.toNanos()) {
+                this.lastPublishWarningNanos = nowNanos;
+                logger.warn("Could not publish the flush watermark of writer {} (tried again every {}, next warning "
+                        + "in {} at the earliest): {}", this.writer.id(), this.settings.watermarkInterval(),
+                        PUBLISH_WARNING_INTERVAL, ex.toString());
+            }
+            else {
+                logger.debug("Could not publish the flush watermark of writer {}: {}", this.writer.id(),
+                        ex.toString());
+            }
+        }
+    }
+
+    private void publish() throws IOException {
+        if (!this.spillMeasured) {
+            // Before the first publication: until then the earlier run's segments would hold it at the epoch.
+            this.spill.measure(ElasticsearchProcessingLog::timestampOf);
+            this.spillMeasured = true;
+        }
+        if (!this.writersTemplatePut) {
+            ProcessingLogIndices.ensureWritersTemplate(this.client);
+            this.writersTemplatePut = true;
+        }
+        WriterWatermark watermark = watermark();
+        // A request that times out may still be applied after a newer one; that only moves the watermark back,
+        // which holds the reconciler back a little, never too little.
+        this.client.index((index) -> index.index(ProcessingLogIndices.WRITERS).id(watermark.writer())
+                .document(watermark.toDocument()));
+    }
+
+    /** Best effort: a writer that cannot delete its document leaves it to go stale. */
+    private void deleteWatermark() {
+        if (!this.online) {
+            // Elasticsearch is away or cut off: do not add a request timeout to the shutdown.
+            return;
+        }
+        try {
+            this.client.delete((delete) -> delete.index(ProcessingLogIndices.WRITERS).id(this.writer.id()));
+        }
+        catch (IOException | RuntimeException ex) {
+            logger.debug("Could not delete the flush watermark of writer {}: {}", this.writer.id(), ex.toString());
+        }
+    }
+
+    private double flushLagSeconds() {
+        WriterWatermark watermark = watermark();
+        return Duration.between(watermark.flushedBefore(), watermark.heartbeatAt()).toMillis() / 1000.0;
+    }
+
+    /** The timestamp of a spilled line's record; {@link SpillStore#NONE} for a torn line, which holds nothing. */
+    private static long timestampOf(String line) {
+        try {
+            return ProcessingRecordJson.fromJson(line).at().toEpochMilli();
+        }
+        catch (IllegalArgumentException ex) {
+            return SpillStore.NONE;
+        }
+    }
+
     // ---- bulk -----------------------------------------------------------------------------------------------
 
     /**
@@ -639,6 +802,14 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
             return MIN_RETRY_INTERVAL;
         }
         return (flushInterval.compareTo(MAX_RETRY_INTERVAL) > 0) ? MAX_RETRY_INTERVAL : flushInterval;
+    }
+
+    private static ScheduledExecutorService daemonScheduler(String threadName) {
+        return Executors.newSingleThreadScheduledExecutor((task) -> {
+            Thread thread = new Thread(task, threadName);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     private static Counter counter(MeterRegistry registry, String name, String description) {

@@ -10,16 +10,23 @@ import java.time.format.DateTimeFormatter;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 
 /**
- * Index naming and the index template of the processing log: one index per UTC day
+ * Index naming and the index templates of the processing log: one index per UTC day
  * ({@code wmb-processing-log-YYYY.MM.DD}), all created from the composable template {@value #TEMPLATE}, so
- * that retention is "delete whole days" (the local cluster has no ILM and no delete-by-query).
+ * that retention is "delete whole days" (the local cluster has no ILM and no delete-by-query); and the index
+ * {@value #WRITERS}, one {@link WriterWatermark} per writer, from a template of the same name. That name lies
+ * outside {@link #pattern()} on purpose: searches of the records and the records' template must not see it.
  */
 public final class ProcessingLogIndices {
 
     /** Name of the composable index template, and prefix of every index. */
     public static final String TEMPLATE = "wmb-processing-log";
 
+    /** The index of the writers' watermarks, and the name of its template. */
+    public static final String WRITERS = "wmb-processing-writers";
+
     private static final String TEMPLATE_RESOURCE = "processing-log-template.json";
+
+    private static final String WRITERS_TEMPLATE_RESOURCE = "processing-writers-template.json";
 
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC);
 
@@ -50,14 +57,28 @@ public final class ProcessingLogIndices {
      * @throws UncheckedIOException when Elasticsearch cannot be reached
      */
     public static void ensureTemplate(ElasticsearchClient client) {
-        try (InputStream json = ProcessingLogIndices.class.getResourceAsStream(TEMPLATE_RESOURCE)) {
+        putTemplate(client, TEMPLATE, TEMPLATE_RESOURCE);
+    }
+
+    /**
+     * Puts the template of the {@value #WRITERS} index (idempotent). Must run before a writer first publishes its
+     * watermark, or Elasticsearch guesses the mapping.
+     * @param client the client to use
+     * @throws UncheckedIOException when Elasticsearch cannot be reached
+     */
+    public static void ensureWritersTemplate(ElasticsearchClient client) {
+        putTemplate(client, WRITERS, WRITERS_TEMPLATE_RESOURCE);
+    }
+
+    private static void putTemplate(ElasticsearchClient client, String name, String resource) {
+        try (InputStream json = ProcessingLogIndices.class.getResourceAsStream(resource)) {
             if (json == null) {
-                throw new IllegalStateException("resource " + TEMPLATE_RESOURCE + " is missing from the jar");
+                throw new IllegalStateException("resource " + resource + " is missing from the jar");
             }
-            client.indices().putIndexTemplate(template -> template.withJson(json).name(TEMPLATE));
+            client.indices().putIndexTemplate(template -> template.withJson(json).name(name));
         }
         catch (IOException ex) {
-            throw new UncheckedIOException("cannot put index template " + TEMPLATE, ex);
+            throw new UncheckedIOException("cannot put index template " + name, ex);
         }
     }
 

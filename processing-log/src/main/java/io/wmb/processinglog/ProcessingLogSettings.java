@@ -14,12 +14,20 @@ import java.time.Duration;
  * @param flushInterval the longest a record waits in memory before its batch is sent
  * @param maxQueued the most records held in memory; beyond it records go straight to the spill file
  * @param requestTimeout the longest one request to Elasticsearch may take before it counts as failed
+ * @param watermarkInterval how often the writer publishes its flush watermark (what it has in Elasticsearch) for
+ *     the reconciler
  */
 public record ProcessingLogSettings(String elasticsearchUrl, Path spillDirectory, int maxBatch,
-        Duration flushInterval, int maxQueued, Duration requestTimeout) {
+        Duration flushInterval, int maxQueued, Duration requestTimeout, Duration watermarkInterval) {
 
     /** Default for {@link #requestTimeout()} when the five-argument constructor is used. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+
+    /**
+     * Default for {@link #watermarkInterval()}: the reconciler's window trails the oldest watermark, so a longer
+     * interval delays every scan by as much; one small document per writer and second is cheap.
+     */
+    public static final Duration DEFAULT_WATERMARK_INTERVAL = Duration.ofSeconds(1);
 
     public ProcessingLogSettings {
         if (elasticsearchUrl == null || elasticsearchUrl.isBlank()) {
@@ -43,6 +51,24 @@ public record ProcessingLogSettings(String elasticsearchUrl, Path spillDirectory
         if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be positive, but was " + requestTimeout);
         }
+        if (watermarkInterval == null || watermarkInterval.isNegative() || watermarkInterval.isZero()) {
+            throw new IllegalArgumentException("watermarkInterval must be positive, but was " + watermarkInterval);
+        }
+    }
+
+    /**
+     * Settings with the {@link #DEFAULT_WATERMARK_INTERVAL default watermark interval}.
+     * @param elasticsearchUrl the Elasticsearch node
+     * @param spillDirectory where records wait on local disk
+     * @param maxBatch the most records in one bulk request
+     * @param flushInterval the longest a record waits in memory
+     * @param maxQueued the most records held in memory
+     * @param requestTimeout the longest one request to Elasticsearch may take
+     */
+    public ProcessingLogSettings(String elasticsearchUrl, Path spillDirectory, int maxBatch, Duration flushInterval,
+            int maxQueued, Duration requestTimeout) {
+        this(elasticsearchUrl, spillDirectory, maxBatch, flushInterval, maxQueued, requestTimeout,
+                DEFAULT_WATERMARK_INTERVAL);
     }
 
     /**
@@ -60,7 +86,7 @@ public record ProcessingLogSettings(String elasticsearchUrl, Path spillDirectory
 
     /**
      * Settings that suit a service of the local demo: batches of 500, sent at least every second, up to
-     * 10000 records in memory.
+     * 10000 records in memory, the watermark published every second.
      * @param elasticsearchUrl the Elasticsearch node
      * @param spillDirectory where records wait on local disk
      * @return the settings

@@ -2,17 +2,22 @@ package io.wmb.processinglog;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -27,6 +32,10 @@ import java.util.stream.Stream;
  * Elasticsearch refuses for good (a mapping error) goes to {@code rejected.jsonl}, which is kept for an
  * operator and never re-sent.
  *
+ * <p>The store knows the timestamp of the oldest record in each segment, which holds the writer's watermark
+ * back until the segment is re-sent and deleted. For segments of an earlier run it does not know it until
+ * someone {@link #measure measures} them; until then they hold the watermark at the epoch.
+ *
  * <p>The directory is locked ({@code spill.lock}) so that two writers never share it. Thread-safe.
  */
 final class SpillStore implements Closeable {
@@ -40,6 +49,12 @@ final class SpillStore implements Closeable {
 
     private static final Pattern SEGMENT = Pattern.compile("spill-(\\d{12})\\.jsonl");
 
+    /** What {@link #oldestMillis()} answers when no record waits. */
+    static final long NONE = Long.MAX_VALUE;
+
+    /** The oldest timestamp of a segment of an earlier run that has not been measured yet. */
+    private static final long UNMEASURED = Long.MIN_VALUE;
+
     private final Path directory;
 
     private final long maxSegmentBytes;
@@ -50,6 +65,9 @@ final class SpillStore implements Closeable {
 
     private final List<Path> sealed = new ArrayList<>();
 
+    /** Epoch milliseconds of the oldest record of each sealed segment, or {@link #UNMEASURED}. */
+    private final Map<Path, Long> oldestOfSealed = new HashMap<>();
+
     private final AtomicLong pendingBytes = new AtomicLong();
 
     private long nextSegment;
@@ -59,6 +77,9 @@ final class SpillStore implements Closeable {
     private FileChannel active;
 
     private long activeBytes;
+
+    /** Epoch milliseconds of the oldest record appended to the active segment, {@link #NONE} when empty. */
+    private long activeOldest = NONE;
 
     /** Whether the active segment holds lines not yet forced to disk. */
     private boolean dirty;
@@ -90,6 +111,7 @@ final class SpillStore implements Closeable {
         long highest = 0;
         for (Path segment : listSegments(directory)) {
             this.sealed.add(segment);
+            this.oldestOfSealed.put(segment, UNMEASURED);
             this.pendingBytes.addAndGet(Files.size(segment));
             highest = Math.max(highest, segmentNumber(segment));
         }
@@ -99,11 +121,12 @@ final class SpillStore implements Closeable {
     /**
      * Appends lines and forces them to disk: when this returns, the lines survive a crash of the machine.
      * @param lines JSON lines without line breaks
+     * @param oldestMillis the oldest timestamp among the lines' records, in epoch milliseconds
      * @throws IOException when the disk refuses; the active segment is then closed, so that a half-written
      *     line never runs into the next one
      */
-    void append(List<String> lines) throws IOException {
-        append(lines, true);
+    void append(List<String> lines, long oldestMillis) throws IOException {
+        append(lines, oldestMillis, true);
     }
 
     /**
@@ -111,11 +134,12 @@ final class SpillStore implements Closeable {
      * process (they are in the operating system's cache); {@link #force()} makes them survive a crash of the
      * machine, for all lines written so far at once.
      * @param lines JSON lines without line breaks
+     * @param oldestMillis the oldest timestamp among the lines' records, in epoch milliseconds
      * @param force whether to force them to disk before returning
      * @throws IOException when the disk refuses; the active segment is then closed, so that a half-written
      *     line never runs into the next one
      */
-    synchronized void append(List<String> lines, boolean force) throws IOException {
+    synchronized void append(List<String> lines, long oldestMillis, boolean force) throws IOException {
         if (lines.isEmpty()) {
             return;
         }
@@ -123,6 +147,8 @@ final class SpillStore implements Closeable {
         if (this.active == null || this.activeBytes >= this.maxSegmentBytes) {
             startSegment();
         }
+        // Before the write: a failed write may still leave part of the lines in the segment.
+        this.activeOldest = Math.min(this.activeOldest, oldestMillis);
         ByteBuffer buffer = encode(lines);
         int size = buffer.remaining();
         try {
@@ -175,6 +201,7 @@ final class SpillStore implements Closeable {
         }
         long size = Files.size(segment);
         Files.delete(segment);
+        this.oldestOfSealed.remove(segment);
         this.pendingBytes.addAndGet(-size);
     }
 
@@ -200,6 +227,49 @@ final class SpillStore implements Closeable {
     /** Whether nothing waits to be re-sent. */
     synchronized boolean isEmpty() {
         return this.sealed.isEmpty() && this.activeBytes == 0;
+    }
+
+    /**
+     * The oldest timestamp of the records waiting on disk to be re-sent.
+     * @return epoch milliseconds; {@link #NONE} when nothing waits, 0 while a segment of an earlier run is not
+     *     {@link #measure measured}
+     */
+    synchronized long oldestMillis() {
+        long oldest = this.activeOldest;
+        for (long segmentOldest : this.oldestOfSealed.values()) {
+            oldest = Math.min(oldest, segmentOldest);
+        }
+        return Math.max(0, oldest);
+    }
+
+    /**
+     * Measures the segments of an earlier run: reads each one and notes its oldest timestamp. Reads outside the
+     * lock, so that appends go on meanwhile; a segment deleted while it is read (it was re-sent) needs nothing.
+     * @param timestampOf the timestamp of a line's record in epoch milliseconds, {@link #NONE} for a line that is
+     *     not a record (a torn last line)
+     * @throws IOException when a segment cannot be read; it stays unmeasured
+     */
+    void measure(ToLongFunction<String> timestampOf) throws IOException {
+        List<Path> unmeasured;
+        synchronized (this) {
+            unmeasured = this.oldestOfSealed.entrySet().stream()
+                    .filter((entry) -> entry.getValue() == UNMEASURED).map(Map.Entry::getKey).toList();
+        }
+        for (Path segment : unmeasured) {
+            long oldest;
+            try (Stream<String> lines = Files.lines(segment, StandardCharsets.UTF_8)) {
+                oldest = lines.filter((line) -> !line.isBlank()).mapToLong(timestampOf).min().orElse(NONE);
+            }
+            catch (NoSuchFileException ex) {
+                continue;
+            }
+            catch (UncheckedIOException ex) {
+                throw ex.getCause();
+            }
+            synchronized (this) {
+                this.oldestOfSealed.replace(segment, UNMEASURED, oldest);
+            }
+        }
     }
 
     /** Bytes of records waiting on disk to be re-sent. */
@@ -258,6 +328,8 @@ final class SpillStore implements Closeable {
         this.activePath = null;
         this.activeBytes = 0;
         this.dirty = false;
+        long oldest = this.activeOldest;
+        this.activeOldest = NONE;
         try {
             if (unforced) {
                 channel.force(false);
@@ -271,6 +343,7 @@ final class SpillStore implements Closeable {
             // A failed append may have left part of a line that was never counted; count what is on disk.
             this.pendingBytes.addAndGet(size - bytes);
             this.sealed.add(path);
+            this.oldestOfSealed.put(path, oldest);
         }
         else {
             Files.deleteIfExists(path);

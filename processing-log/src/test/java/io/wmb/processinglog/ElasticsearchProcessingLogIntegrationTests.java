@@ -4,19 +4,25 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.mapping.Property;
+import co.elastic.clients.elasticsearch.core.GetResponse;
+import co.elastic.clients.transport.rest_client.RestClientTransport;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wmb.infra.Infrastructure;
 import io.wmb.infra.LinkSimulator;
+import org.elasticsearch.client.Request;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -247,6 +253,120 @@ class ElasticsearchProcessingLogIntegrationTests {
             });
         }
 
+    }
+
+    @Nested
+    class WhenTheWriterHoldsRecords {
+
+        @Test
+        void shouldPublishOldestRecordStillInMemoryUntilItIsIndexed() throws IOException {
+            // A batch waits 30 s for more records: they stay in memory until flush().
+            ProcessingLogSettings patient = new ProcessingLogSettings(TestElasticsearch.url(), spillDirectory, 100,
+                    Duration.ofSeconds(30), 1000, Duration.ofSeconds(3), Duration.ofMillis(100));
+            WriterId writer = WriterId.of("it", "unicom");
+            String requestId = newRequestId();
+            ProcessingRecord oldest = record(requestId, "unicom", Stage.ACCEPTED, Outcome.OK, at(0));
+            ProcessingRecord newer = record(requestId, "unicom", Stage.LOCAL_APPLIED, Outcome.OK, at(1));
+
+            try (ElasticsearchProcessingLog log = new ElasticsearchProcessingLog(patient, writer, registry,
+                    Clock.systemUTC())) {
+                log.record(newer);
+                log.record(oldest);
+                Instant handedOver = Instant.now();
+
+                await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
+                    WriterWatermark published = published(writer);
+                    assertThat(published.heartbeatAt()).isAfter(handedOver);
+                    assertThat(published.flushedBefore()).isEqualTo(oldest.at());
+                });
+                assertThat(reader.findByRequestId(requestId)).as("not sent yet").isEmpty();
+
+                log.flush();
+                Instant flushed = Instant.now();
+
+                await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
+                    WriterWatermark published = published(writer);
+                    assertThat(published.heartbeatAt()).isAfter(flushed);
+                    assertThat(published.flushedBefore()).as("nothing held: the time of publishing")
+                            .isEqualTo(published.heartbeatAt());
+                });
+                await().atMost(PATIENCE).untilAsserted(() -> assertThat(reader.findByRequestId(requestId))
+                        .containsExactly(oldest, newer));
+            }
+            assertThat(isPublished(writer)).as("a closed writer takes its watermark with it").isFalse();
+        }
+
+        @Test
+        void shouldHoldWatermarkAtOldestSpilledRecordUntilItIsReSent() throws IOException {
+            // Records of a day whose index cannot be allocated: the cluster is red, so the writer spills and
+            // waits, as when Elasticsearch has fallen behind; its watermark still gets through to a healthy index.
+            Instant day = Instant.parse("2001-01-01T00:00:00Z")
+                    .plus(Duration.ofDays(ThreadLocalRandom.current().nextInt(3000)));
+            String index = ProcessingLogIndices.indexFor(day);
+            Request create = new Request("PUT", "/" + index);
+            create.addParameter("wait_for_active_shards", "0");
+            create.setJsonEntity("{\"settings\": {\"index.routing.allocation.require._name\": \"wmb-nowhere\"}}");
+            lowLevel(create);
+            WriterId writer = WriterId.of("it", "telecom");
+            String requestId = newRequestId();
+            ProcessingRecord oldest = record(requestId, "telecom", Stage.COLLECTED, Outcome.OK, day.plusSeconds(1));
+            ProcessingRecord newer = record(requestId, "telecom", Stage.REMOTE_APPLIED, Outcome.OK,
+                    day.plusSeconds(2));
+            ProcessingLogSettings settings = new ProcessingLogSettings(TestElasticsearch.url(), spillDirectory, 100,
+                    Duration.ofMillis(200), 1000, Duration.ofSeconds(3), Duration.ofMillis(100));
+
+            try (ElasticsearchProcessingLog log = new ElasticsearchProcessingLog(settings, writer, registry,
+                    Clock.systemUTC())) {
+                log.record(newer);
+                log.record(oldest);
+                log.flush();
+                assertThat(log.isOnline()).isFalse();
+                assertThat(counter("spilled")).isEqualTo(2);
+                Instant spilled = Instant.now();
+
+                await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
+                    WriterWatermark published = published(writer);
+                    assertThat(published.heartbeatAt()).isAfter(spilled);
+                    assertThat(published.flushedBefore()).isEqualTo(oldest.at());
+                });
+
+                Request heal = new Request("PUT", "/" + index + "/_settings");
+                heal.setJsonEntity("{\"index.routing.allocation.require._name\": null}");
+                lowLevel(heal);
+                await().atMost(PATIENCE).untilAsserted(() -> {
+                    assertThat(log.isOnline()).isTrue();
+                    assertThat(spillSegments()).isEmpty();
+                });
+                Instant resent = Instant.now();
+
+                await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
+                    WriterWatermark published = published(writer);
+                    assertThat(published.heartbeatAt()).isAfter(resent);
+                    assertThat(published.flushedBefore()).isEqualTo(published.heartbeatAt());
+                });
+                await().atMost(PATIENCE).untilAsserted(() -> assertThat(reader.findByRequestId(requestId))
+                        .containsExactly(oldest, newer));
+            }
+            finally {
+                lowLevel(new Request("DELETE", "/" + index));
+            }
+        }
+
+    }
+
+    private static WriterWatermark published(WriterId writer) throws IOException {
+        GetResponse<ObjectNode> response = client.get((get) -> get.index(ProcessingLogIndices.WRITERS)
+                .id(writer.id()), ObjectNode.class);
+        assertThat(response.found()).as("watermark of " + writer.id()).isTrue();
+        return WriterWatermark.fromDocument(response.source());
+    }
+
+    private static boolean isPublished(WriterId writer) throws IOException {
+        return client.exists((exists) -> exists.index(ProcessingLogIndices.WRITERS).id(writer.id())).value();
+    }
+
+    private static void lowLevel(Request request) throws IOException {
+        ((RestClientTransport) client._transport()).restClient().performRequest(request);
     }
 
     private double counter(String name) {

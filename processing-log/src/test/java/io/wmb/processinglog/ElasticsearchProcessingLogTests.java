@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The writer's behaviour when nothing answers at its Elasticsearch address (a port nobody listens on): no
@@ -23,6 +26,12 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  * real Elasticsearch.
  */
 class ElasticsearchProcessingLogTests {
+
+    private static final Instant NOW = Instant.ofEpochMilli(1_700_000_100_000L);
+
+    private static final WriterId WRITER = WriterId.of("unit", "unicom");
+
+    private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
 
     @TempDir
     Path spillDirectory;
@@ -93,6 +102,49 @@ class ElasticsearchProcessingLogTests {
             assertThatIllegalStateException()
                     .isThrownBy(() -> new ElasticsearchProcessingLog(settings(10, 100), new SimpleMeterRegistry()))
                     .withMessageContaining(this.spillDirectory.toString());
+        }
+    }
+
+    @Test
+    void shouldHoldWatermarkAtOldestRecordWaitingInMemory() {
+        // A batch waits 30 s for more records, so both stay in memory while the test looks.
+        ProcessingLogSettings patient = new ProcessingLogSettings(closedPortUrl(), this.spillDirectory, 100,
+                Duration.ofSeconds(30), 1000, Duration.ofSeconds(1));
+
+        try (ElasticsearchProcessingLog log = new ElasticsearchProcessingLog(patient, WRITER, this.registry,
+                this.clock)) {
+            assertThat(log.watermark().flushedBefore()).as("nothing held: now").isEqualTo(NOW);
+            log.record(acceptedRecord(5));
+            log.record(acceptedRecord(2));
+
+            WriterWatermark watermark = log.watermark();
+
+            assertThat(watermark.flushedBefore()).as("the oldest, not the first").isEqualTo(acceptedRecord(2).at());
+            assertThat(watermark.heartbeatAt()).isEqualTo(NOW);
+            assertThat(watermark.writer()).isEqualTo(WRITER.id());
+            assertThat(this.registry.get("wmb.processinglog.flush.lag").gauge().value())
+                    .isEqualTo(Duration.between(acceptedRecord(2).at(), NOW).toMillis() / 1000.0);
+        }
+    }
+
+    @Test
+    void shouldHoldWatermarkAtOldestSpilledRecordAlsoAfterRestart() {
+        try (ElasticsearchProcessingLog log = new ElasticsearchProcessingLog(settings(10, 1000), WRITER,
+                this.registry, this.clock)) {
+            log.record(acceptedRecord(7));
+            log.record(acceptedRecord(3));
+            log.record(acceptedRecord(9));
+            log.flush();
+
+            assertThat(counter("spilled")).isEqualTo(3);
+            assertThat(log.watermark().flushedBefore()).isEqualTo(acceptedRecord(3).at());
+        }
+
+        try (ElasticsearchProcessingLog restarted = new ElasticsearchProcessingLog(settings(10, 1000),
+                WriterId.of("unit", "unicom"), new SimpleMeterRegistry(), this.clock)) {
+            // The publisher measures what the earlier run left before it publishes anything.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    restarted.watermark().flushedBefore()).isEqualTo(acceptedRecord(3).at()));
         }
     }
 

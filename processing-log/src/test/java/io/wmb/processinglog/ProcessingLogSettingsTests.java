@@ -19,6 +19,7 @@ class ProcessingLogSettingsTests {
 
         assertThat(settings.maxBatch()).isEqualTo(500);
         assertThat(settings.requestTimeout()).isEqualTo(ProcessingLogSettings.DEFAULT_REQUEST_TIMEOUT);
+        assertThat(settings.watermarkInterval()).isEqualTo(Duration.ofSeconds(1));
     }
 
     @Test
@@ -42,6 +43,14 @@ class ProcessingLogSettingsTests {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new ProcessingLogSettings("http://127.0.0.1:9200", SPILL, 1, Duration.ZERO, 1))
                 .withMessageContaining("flushInterval");
+    }
+
+    @Test
+    void shouldRefuseNonPositiveWatermarkInterval() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new ProcessingLogSettings("http://127.0.0.1:9200", SPILL, 1, Duration.ofSeconds(1),
+                        1, Duration.ofSeconds(5), Duration.ZERO))
+                .withMessage("watermarkInterval must be positive, but was PT0S");
     }
 
     @Test

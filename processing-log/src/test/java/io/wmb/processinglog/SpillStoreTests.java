@@ -26,8 +26,8 @@ class SpillStoreTests {
         @Test
         void shouldWriteOneLinePerRecordAndCountBytes() throws IOException {
             try (SpillStore store = new SpillStore(directory)) {
-                store.append(List.of("{\"a\":1}", "{\"b\":2}"));
-                store.append(List.of("{\"c\":3}"));
+                store.append(List.of("{\"a\":1}", "{\"b\":2}"), 0);
+                store.append(List.of("{\"c\":3}"), 0);
 
                 List<Path> segments = store.seal();
 
@@ -42,9 +42,9 @@ class SpillStoreTests {
         @Test
         void shouldStartNewSegmentWhenActiveOneIsFull() throws IOException {
             try (SpillStore store = new SpillStore(directory, 10)) {
-                store.append(List.of("0123456789"));
-                store.append(List.of("abc"));
-                store.append(List.of("def"));
+                store.append(List.of("0123456789"), 0);
+                store.append(List.of("abc"), 0);
+                store.append(List.of("def"), 0);
 
                 List<Path> segments = store.seal();
 
@@ -57,7 +57,7 @@ class SpillStoreTests {
         @Test
         void shouldIgnoreEmptyAppends() throws IOException {
             try (SpillStore store = new SpillStore(directory)) {
-                store.append(List.of());
+                store.append(List.of(), 0);
 
                 assertThat(store.isEmpty()).isTrue();
                 assertThat(store.seal()).isEmpty();
@@ -72,9 +72,9 @@ class SpillStoreTests {
         @Test
         void shouldAppendToFreshSegmentAfterSeal() throws IOException {
             try (SpillStore store = new SpillStore(directory)) {
-                store.append(List.of("first"));
+                store.append(List.of("first"), 0);
                 List<Path> sealed = store.seal();
-                store.append(List.of("second"));
+                store.append(List.of("second"), 0);
 
                 List<Path> all = store.seal();
 
@@ -87,7 +87,7 @@ class SpillStoreTests {
         @Test
         void shouldForgetSegmentOnlyWhenDeleted() throws IOException {
             try (SpillStore store = new SpillStore(directory)) {
-                store.append(List.of("one"));
+                store.append(List.of("one"), 0);
                 Path segment = store.seal().get(0);
 
                 assertThat(store.seal()).containsExactly(segment);
@@ -116,15 +116,15 @@ class SpillStoreTests {
         @Test
         void shouldHandOutSegmentsOfEarlierRunOldestFirst() throws IOException {
             try (SpillStore first = new SpillStore(directory, 5)) {
-                first.append(List.of("aaaaa"));
-                first.append(List.of("bbbbb"));
-                first.append(List.of("ccccc"));
+                first.append(List.of("aaaaa"), 0);
+                first.append(List.of("bbbbb"), 0);
+                first.append(List.of("ccccc"), 0);
             }
 
             try (SpillStore second = new SpillStore(directory)) {
                 assertThat(second.isEmpty()).isFalse();
                 assertThat(second.pendingBytes()).isEqualTo(18);
-                second.append(List.of("ddddd"));
+                second.append(List.of("ddddd"), 0);
 
                 List<String> lines = new ArrayList<>();
                 for (Path segment : second.seal()) {
@@ -143,7 +143,7 @@ class SpillStoreTests {
                     StandardCharsets.UTF_8);
 
             try (SpillStore store = new SpillStore(directory)) {
-                store.append(List.of("{\"next\":1}"));
+                store.append(List.of("{\"next\":1}"), 0);
 
                 List<Path> segments = store.seal();
 
@@ -185,8 +185,51 @@ class SpillStoreTests {
             SpillStore store = new SpillStore(directory);
             store.close();
 
-            assertThatIllegalStateException().isThrownBy(() -> store.append(List.of("late")))
+            assertThatIllegalStateException().isThrownBy(() -> store.append(List.of("late"), 0))
                     .withMessageContaining("closed");
+        }
+
+    }
+
+    @Nested
+    class Watermark {
+
+        @Test
+        void shouldHoldOldestRecordOfEverySegmentUntilItIsDeleted() throws IOException {
+            try (SpillStore store = new SpillStore(directory)) {
+                assertThat(store.oldestMillis()).isEqualTo(SpillStore.NONE);
+                store.append(List.of("older"), 100);
+                List<Path> sealed = store.seal();
+                store.append(List.of("newer"), 300);
+                store.append(List.of("out of order"), 200);
+
+                assertThat(store.oldestMillis()).isEqualTo(100);
+                store.delete(sealed.get(0));
+                assertThat(store.oldestMillis()).as("the active segment's oldest").isEqualTo(200);
+                store.delete(store.seal().get(0));
+                assertThat(store.oldestMillis()).isEqualTo(SpillStore.NONE);
+            }
+        }
+
+        @Test
+        void shouldHoldAtEpochUntilSegmentsOfEarlierRunAreMeasured() throws IOException {
+            try (SpillStore first = new SpillStore(directory, 5)) {
+                first.append(List.of("500"), 500);
+                first.append(List.of("400", "torn"), 400);
+            }
+
+            try (SpillStore second = new SpillStore(directory)) {
+                second.append(List.of("900"), 900);
+                assertThat(second.oldestMillis()).as("unknown yet: hold everything back").isZero();
+
+                second.measure((line) -> "torn".equals(line) ? SpillStore.NONE : Long.parseLong(line));
+
+                assertThat(second.oldestMillis()).isEqualTo(400);
+                for (Path segment : second.seal()) {
+                    second.delete(segment);
+                }
+                assertThat(second.oldestMillis()).isEqualTo(SpillStore.NONE);
+            }
         }
 
     }

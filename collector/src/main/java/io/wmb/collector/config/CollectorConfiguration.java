@@ -17,6 +17,7 @@ import io.wmb.collector.dedup.DeduplicationStore;
 import io.wmb.collector.sync.CollectorGrpcService;
 import io.wmb.processinglog.ElasticsearchProcessingLog;
 import io.wmb.processinglog.ProcessingLogSettings;
+import io.wmb.processinglog.WriterId;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -41,10 +42,11 @@ class CollectorConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    ElasticsearchProcessingLog processingLog(CollectorProperties properties, MeterRegistry meterRegistry) {
+    ElasticsearchProcessingLog processingLog(CollectorProperties properties, MeterRegistry meterRegistry,
+            Clock clock) {
         return new ElasticsearchProcessingLog(ProcessingLogSettings.defaults(
                 properties.processingLog().elasticsearchUrl(), properties.dataDir().resolve("processing-log")),
-                meterRegistry);
+                WriterId.of("collector", properties.datacenter()), meterRegistry, clock);
     }
 
     @Bean(destroyMethod = "shutdownNow")

@@ -13,6 +13,7 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import io.wmb.processinglog.ElasticsearchProcessingLog;
 import io.wmb.processinglog.ProcessingLog;
 import io.wmb.processinglog.ProcessingLogSettings;
+import io.wmb.processinglog.WriterId;
 import io.wmb.processor.apply.GrpcServerLifecycle;
 import io.wmb.processor.apply.ProcessorGrpcService;
 import io.wmb.processor.apply.WriteApplier;
@@ -123,10 +124,10 @@ class ProcessorConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    ProcessingLog processingLog(ProcessorProperties properties, MeterRegistry registry) {
+    ProcessingLog processingLog(ProcessorProperties properties, MeterRegistry registry, Clock clock) {
         return new ElasticsearchProcessingLog(ProcessingLogSettings.defaults(
                 properties.processingLog().elasticsearchUrl(), Path.of(properties.processingLog().spillDirectory())),
-                registry);
+                WriterId.of("processor", properties.datacenter()), registry, clock);
     }
 
     @Bean

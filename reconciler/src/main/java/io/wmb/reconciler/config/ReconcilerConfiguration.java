@@ -16,7 +16,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.wmb.processinglog.ElasticsearchClients;
 import io.wmb.processinglog.ElasticsearchProcessingLog;
 import io.wmb.processinglog.ProcessingLogIndices;
+import io.wmb.processinglog.ProcessingLogReader;
 import io.wmb.processinglog.ProcessingLogSettings;
+import io.wmb.processinglog.WriterId;
 import io.wmb.reconciler.deadletter.DeadLetterRepository;
 import io.wmb.reconciler.deadletter.DeadLetterService;
 import io.wmb.reconciler.job.ProcessingLogRetention;
@@ -66,9 +68,10 @@ class ReconcilerConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    ElasticsearchProcessingLog processingLog(ReconcilerProperties properties, MeterRegistry registry) {
+    ElasticsearchProcessingLog processingLog(ReconcilerProperties properties, MeterRegistry registry, Clock clock) {
         return new ElasticsearchProcessingLog(ProcessingLogSettings.defaults(properties.elasticsearchUrl(),
-                Path.of(properties.spillDirectory())), registry);
+                Path.of(properties.spillDirectory())), WriterId.of("reconciler", properties.datacenter()), registry,
+                clock);
     }
 
     @Bean
@@ -137,7 +140,7 @@ class ReconcilerConfiguration {
             Redriver redriver, DeadLetterRepository deadLetters, ElasticsearchProcessingLog processingLog,
             ElasticsearchClient client, ReconcilerMetrics metrics, Clock clock) {
         return new ReconcileJob(properties.datacenter(), properties.scan(), leases, properties.lease().duration(),
-                scanner, redriver, deadLetters, processingLog,
+                scanner, new ProcessingLogReader(client), redriver, deadLetters, processingLog,
                 new ProcessingLogRetention(client, properties.retention(), clock), metrics, clock);
     }
 

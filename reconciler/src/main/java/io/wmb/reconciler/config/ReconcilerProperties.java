@@ -48,16 +48,22 @@ public record ReconcilerProperties(@NotBlank String datacenter, String instanceI
      *
      * @param enabled whether the scheduled scan runs at all
      * @param interval time between two scans
-     * @param grace how far the window trails "now", so that writes in flight are not flagged
+     * @param grace how far the window trails "now", or the oldest flush watermark of the live processing-log
+     *     writers when that is earlier, so that writes in flight are not flagged
      * @param initialLookback where the first scan starts when no watermark has been stored yet
      * @param maxWindow the longest window one scan covers; a backlog is worked off window by window
      * @param bucketWidth width, in version time, of the buckets whose stage counts are compared
      * @param pageSize requestIds per page when a suspicious bucket is examined request by request
      * @param parallelism how many queries of one scan run side by side (slices of the window)
+     * @param writerStaleAfter a processing-log writer whose last heartbeat is older than this counts as dead, and
+     *     its flush watermark no longer holds the window back
+     * @param maxFlushWait the longest a live writer's flush watermark may hold the window back; beyond it the
+     *     window goes on without it (and a warning names it), so one stuck writer cannot stall reconciliation
      */
     public record Scan(boolean enabled, @NotNull Duration interval, @NotNull Duration grace,
             @NotNull Duration initialLookback, @NotNull Duration maxWindow, @NotNull Duration bucketWidth,
-            @Min(100) int pageSize, @Min(1) int parallelism) {
+            @Min(100) int pageSize, @Min(1) int parallelism, @NotNull Duration writerStaleAfter,
+            @NotNull Duration maxFlushWait) {
     }
 
     /**

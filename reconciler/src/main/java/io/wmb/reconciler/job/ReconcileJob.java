@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.wmb.processinglog.ElasticsearchProcessingLog;
 import io.wmb.processinglog.ProcessingLog;
+import io.wmb.processinglog.ProcessingLogReader;
+import io.wmb.processinglog.WriterWatermark;
 import io.wmb.reconciler.config.ReconcilerProperties;
 import io.wmb.reconciler.deadletter.DeadLetter;
 import io.wmb.reconciler.deadletter.DeadLetterRepository;
@@ -21,6 +24,8 @@ import io.wmb.reconciler.scan.ProcessingLogScanner;
 import io.wmb.reconciler.scan.ScanResult;
 import io.wmb.reconciler.scan.ScanWindow;
 import io.wmb.reconciler.scan.Verdict;
+import io.wmb.reconciler.scan.WindowEnd;
+import io.wmb.reconciler.scan.WindowPlanner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -33,6 +38,11 @@ import org.springframework.scheduling.annotation.Scheduled;
  * prunes processing-log indices past the retention. When a processor cannot be reached at all (a cut link), the
  * scan stops without moving the watermark, so the same window is scanned again instead of filling the dead-letter
  * list with requests that only wait for the link.
+ *
+ * <p>The window ends earlier while a live processing-log writer still holds records from before its end (queued,
+ * or spilled while Elasticsearch is behind): such records are late, not missing, and re-driving their requests
+ * would only add load to an overloaded system. {@link WindowPlanner} decides; the status and the gauge
+ * {@code wmb.reconciler.flush.lag} show which writer held the window back, and by how much.
  */
 public class ReconcileJob {
 
@@ -45,6 +55,10 @@ public class ReconcileJob {
     private final Duration leaseDuration;
 
     private final ProcessingLogScanner scanner;
+
+    private final ProcessingLogReader writers;
+
+    private final WindowPlanner planner;
 
     private final Redriver redriver;
 
@@ -67,6 +81,7 @@ public class ReconcileJob {
      * @param leases the lease
      * @param leaseDuration how long a lease lasts, to know when to renew it during a long scan
      * @param scanner finds incomplete requests
+     * @param writers reads the processing-log writers' flush watermarks
      * @param redriver re-drives them
      * @param deadLetters where failed re-drives go
      * @param processingLog where {@code RECONCILED} records go; flushed before the watermark moves
@@ -75,12 +90,16 @@ public class ReconcileJob {
      * @param clock the time
      */
     public ReconcileJob(String datacenter, ReconcilerProperties.Scan settings, LeaseRepository leases,
-            Duration leaseDuration, ProcessingLogScanner scanner, Redriver redriver, DeadLetterRepository deadLetters,
-            ProcessingLog processingLog, ProcessingLogRetention retention, ReconcilerMetrics metrics, Clock clock) {
+            Duration leaseDuration, ProcessingLogScanner scanner, ProcessingLogReader writers, Redriver redriver,
+            DeadLetterRepository deadLetters, ProcessingLog processingLog, ProcessingLogRetention retention,
+            ReconcilerMetrics metrics, Clock clock) {
         this.settings = settings;
         this.leases = leases;
         this.leaseDuration = leaseDuration;
         this.scanner = scanner;
+        this.writers = writers;
+        this.planner = new WindowPlanner(settings.grace(), settings.maxWindow(), settings.writerStaleAfter(),
+                settings.maxFlushWait());
         this.redriver = redriver;
         this.deadLetters = deadLetters;
         this.processingLog = processingLog;
@@ -133,9 +152,10 @@ public class ReconcileJob {
         HeldLease lease = held.get();
         Instant from = (lease.lease().watermark() != null) ? lease.lease().watermark()
                 : now.minus(this.settings.initialLookback());
-        Instant to = min(now.minus(this.settings.grace()), from.plus(this.settings.maxWindow()));
+        WindowEnd end = windowEnd(from, now);
+        Instant to = end.to();
         if (!to.isAfter(from)) {
-            return update(withError(previous, true, null));
+            return update(withFlush(withError(previous, true, null), end));
         }
         ScanWindow window = new ScanWindow(from, to);
         ScanResult result;
@@ -210,9 +230,39 @@ public class ReconcileJob {
         if (error == null) {
             pruneQuietly();
         }
-        return update(new ReconcileStatus(previous.datacenter(), previous.instanceId(), true, now, from, to, watermark,
-                result.scannedRecords(), result.incomplete().size(), redriven, repaired, deadLettered,
-                result.took().toMillis(), error));
+        return update(withFlush(new ReconcileStatus(previous.datacenter(), previous.instanceId(), true, now, from, to,
+                watermark, result.scannedRecords(), result.incomplete().size(), redriven, repaired, deadLettered,
+                result.took().toMillis(), error, null, 0), end));
+    }
+
+    /** Reads the writers' flush watermarks and plans the window's end; without them, it ends at now - grace. */
+    private WindowEnd windowEnd(Instant from, Instant now) {
+        List<WriterWatermark> watermarks;
+        try {
+            watermarks = this.writers.writers();
+            if (watermarks.isEmpty()) {
+                logger.debug("No processing-log writer publishes a flush watermark; the window ends at now - grace");
+            }
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Cannot read the processing-log writers' flush watermarks, the window ends at now - grace: {}",
+                    ex.toString());
+            watermarks = List.of();
+        }
+        WindowEnd end = this.planner.plan(from, now, watermarks);
+        this.metrics.flushLag(end.flushLag());
+        for (WriterWatermark overdue : end.overdue()) {
+            logger.warn("Processing-log writer {} still holds records from {} ({} ago, more than max-flush-wait {}): "
+                    + "the window goes on without it, and its late records may be re-driven needlessly",
+                    overdue.writer(), overdue.flushedBefore(), Duration.between(overdue.flushedBefore(), now),
+                    this.settings.maxFlushWait());
+        }
+        WriterWatermark heldBackBy = end.heldBackBy();
+        if (heldBackBy != null && end.flushLag().compareTo(this.settings.grace()) > 0) {
+            logger.info("Window ends at {}: processing-log writer {} still holds records from {} ({} ago)", end.to(),
+                    heldBackBy.writer(), heldBackBy.flushedBefore(), end.flushLag());
+        }
+        return end;
     }
 
     /** Renews the lease when less than half of it is left; {@code null} when it was lost. */
@@ -264,11 +314,15 @@ public class ReconcileJob {
         return new ReconcileStatus(status.datacenter(), status.instanceId(), leader, status.lastScanAt(),
                 status.windowFrom(), status.windowTo(), status.watermark(), status.scanned(),
                 status.incompleteFound(), status.redriven(), status.repaired(), status.deadLettered(),
-                status.scanMillis(), error);
+                status.scanMillis(), error, status.heldBackBy(), status.flushLagMillis());
     }
 
-    private static Instant min(Instant a, Instant b) {
-        return a.isBefore(b) ? a : b;
+    private static ReconcileStatus withFlush(ReconcileStatus status, WindowEnd end) {
+        return new ReconcileStatus(status.datacenter(), status.instanceId(), status.leader(), status.lastScanAt(),
+                status.windowFrom(), status.windowTo(), status.watermark(), status.scanned(),
+                status.incompleteFound(), status.redriven(), status.repaired(), status.deadLettered(),
+                status.scanMillis(), status.lastError(),
+                (end.heldBackBy() != null) ? end.heldBackBy().writer() : null, end.flushLag().toMillis());
     }
 
 }

@@ -19,13 +19,19 @@ import java.time.Instant;
  * @param deadLettered requests the last scan put on the dead-letter list
  * @param scanMillis how long the last scan's queries took
  * @param lastError the last scan's failure, {@code null} when it succeeded
+ * @param heldBackBy the processing-log writer whose flush watermark ended the last window early (it still held
+ *     records from before the usual end), {@code null} when none did
+ * @param flushLagMillis how far the oldest flush watermark of the live processing-log writers trailed the last
+ *     scan's "now", 0 when no writer publishes one
  */
 public record ReconcileStatus(String datacenter, String instanceId, boolean leader, Instant lastScanAt,
         Instant windowFrom, Instant windowTo, Instant watermark, long scanned, long incompleteFound, long redriven,
-        long repaired, long deadLettered, long scanMillis, String lastError) {
+        long repaired, long deadLettered, long scanMillis, String lastError, String heldBackBy,
+        long flushLagMillis) {
 
     static ReconcileStatus initial(String datacenter, String instanceId) {
-        return new ReconcileStatus(datacenter, instanceId, false, null, null, null, null, 0, 0, 0, 0, 0, 0, null);
+        return new ReconcileStatus(datacenter, instanceId, false, null, null, null, null, 0, 0, 0, 0, 0, 0, null, null,
+                0);
     }
 
 }

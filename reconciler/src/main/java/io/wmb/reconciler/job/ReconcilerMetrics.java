@@ -2,8 +2,10 @@ package io.wmb.reconciler.job;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -28,6 +30,8 @@ public final class ReconcilerMetrics {
 
     private final AtomicInteger leader = new AtomicInteger();
 
+    private final AtomicLong flushLagMillis = new AtomicLong();
+
     /**
      * Registers the meters.
      * @param registry the registry
@@ -49,6 +53,9 @@ public final class ReconcilerMetrics {
                 .description("from a repaired request's first record to its repair").publishPercentiles(0.5, 0.99)
                 .register(registry);
         registry.gauge("wmb.reconciler.leader", this.leader);
+        Gauge.builder("wmb.reconciler.flush.lag", this.flushLagMillis, (millis) -> millis.get() / 1000.0)
+                .description("how far the oldest flush watermark of the live processing-log writers trailed the "
+                        + "last scan's now").baseUnit("seconds").register(registry);
     }
 
     void scanned(long records, long incompleteFound, Duration took) {
@@ -68,6 +75,10 @@ public final class ReconcilerMetrics {
 
     void deadLettered() {
         this.deadLettered.increment();
+    }
+
+    void flushLag(Duration lag) {
+        this.flushLagMillis.set(lag.toMillis());
     }
 
     void leader(boolean isLeader) {

@@ -15,11 +15,12 @@ import io.wmb.processinglog.ProcessingLogIndices;
 import io.wmb.processinglog.ProcessingRecord;
 import io.wmb.processinglog.ProcessingRecordJson;
 import io.wmb.processinglog.Stage;
+import io.wmb.processinglog.WriterWatermark;
 import io.wmb.reconciler.scan.Datacenters;
 
 /**
- * Writes processing-log records straight into the daily indices, as the services' writers would, and reads them
- * back. Writes wait for a refresh so that the next scan sees them.
+ * Writes processing-log records straight into the daily indices, and writers' flush watermarks into their index,
+ * as the services' writers would, and reads them back. Writes wait for a refresh so that the next scan sees them.
  */
 final class ProcessingLogFixture {
 
@@ -28,6 +29,7 @@ final class ProcessingLogFixture {
     ProcessingLogFixture(ElasticsearchClient client) {
         this.client = client;
         ProcessingLogIndices.ensureTemplate(client);
+        ProcessingLogIndices.ensureWritersTemplate(client);
     }
 
     /** The records a request leaves when everything works, from {@code at} on. */
@@ -66,6 +68,18 @@ final class ProcessingLogFixture {
         if (response.errors()) {
             throw new IllegalStateException("bulk failed: " + response.items().get(0).error());
         }
+    }
+
+    /** Publishes a writer's watermark, as its {@code ElasticsearchProcessingLog} would. */
+    void publish(WriterWatermark watermark) throws IOException {
+        this.client.index((index) -> index.index(ProcessingLogIndices.WRITERS).id(watermark.writer())
+                .document(watermark.toDocument()).refresh(Refresh.WaitFor));
+    }
+
+    /** Removes a writer's watermark, as a writer that closes does. */
+    void withdraw(String writer) throws IOException {
+        this.client.delete((delete) -> delete.index(ProcessingLogIndices.WRITERS).id(writer)
+                .refresh(Refresh.WaitFor));
     }
 
     void refresh() throws IOException {

@@ -23,6 +23,7 @@ import io.wmb.processinglog.ProcessingLogReader;
 import io.wmb.processinglog.ProcessingLogSettings;
 import io.wmb.processinglog.ProcessingRecord;
 import io.wmb.processinglog.Stage;
+import io.wmb.processinglog.WriterWatermark;
 import io.wmb.reconciler.config.ReconcilerProperties;
 import io.wmb.reconciler.deadletter.DeadLetter;
 import io.wmb.reconciler.deadletter.DeadLetterRepository;
@@ -40,7 +41,10 @@ import io.wmb.reconciler.scan.ScanResult;
 import io.wmb.reconciler.scan.ScanWindow;
 import io.wmb.reconciler.scan.Verdict;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import static io.wmb.reconciler.it.ProcessingLogFixture.complete;
@@ -350,12 +354,111 @@ class ReconcileJobIntegrationTests {
         assertThat(telecom.posts.get(post).getVersion()).isEqualTo(v);
     }
 
+    @Nested
+    class WhileAProcessingLogWriterIsBehind {
+
+        private final Instant t = day();
+
+        private final MutableClock clock = new MutableClock(this.t.plus(Duration.ofMinutes(5)));
+
+        /** Telecom's collector, say, still holding records from just before t: its stages may only be late. */
+        private final String writer = "collector-telecom-" + UUID.randomUUID().toString().substring(0, 8);
+
+        private final String requestId = id("late-or-lost");
+
+        private final long post = post();
+
+        private final ReconcileJob job = job("unicom-a", lease(), this.clock);
+
+        @BeforeEach
+        void writeRequestWhoseRemoteStagesAreMissing() throws IOException {
+            long v = version(this.t, 0, "unicom");
+            log.write(stages(this.requestId, "unicom", this.post, v, this.t, Stage.ACCEPTED, Stage.LOCAL_APPLIED,
+                    Stage.RESHIPPED));
+            unicom.hold(this.post, v, "late or lost");
+        }
+
+        @AfterEach
+        void withdrawWriter() throws IOException {
+            log.withdraw(this.writer);
+        }
+
+        @Test
+        void shouldNotRedriveBeforeTheWritersWatermarkPassesTheRequest() throws IOException {
+            ReconcileStatus held = runHeldBack();
+
+            // The writer delivered everything from before t + 1 min: the remote stages are really missing.
+            this.clock.advance(Duration.ofSeconds(10));
+            publishWatermark(this.t.plus(Duration.ofMinutes(1)));
+            ReconcileStatus passed = this.job.runOnce();
+
+            assertThat(passed.windowFrom()).isEqualTo(held.windowTo());
+            assertThat(passed.windowTo()).isEqualTo(this.t.plus(Duration.ofSeconds(30)));
+            assertRepairedOnce(passed);
+        }
+
+        @Test
+        void shouldRedriveOnceTheWritersHeartbeatIsStale() throws IOException {
+            runHeldBack();
+
+            // The writer died: what it never delivered is what reconciliation repairs.
+            this.clock.advance(Duration.ofSeconds(31));
+            ReconcileStatus afterDeath = this.job.runOnce();
+
+            assertThat(afterDeath.heldBackBy()).isNull();
+            assertThat(afterDeath.flushLagMillis()).isZero();
+            assertRepairedOnce(afterDeath);
+        }
+
+        @Test
+        void shouldRedriveAfterMaxFlushWaitThoughTheWriterIsAlive() throws IOException {
+            runHeldBack();
+
+            // Alive, but stuck for longer than max-flush-wait (10 min): reconciliation goes on without it.
+            this.clock.advance(Duration.ofMinutes(6));
+            publishWatermark(this.t.minusSeconds(1));
+            ReconcileStatus overdue = this.job.runOnce();
+
+            assertThat(overdue.heldBackBy()).isNull();
+            assertThat(overdue.flushLagMillis()).isEqualTo(Duration.ofMinutes(11).plusSeconds(1).toMillis());
+            assertThat(overdue.windowTo()).isEqualTo(this.clock.instant().minusSeconds(30));
+            assertRepairedOnce(overdue);
+        }
+
+        /** One run while the writer still holds records from a second before the request: it must wait. */
+        private ReconcileStatus runHeldBack() throws IOException {
+            publishWatermark(this.t.minusSeconds(1));
+
+            ReconcileStatus held = this.job.runOnce();
+
+            assertThat(held.lastError()).isNull();
+            assertThat(held.windowTo()).isEqualTo(this.t.minusSeconds(1).minusSeconds(30));
+            assertThat(held.heldBackBy()).isEqualTo(this.writer);
+            assertThat(held.flushLagMillis()).isEqualTo(Duration.ofMinutes(5).plusSeconds(1).toMillis());
+            assertThat(held.redriven()).isZero();
+            assertThat(telecom.applies(this.requestId)).isZero();
+            return held;
+        }
+
+        private void assertRepairedOnce(ReconcileStatus status) {
+            assertThat(status.repaired()).isEqualTo(1);
+            assertThat(telecom.applies(this.requestId)).isEqualTo(1);
+        }
+
+        private void publishWatermark(Instant flushedBefore) throws IOException {
+            log.publish(new WriterWatermark(this.writer, "collector", "telecom", flushedBefore,
+                    this.clock.instant()));
+        }
+
+    }
+
     private ReconcileJob job(String instanceId, String lease, MutableClock clock) {
         ReconcilerProperties.Scan scan = new ReconcilerProperties.Scan(true, Duration.ofMinutes(1),
-                Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofHours(1), Duration.ofMillis(100), 10_000, 2);
+                Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofHours(1), Duration.ofMillis(100), 10_000, 2,
+                Duration.ofSeconds(30), Duration.ofMinutes(10));
         return new ReconcileJob(instanceId.substring(0, instanceId.indexOf('-')), scan,
-                new LeaseRepository(client, lease, instanceId, LEASE, clock), LEASE, scanner(), redriver(clock),
-                new DeadLetterRepository(client), processingLog,
+                new LeaseRepository(client, lease, instanceId, LEASE, clock), LEASE, scanner(),
+                new ProcessingLogReader(client), redriver(clock), new DeadLetterRepository(client), processingLog,
                 new ProcessingLogRetention(client, Duration.ofDays(3650), clock),
                 new ReconcilerMetrics(new SimpleMeterRegistry()), clock);
     }

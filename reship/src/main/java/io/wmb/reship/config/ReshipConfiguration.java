@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wmb.processinglog.ElasticsearchProcessingLog;
 import io.wmb.processinglog.ProcessingLogSettings;
+import io.wmb.processinglog.WriterId;
 import io.wmb.reship.forward.CollectorClient;
 import io.wmb.reship.forward.Forwarder;
 import io.wmb.reship.forward.ForwarderHealthIndicator;
@@ -60,10 +61,11 @@ class ReshipConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    ElasticsearchProcessingLog processingLog(ReshipProperties properties, MeterRegistry meterRegistry) {
+    ElasticsearchProcessingLog processingLog(ReshipProperties properties, MeterRegistry meterRegistry,
+            Clock clock) {
         return new ElasticsearchProcessingLog(ProcessingLogSettings.defaults(
                 properties.processingLog().elasticsearchUrl(), properties.dataDir().resolve("processing-log")),
-                meterRegistry);
+                WriterId.of("reship", properties.datacenter()), meterRegistry, clock);
     }
 
     @ConditionalOnProperty(name = "wmb.reship.transport", havingValue = "grpc", matchIfMissing = true)
