@@ -41,6 +41,9 @@ class ForwarderTests {
 
     private Outbox outbox;
 
+    /** Every appended write is a new one, across calls of {@link #appendWrites}. */
+    private long nextVersion = 100;
+
     @AfterEach
     void closeAll() throws Exception {
         for (int i = this.resources.size() - 1; i >= 0; i--) {
@@ -80,17 +83,20 @@ class ForwarderTests {
         // The first batch is never acknowledged on the first stream, so it stays in flight until the ack timeout.
         FakeCollector collector = new FakeCollector(
                 (stream, batch) -> (stream == 1 && batch.getBatchId() == 1) ? Reaction.IGNORE : Reaction.ACK);
-        start(collector, new ReshipProperties.Collector("in-process", "secret", 100, Duration.ofMillis(500), 2,
+        start(collector, new ReshipProperties.Collector("in-process", "secret", 100, Duration.ofSeconds(2), 2,
                 Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofMillis(10), Duration.ofMillis(100),
                 Duration.ofSeconds(10)));
 
-        List<PostWrite> writes = appendWrites(4);
+        List<PostWrite> first = appendWrites(1);
+        // Sooner than the linger: nothing was in flight.
+        await().atMost(Duration.ofSeconds(1)).until(() -> collector.received().size() == 1);
+        List<PostWrite> behind = appendWrites(3);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> collector.received().size() >= 2);
         List<WriteBatch> batches = collector.received();
-        // The first write went alone (at once); the others arrived while it was in flight and waited together.
-        assertThat(batches.get(0).getWritesCount()).isOne();
-        assertThat(batches.get(1).getWritesList()).containsExactlyElementsOf(writes.subList(1, 4));
+        assertThat(batches.get(0).getWritesList()).containsExactlyElementsOf(first);
+        // Arrived while the first was in flight: they waited for each other, up to the linger.
+        assertThat(batches.get(1).getWritesList()).containsExactlyElementsOf(behind);
     }
 
     @Test
@@ -173,7 +179,7 @@ class ForwarderTests {
     private List<PostWrite> appendWrites(int count) {
         List<PostWrite> writes = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            PostWrite write = Writes.updateInUnicom(1 + (i % 3), 100 + i);
+            PostWrite write = Writes.updateInUnicom(1 + (i % 3), this.nextVersion++);
             writes.add(write);
             // One append per write, as separate submits would.
             this.outbox.append(List.of(write)).join();
