@@ -132,6 +132,9 @@ final class DemoClient {
                 + "{\"term\":{\"stage\":\"" + stage + "\"}}"
                 + ((datacenter != null) ? ",{\"term\":{\"datacenter\":\"" + datacenter + "\"}}" : "")
                 + "]}}}";
+        // The daily indices refresh every 5 s; a refresh first shows records written since.
+        send(HttpRequest.newBuilder(url(9200, "/wmb-processing-log-*/_refresh?ignore_unavailable=true"
+                + "&allow_no_indices=true")).POST(HttpRequest.BodyPublishers.noBody()));
         Answer answer = send(HttpRequest.newBuilder(url(9200,
                 "/wmb-processing-log-*/_search?ignore_unavailable=true&allow_no_indices=true"))
             .POST(HttpRequest.BodyPublishers.ofString(query))

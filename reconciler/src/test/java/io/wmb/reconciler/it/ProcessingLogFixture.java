@@ -20,7 +20,8 @@ import io.wmb.reconciler.scan.Datacenters;
 
 /**
  * Writes processing-log records straight into the daily indices, and writers' flush watermarks into their index,
- * as the services' writers would, and reads them back. Writes wait for a refresh so that the next scan sees them.
+ * as the services' writers would, and reads them back. Records are searchable as soon as they are written (a refresh
+ * per write), so that a read right after sees them.
  */
 final class ProcessingLogFixture {
 
@@ -58,16 +59,35 @@ final class ProcessingLogFixture {
     }
 
     void write(List<ProcessingRecord> records) throws IOException {
-        List<BulkOperation> operations = new ArrayList<>();
-        for (ProcessingRecord record : records) {
-            Map<String, Object> document = ProcessingRecordJson.toDocument(record);
-            operations.add(BulkOperation.of((op) -> op.index((index) -> index
-                    .index(ProcessingLogIndices.indexFor(record.at())).id(record.documentId()).document(document))));
-        }
-        BulkResponse response = this.client.bulk((bulk) -> bulk.operations(operations).refresh(Refresh.WaitFor));
+        write(records.stream().map(ProcessingLogFixture::operation).toList(), Refresh.True);
+    }
+
+    private void write(List<BulkOperation> operations, Refresh refresh) throws IOException {
+        BulkResponse response = this.client.bulk((bulk) -> bulk.operations(operations).refresh(refresh));
         if (response.errors()) {
             throw new IllegalStateException("bulk failed: " + response.items().get(0).error());
         }
+    }
+
+    private static BulkOperation operation(ProcessingRecord record) {
+        Map<String, Object> document = ProcessingRecordJson.toDocument(record);
+        return BulkOperation.of((op) -> op.index((index) -> index.index(ProcessingLogIndices.indexFor(record.at()))
+                .id(record.documentId()).document(document)));
+    }
+
+    /**
+     * Writes records as the services' writers do: without waiting for a refresh, so that until the index's next
+     * one (never, if its refresh is off) they are not searchable yet.
+     */
+    void writeUnrefreshed(List<ProcessingRecord> records) throws IOException {
+        write(records.stream().map(ProcessingLogFixture::operation).toList(), Refresh.False);
+    }
+
+    /** Turns the periodic refresh of the daily index holding {@code at} off ({@code -1}) or sets it. */
+    void refreshInterval(Instant at, String interval) throws IOException {
+        this.client.indices().create((create) -> create.index(ProcessingLogIndices.indexFor(at)));
+        this.client.indices().putSettings((put) -> put.index(ProcessingLogIndices.indexFor(at))
+                .settings((settings) -> settings.refreshInterval((time) -> time.time(interval))));
     }
 
     /** Publishes a writer's watermark, as its {@code ElasticsearchProcessingLog} would. */

@@ -226,6 +226,25 @@ class ReconcileJobIntegrationTests {
     }
 
     @Test
+    void shouldSeeRecordsThatTheIndexHasNotRefreshedYet() throws IOException {
+        // The daily indices refresh every few seconds and the writers do not wait for it; here the index never
+        // refreshes by itself, so only the scan's own refresh can make these records searchable.
+        Instant t = day();
+        log.refreshInterval(t, "-1");
+        String done = id("unrefreshed-complete");
+        String stuck = id("unrefreshed-stuck");
+        List<ProcessingRecord> records = new ArrayList<>(complete(done, "unicom", post(), version(t, 0, "unicom"), t));
+        records.addAll(stages(stuck, "unicom", post(), version(t.plusSeconds(1), 0, "unicom"), t.plusSeconds(1),
+                Stage.ACCEPTED, Stage.LOCAL_APPLIED, Stage.RESHIPPED));
+        log.writeUnrefreshed(records);
+
+        ScanResult scan = scanner().scan(new ScanWindow(t, t.plusSeconds(10)));
+
+        assertThat(scan.scannedRecords()).isEqualTo(records.size());
+        assertThat(scan.incomplete()).extracting(Verdict::requestId).containsExactly(stuck);
+    }
+
+    @Test
     void shouldRetryWithBackoffThenDeadLetterAndRedriveOnDemand() throws IOException {
         Instant t = day();
         MutableClock clock = new MutableClock(t.plus(Duration.ofMinutes(5)));
