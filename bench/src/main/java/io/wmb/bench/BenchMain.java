@@ -679,8 +679,9 @@ public final class BenchMain {
                 + "the demo's Elasticsearch: it bulk-loads %,d records (five per request, 0.1%% of requests stuck "
                 + "after `RESHIPPED`) into a daily index of their own (kept between runs: `reuse`; loaded two bulk "
                 + "requests at a time with the index's refresh off, so the segment count below depends on how far "
-                + "merging kept up), then scans the whole window and its first tenth five times each at parallelism 1 and 2, and times the plain "
-                + "composite aggregation on the same data for comparison.", records);
+                + "merging kept up), then scans the whole window and its first tenth five times each at "
+                + "parallelism 1 and 2, and times the plain composite aggregation on the same data for comparison.",
+                records);
         Pattern line = Pattern.compile("^(whole window|first tenth), parallelism (\\d), run (\\d): ([\\d,]+) records.*"
                 + "?(\\d+) incomplete, (\\d+) ms", Pattern.MULTILINE);
         Matcher matcher = line.matcher(output);
