@@ -3,21 +3,20 @@ package io.wmb.reconciler.bench;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._helpers.bulk.BulkIngester;
+import co.elastic.clients.elasticsearch._helpers.bulk.BulkListener;
 import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.aggregations.CompositeAggregate;
 import co.elastic.clients.elasticsearch._types.aggregations.CompositeAggregationSource;
+import co.elastic.clients.elasticsearch.core.BulkRequest;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.indices.TranslogDurability;
@@ -66,7 +65,7 @@ public final class ScanBenchmark {
             if (!reuse) {
                 client.indices().delete((delete) -> delete.index(index).ignoreUnavailable(true));
                 // Loading only: no periodic refresh, no fsync per bulk request and two requests at a time took the
-                // load from 116 to 70 s here (the index then had 21 segments rather than 16, which makes the scan
+                // load from 116 to 70-85 s here (the index then had 17-21 segments rather than 16, which makes the scan
                 // a little slower, not faster). The scanner refreshes before it scans.
                 client.indices().create((create) -> create.index(index).settings((settings) -> settings
                         .refreshInterval((interval) -> interval.time("-1"))
@@ -141,8 +140,10 @@ public final class ScanBenchmark {
     private static int load(ElasticsearchClient client, String index, Instant start, int records)
             throws IOException {
         SplittableRandom random = new SplittableRandom(42);
-        List<BulkOperation> operations = new ArrayList<>(BULK);
-        BulkSender sender = new BulkSender(client);
+        // Two requests in flight: Elasticsearch indexes one (a write thread per core) while the next is built.
+        AtomicReference<String> failure = new AtomicReference<>();
+        BulkIngester<Void> ingester = BulkIngester.of((builder) -> builder.client(client).maxOperations(BULK)
+                .maxSize(-1).maxConcurrentRequests(2).listener(new FirstFailure(failure)));
         Stage[] pipeline = { Stage.ACCEPTED, Stage.LOCAL_APPLIED, Stage.RESHIPPED, Stage.COLLECTED,
             Stage.REMOTE_APPLIED };
         int stuck = 0;
@@ -170,79 +171,35 @@ public final class ScanBenchmark {
                 document.put("postId", i);
                 document.put("version", version);
                 String id = requestId + ":" + where + ":" + stage;
-                operations.add(BulkOperation.of((op) -> op.index((doc) -> doc.index(index).id(id)
+                ingester.add(BulkOperation.of((op) -> op.index((doc) -> doc.index(index).id(id)
                         .document(document))));
                 written++;
             }
-            if (operations.size() >= BULK) {
-                sender.send(operations);
-            }
         }
-        sender.send(operations);
-        sender.await();
+        // Sends what is left and waits for every request.
+        ingester.close();
+        if (failure.get() != null) {
+            throw new IllegalStateException("bulk failed: " + failure.get());
+        }
         return stuck;
     }
 
-    /**
-     * Sends bulk requests two at a time, so that Elasticsearch indexes one while the client builds and
-     * serializes the next: Elasticsearch has a write thread per core.
-     */
-    private static final class BulkSender {
+    /** Keeps the first failure of any bulk request: a failed item or a failed request. */
+    private record FirstFailure(AtomicReference<String> failure) implements BulkListener<Void> {
 
-        private final ElasticsearchClient client;
-
-        private final ExecutorService executor = Executors.newFixedThreadPool(2);
-
-        private final Semaphore slots = new Semaphore(2);
-
-        private final AtomicReference<Exception> failure = new AtomicReference<>();
-
-        BulkSender(ElasticsearchClient client) {
-            this.client = client;
+        @Override
+        public void beforeBulk(long executionId, BulkRequest request, List<Void> contexts) {
         }
 
-        /** Hands the operations over (and clears the list), once a send slot is free. */
-        void send(List<BulkOperation> operations) throws IOException {
-            if (operations.isEmpty()) {
-                return;
-            }
-            List<BulkOperation> batch = List.copyOf(operations);
-            operations.clear();
-            this.slots.acquireUninterruptibly();
-            rethrow();
-            this.executor.execute(() -> {
-                try {
-                    BulkResponse response = this.client.bulk((bulk) -> bulk.operations(batch));
-                    if (response.errors()) {
-                        throw new IllegalStateException("bulk failed: " + response.items().stream()
-                                .filter((item) -> item.error() != null).findFirst().orElseThrow().error());
-                    }
-                }
-                catch (IOException | RuntimeException ex) {
-                    this.failure.compareAndSet(null, ex);
-                }
-                finally {
-                    this.slots.release();
-                }
-            });
+        @Override
+        public void afterBulk(long executionId, BulkRequest request, List<Void> contexts, BulkResponse response) {
+            response.items().stream().filter((item) -> item.error() != null).findFirst()
+                .ifPresent((item) -> this.failure.compareAndSet(null, String.valueOf(item.error())));
         }
 
-        /** Waits for every request sent, and fails if any did. */
-        void await() throws IOException {
-            this.slots.acquireUninterruptibly(2);
-            this.slots.release(2);
-            this.executor.shutdown();
-            rethrow();
-        }
-
-        private void rethrow() throws IOException {
-            Exception ex = this.failure.get();
-            if (ex instanceof IOException io) {
-                throw io;
-            }
-            if (ex != null) {
-                throw (RuntimeException) ex;
-            }
+        @Override
+        public void afterBulk(long executionId, BulkRequest request, List<Void> contexts, Throwable failure) {
+            this.failure.compareAndSet(null, failure.toString());
         }
     }
 
