@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import io.wmb.infra.Datacenter;
 import io.wmb.processor.TwoDatacenters.Processor;
+import redis.clients.jedis.JedisPooled;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -89,6 +90,13 @@ abstract class IntegrationTestSupport {
         }
         catch (SQLException ex) {
             throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Whether unicom's Redis remembers a response under an idempotency key. */
+    static boolean remembersIdempotencyKey(String key) {
+        try (JedisPooled redis = new JedisPooled(URI.create(datacenters.infrastructure.redisUrl(Datacenter.UNICOM)))) {
+            return redis.exists("wmb:idem:" + key);
         }
     }
 

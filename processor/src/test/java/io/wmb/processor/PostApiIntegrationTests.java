@@ -125,6 +125,21 @@ class PostApiIntegrationTests extends IntegrationTestSupport {
         }
 
         @Test
+        void shouldNotRememberTheResponseToARequestIdAGatewayMade() {
+            long author = newAuthor();
+            String body = "{\"authorId\": " + author + ", \"content\": \"through the gateway\"}";
+            HttpResponse<String> made = call(unicom, "POST", "/api/posts", body,
+                    Map.of("X-Request-Id", "made-" + author, "X-WMB-Request-Id-Generated", "true"));
+            HttpResponse<String> own = call(unicom, "POST", "/api/posts", body,
+                    Map.of("X-Request-Id", "own-" + author));
+            assertThat(made.statusCode()).isEqualTo(201);
+            assertThat(made.headers().firstValue("X-Request-Id")).contains("made-" + author);
+            assertThat(remembersIdempotencyKey("made-" + author)).isFalse();
+            assertThat(own.statusCode()).isEqualTo(201);
+            assertThat(remembersIdempotencyKey("own-" + author)).isTrue();
+        }
+
+        @Test
         void shouldRefuseAKeyReusedForADifferentRequest() {
             long author = newAuthor();
             Map<String, String> key = Map.of("Idempotency-Key", "reused-" + author);

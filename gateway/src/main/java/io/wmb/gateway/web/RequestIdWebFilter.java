@@ -16,15 +16,24 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * First filter of every request: takes the client's {@code X-Request-Id} or makes one, passes it upstream,
- * puts it in the logging context (MDC key {@code requestId}) and on the response, and makes sure the
- * response says which datacenter served it ({@code X-WMB-Datacenter}): the upstream's answer when it gave
- * one, otherwise the datacenter the request was routed to, otherwise this gateway itself.
+ * First filter of every request: takes the client's {@code X-Request-Id} or makes one, passes it upstream
+ * (a made one marked {@code X-WMB-Request-Id-Generated: true}), puts it in the logging context (MDC key
+ * {@code requestId}) and on the response, and makes sure the response says which datacenter served it
+ * ({@code X-WMB-Datacenter}): the upstream's answer when it gave one, otherwise the datacenter the request was
+ * routed to, otherwise this gateway itself.
  */
 public class RequestIdWebFilter implements WebFilter, Ordered {
 
     /** Request and response header carrying the request id. */
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
+
+    /**
+     * Request header sent upstream with a request id this gateway made. The processor takes a client's own
+     * {@code X-Request-Id} as its idempotency key and remembers the response for a day; a made id can never come
+     * again (the client never saw it, and the gateways do not resend writes), so remembering it would only cost two
+     * Redis commands and a day of Redis memory per write. A downstream gateway passes the mark on as it came.
+     */
+    public static final String GENERATED_HEADER = "X-WMB-Request-Id-Generated";
 
     /** Response header naming the datacenter that served the request. */
     public static final String DATACENTER_HEADER = "X-WMB-Datacenter";
@@ -99,12 +108,15 @@ public class RequestIdWebFilter implements WebFilter, Ordered {
             return Problems.write(exchange, HttpStatus.BAD_REQUEST, "Bad Request",
                     "X-Request-Id must be 1 to 128 letters, digits or '.', '_', ':', '-'");
         }
-        ServerHttpRequest request = exchange.getRequest()
-            .mutate()
-            .headers((headers) -> headers.set(REQUEST_ID_HEADER, requestId))
-            .build();
-        return chain.filter(exchange.mutate().request(request).build())
-            .contextWrite(Context.of(MDC_KEY, requestId));
+        ServerWebExchange forwarded = exchange;
+        if (!requestId.equals(given)) {
+            ServerHttpRequest request = exchange.getRequest().mutate().headers((headers) -> {
+                headers.set(REQUEST_ID_HEADER, requestId);
+                headers.set(GENERATED_HEADER, "true");
+            }).build();
+            forwarded = exchange.mutate().request(request).build();
+        }
+        return chain.filter(forwarded).contextWrite(Context.of(MDC_KEY, requestId));
     }
 
 }

@@ -94,8 +94,10 @@ final class FakeProcessor implements AutoCloseable {
         else {
             this.served.incrementAndGet();
             String requestId = exchange.getRequestHeaders().getFirst("X-Request-Id");
+            String generated = exchange.getRequestHeaders().getFirst("X-WMB-Request-Id-Generated");
             body = "{\"processor\":\"" + this.name + "\",\"path\":\"" + path + "\",\"requestId\":\""
-                    + ((requestId != null) ? requestId : "") + "\"}";
+                    + ((requestId != null) ? requestId : "") + "\",\"generated\":\""
+                    + ((generated != null) ? generated : "") + "\"}";
             exchange.getResponseHeaders().set("X-WMB-Datacenter", this.datacenter);
             exchange.getResponseHeaders().set("X-Processor", this.name);
         }

@@ -93,16 +93,18 @@ class GatewayIntegrationTests {
         }
 
         @Test
-        void shouldPassTheRequestIdThroughOrMakeOne() {
+        void shouldPassTheRequestIdThroughOrMakeOneMarkedAsMade() {
             Map<String, String> headers = new HashMap<>(user("rid", "north"));
             headers.put("X-Request-Id", "req-" + run);
             Http.Response given = Http.get(edge + "/api/posts/3", headers);
             assertThat(given.header("X-Request-Id")).isEqualTo("req-" + run);
-            assertThat(given.body()).contains("\"requestId\":\"req-" + run + "\"");
+            assertThat(given.body()).contains("\"requestId\":\"req-" + run + "\"")
+                .contains("\"generated\":\"\"");
 
             Http.Response made = Http.get(edge + "/api/posts/3", user("rid", "north"));
             assertThat(made.header("X-Request-Id")).hasSize(36);
-            assertThat(made.body()).contains(made.header("X-Request-Id"));
+            // Through edge and gateway: the processor must not take a made id for the client's idempotency key.
+            assertThat(made.body()).contains(made.header("X-Request-Id")).contains("\"generated\":\"true\"");
         }
 
     }

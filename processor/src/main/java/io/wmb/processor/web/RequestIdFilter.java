@@ -25,11 +25,20 @@ public class RequestIdFilter extends OncePerRequestFilter {
     /** Request attribute: the request id. */
     public static final String REQUEST_ID = RequestIdFilter.class.getName() + ".requestId";
 
-    /** Request attribute: the client's idempotency key ({@code Idempotency-Key}, else its own request id). */
+    /**
+     * Request attribute: the client's idempotency key ({@code Idempotency-Key}, else its own request id, unless a
+     * gateway made that id).
+     */
     public static final String IDEMPOTENCY_KEY = RequestIdFilter.class.getName() + ".idempotencyKey";
 
     /** Header of the request id. */
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
+
+    /**
+     * Header a gateway adds to a request id it made (value {@code true}): such an id names the request but is no
+     * client's idempotency key, since nobody can send it again, so its response is not remembered.
+     */
+    public static final String GENERATED_HEADER = "X-WMB-Request-Id-Generated";
 
     /** Header naming the datacenter that served a request. */
     public static final String DATACENTER_HEADER = "X-WMB-Datacenter";
@@ -82,8 +91,11 @@ public class RequestIdFilter extends OncePerRequestFilter {
                 return;
             }
             request.setAttribute(REQUEST_ID, requestId);
-            if (key != null || sent != null) {
-                request.setAttribute(IDEMPOTENCY_KEY, (key != null) ? key : sent);
+            if (key != null) {
+                request.setAttribute(IDEMPOTENCY_KEY, key);
+            }
+            else if (sent != null && !"true".equals(request.getHeader(GENERATED_HEADER))) {
+                request.setAttribute(IDEMPOTENCY_KEY, sent);
             }
             chain.doFilter(new LimitedBodyRequest(request, maxBodyBytes), response);
         }
