@@ -348,7 +348,7 @@ public final class BenchMain {
                 + "from its start until the last of them was applied in telecom (the collectors' lag counters), and "
                 + "each run waits for that before the next starts.", runs,
                 duration.toSeconds());
-        this.report.paragraph(warmUp.describe());
+        this.report.paragraph("%s", warmUp.describe());
         List<List<String>> rows = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             rows.add(List.of(Integer.toString(i + 1), Report.number(edge.get(i).throughput()),
