@@ -144,6 +144,25 @@ class GatewayIntegrationTests {
         }
 
         @Test
+        void shouldSpreadAndKeepStickyAnonymousClientsBehindTheEdgeByTheirOwnAddress() {
+            // The unicom gateway sees every request come from the edge: it tells anonymous clients apart by the
+            // address the edge names in X-Forwarded-For (and would rate-limit them as one client otherwise).
+            setRemoteWeight("unicom", 50);
+            Map<String, Integer> byDatacenter = new HashMap<>();
+            for (int host = 10; host < 40; host++) {
+                String address = "127.0.0." + host;
+                Http.Response first = Http.getFrom(address, edge + "/api/posts/1", Map.of());
+                Http.Response again = Http.getFrom(address, edge + "/api/posts/1", Map.of());
+                assertThat(first.status()).isEqualTo(200);
+                assertThat(again.header("X-WMB-Datacenter")).as("sticky: " + address)
+                    .isEqualTo(first.header("X-WMB-Datacenter"));
+                byDatacenter.merge(first.header("X-WMB-Datacenter"), 1, Integer::sum);
+            }
+            // 30 addresses at half and half: all on one side by chance is 2 in a billion.
+            assertThat(byDatacenter).containsOnlyKeys("unicom", "telecom");
+        }
+
+        @Test
         void shouldRefuseAChangeWithoutOperatorToken() {
             Http.Response anonymous = Http.put(edge + "/ops/regions/north/shift", "{\"percent\":40}", Map.of());
             assertThat(anonymous.status()).isEqualTo(401);
