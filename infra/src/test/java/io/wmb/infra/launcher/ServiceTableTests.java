@@ -109,6 +109,16 @@ class ServiceTableTests {
     }
 
     @Test
+    void shouldGiveTheGatewaysOneEventLoopUnlessTheUserSetsAnother() {
+        String configured = System.getenv(ServiceTable.GATEWAY_IO_WORKERS);
+        String expected = (configured != null && !configured.isBlank()) ? configured.trim() : "1";
+        for (String id : List.of("edge", "gateway-unicom", "gateway-telecom")) {
+            assertThat(service(id).env()).containsEntry(ServiceTable.GATEWAY_IO_WORKERS, expected);
+        }
+        assertThat(service("processor-unicom").env()).doesNotContainKey(ServiceTable.GATEWAY_IO_WORKERS);
+    }
+
+    @Test
     void shouldKeepEachServicesStateInItsOwnFolder() {
         assertThat(service("reship-telecom").env()).containsEntry("WMB_DATA_DIR", "/data/reship-telecom")
             .containsEntry("WMB_DATACENTER", "telecom");

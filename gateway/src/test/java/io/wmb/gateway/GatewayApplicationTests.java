@@ -1,0 +1,40 @@
+package io.wmb.gateway;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class GatewayApplicationTests {
+
+    @AfterEach
+    void clearProperty() {
+        System.clearProperty(GatewayApplication.IO_WORKERS_PROPERTY);
+    }
+
+    @Test
+    void shouldSizeReactorNettysEventLoopsFromTheEnvironment() {
+        GatewayApplication.applyIoWorkers(" 1 ");
+        assertThat(System.getProperty(GatewayApplication.IO_WORKERS_PROPERTY)).isEqualTo("1");
+    }
+
+    @Test
+    void shouldKeepReactorNettysDefaultWhenUnsetOrSetByProperty() {
+        GatewayApplication.applyIoWorkers(null);
+        GatewayApplication.applyIoWorkers("");
+        assertThat(System.getProperty(GatewayApplication.IO_WORKERS_PROPERTY)).isNull();
+        System.setProperty(GatewayApplication.IO_WORKERS_PROPERTY, "3");
+        GatewayApplication.applyIoWorkers("1");
+        assertThat(System.getProperty(GatewayApplication.IO_WORKERS_PROPERTY)).isEqualTo("3");
+    }
+
+    @Test
+    void shouldRefuseANumberThatIsNotPositive() {
+        assertThatIllegalArgumentException().isThrownBy(() -> GatewayApplication.applyIoWorkers("0"))
+            .withMessageContaining("WMB_GATEWAY_IO_WORKERS");
+        assertThatIllegalArgumentException().isThrownBy(() -> GatewayApplication.applyIoWorkers("many"))
+            .withMessageContaining("'many'");
+    }
+
+}
