@@ -182,13 +182,11 @@ public final class BenchMain {
                         + System.getProperty("java.version"), System.getProperty("os.version"), loadBefore);
         this.report.paragraph("Demo at port offset %d (edge %s, unicom processor %s), started as `./wmb up` does, "
                 + "services with the benchmark's JVM flags (`WMB_SERVICE_JAVA_OPTS`: `%s`, C2 on), Elasticsearch with "
-                + "%s; `./wmb up` runs it C1-only, which starts sooner) and the gateways' rate limit off "
+                + "%s `./wmb up` runs it C1-only, which starts sooner) and the gateways' rate limit off "
                 + "(`WMB_RATE_LIMIT_ENABLED=false`).", this.options.offset(), this.demo.edgeUrl(),
                 this.demo.processorUrl("unicom"),
                 Objects.orElse(System.getenv("WMB_SERVICE_JAVA_OPTS"), BENCH_SERVICE_JAVA_OPTS),
-                Objects.orElse(System.getenv("WMB_ES_JAVA_OPTS"), BENCH_ES_JAVA_OPTS).isBlank()
-                        ? "the JVM's default flags (`WMB_ES_JAVA_OPTS` blank, so C2 is on"
-                        : "`WMB_ES_JAVA_OPTS`: `" + System.getenv("WMB_ES_JAVA_OPTS") + "` (its default is blank");
+                elasticsearchFlags());
         this.report.paragraph("Load: an open-loop generator at a constant arrival rate (its own HTTP/1.1 client on "
                 + "blocking sockets, 256 keep-alive connections, each with a thread and one request in flight, as wrk "
                 + "has them), latencies measured from each request's *intended* send "
@@ -1016,6 +1014,13 @@ public final class BenchMain {
         if (exit != 0) {
             throw new IOException("./wmb " + command + " exited with " + exit);
         }
+    }
+
+    /** Elasticsearch's flags as the report names them, opening the parenthesis that the sentence closes. */
+    private static String elasticsearchFlags() {
+        String flags = Objects.orElse(System.getenv("WMB_ES_JAVA_OPTS"), BENCH_ES_JAVA_OPTS);
+        return flags.isBlank() ? "no extra JVM flags, so C2 on (`WMB_ES_JAVA_OPTS` blank;"
+                : "`WMB_ES_JAVA_OPTS`: `" + flags + "` (";
     }
 
     private static double[] percentiles(LoadResult result) {
