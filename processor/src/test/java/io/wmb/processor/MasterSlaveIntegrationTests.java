@@ -218,6 +218,8 @@ class MasterSlaveIntegrationTests extends IntegrationTestSupport {
         properties.put("spring.datasource.password", datacenters.infrastructure.mysqlPassword());
         properties.put("spring.datasource.hikari.maximum-pool-size", 4);
         properties.put("wmb.processor.redis.url", datacenters.infrastructure.redisUrl(dc));
+        // A second processor in each datacenter: the independent pair's hold node 0.
+        properties.put("wmb.processor.node.number", 1);
         properties.put("wmb.processor.reship.target", "127.0.0.1:" + reship.port());
         properties.put("wmb.processor.processing-log.elasticsearch-url", datacenters.infrastructure.elasticsearchUrl());
         properties.put("wmb.processor.processing-log.spill-directory", spill.toAbsolutePath().toString());

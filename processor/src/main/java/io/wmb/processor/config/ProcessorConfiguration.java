@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.UUID;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -33,6 +34,7 @@ import io.wmb.processor.topology.PeerCacheWriter;
 import io.wmb.processor.topology.Topology;
 import io.wmb.processor.topology.WriteTopology;
 import io.wmb.processor.version.HybridLogicalClock;
+import io.wmb.processor.version.NodeClaim;
 import io.wmb.processor.version.PostIdGenerator;
 import io.wmb.processor.version.RequestIds;
 import redis.clients.jedis.Connection;
@@ -63,9 +65,17 @@ class ProcessorConfiguration {
         return new HybridLogicalClock(clock, properties.datacenterNumber());
     }
 
+    @Bean(destroyMethod = "close")
+    NodeClaim nodeClaim(JedisPooled jedis, ProcessorProperties properties) {
+        ProcessorProperties.Node node = properties.node();
+        String holder = (node.instanceId() == null || node.instanceId().isBlank())
+                ? "processor-" + UUID.randomUUID() : node.instanceId();
+        return NodeClaim.claim(jedis, properties.datacenter(), node.number(), holder, node.claimTtl());
+    }
+
     @Bean
-    PostIdGenerator postIdGenerator(Clock clock, ProcessorProperties properties) {
-        return new PostIdGenerator(clock, properties.datacenterNumber());
+    PostIdGenerator postIdGenerator(Clock clock, ProcessorProperties properties, NodeClaim nodeClaim) {
+        return new PostIdGenerator(clock, properties.datacenterNumber(), nodeClaim.node());
     }
 
     @Bean

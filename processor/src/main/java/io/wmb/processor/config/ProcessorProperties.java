@@ -31,6 +31,7 @@ import org.springframework.validation.annotation.Validated;
  * @param operatorToken the bearer token that operator changes ({@code PUT /ops/database-owner}) must carry
  * @param topology independent (both datacenters take writes) or master-slave ({@code WMB_TOPOLOGY})
  * @param peerCache the other datacenter's Redis, written directly by the master in master-slave mode
+ * @param node this processor's place among its datacenter's processors
  */
 @Validated
 @ConfigurationProperties("wmb.processor")
@@ -46,7 +47,8 @@ public record ProcessorProperties(
         @Valid @NotNull Recovery recovery,
         @NotBlank String operatorToken,
         @NotNull Topology topology,
-        @Valid @NotNull PeerCache peerCache) {
+        @Valid @NotNull PeerCache peerCache,
+        @Valid @NotNull Node node) {
 
     /** This datacenter's number in versions and ids: unicom 1, telecom 2. */
     public int datacenterNumber() {
@@ -134,6 +136,18 @@ public record ProcessorProperties(
      * @param retryAfter how long to leave the peer alone after a failure (reship carries the writes meanwhile)
      */
     public record PeerCache(@NotBlank String url, @NotNull Duration timeout, @NotNull Duration retryAfter) {
+    }
+
+    /**
+     * This processor among its datacenter's processors.
+     *
+     * @param number its node number, part of every post id it makes: each processor of a datacenter needs its own
+     *     ({@code WMB_PROCESSOR_NODE})
+     * @param instanceId who holds the number in Redis; a processor restarting under the same id takes its number
+     *     back at once ({@code WMB_INSTANCE_ID}; blank: a new id at every start)
+     * @param claimTtl how long a crashed processor's number stays claimed
+     */
+    public record Node(@Min(0) @Max(15) int number, String instanceId, @NotNull Duration claimTtl) {
     }
 
 }

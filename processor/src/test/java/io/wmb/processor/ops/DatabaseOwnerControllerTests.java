@@ -70,7 +70,8 @@ class DatabaseOwnerControllerTests {
                     new ProcessorProperties.ProcessingLog("http://127.0.0.1:1", "target/unused"),
                     new ProcessorProperties.Recovery(Duration.ofSeconds(10), Duration.ofSeconds(5)),
                     "test-operator-token", Topology.INDEPENDENT, new ProcessorProperties.PeerCache(
-                            "redis://127.0.0.1:1", Duration.ofMillis(100), Duration.ofSeconds(1)));
+                            "redis://127.0.0.1:1", Duration.ofMillis(100), Duration.ofSeconds(1)),
+                    new ProcessorProperties.Node(0, "test", Duration.ofSeconds(15)));
         }
 
     }

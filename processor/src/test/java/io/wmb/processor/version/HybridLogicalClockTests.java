@@ -172,8 +172,8 @@ class HybridLogicalClockTests {
     @Test
     void postIdsShouldBeUniqueAndGrow() {
         ManualClock wall = new ManualClock();
-        PostIdGenerator unicom = new PostIdGenerator(wall, 1);
-        PostIdGenerator telecom = new PostIdGenerator(wall, 2);
+        PostIdGenerator unicom = new PostIdGenerator(wall, 1, 0);
+        PostIdGenerator telecom = new PostIdGenerator(wall, 2, 0);
         Set<Long> ids = new HashSet<>();
         long last = 0;
         for (int i = 0; i < 1_000; i++) {
@@ -188,9 +188,30 @@ class HybridLogicalClockTests {
     }
 
     @Test
+    void postIdsOfTwoProcessorsOfOneDatacenterShouldNeverCollide() {
+        // The wall clock stands still: every id of both falls in one millisecond, or borrows the next ones.
+        ManualClock wall = new ManualClock();
+        PostIdGenerator first = new PostIdGenerator(wall, 1, 0);
+        PostIdGenerator second = new PostIdGenerator(wall, 1, 1);
+        Set<Long> ids = new HashSet<>();
+        for (int i = 0; i < 1_000; i++) {
+            ids.add(first.next());
+            ids.add(second.next());
+        }
+        assertThat(ids).hasSize(2_000);
+    }
+
+    @Test
+    void postIdGeneratorsShouldRefuseNodeNumbersThatDoNotFit() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new PostIdGenerator(new ManualClock(), 1, 16))
+            .withMessageContaining("node");
+        assertThatIllegalArgumentException().isThrownBy(() -> new PostIdGenerator(new ManualClock(), 1, -1));
+    }
+
+    @Test
     void postIdsShouldStayExactInJavaScriptForDecades() {
         Clock in2090 = Clock.fixed(Instant.parse("2090-12-31T23:59:59Z"), ZoneOffset.UTC);
-        PostIdGenerator telecom = new PostIdGenerator(in2090, 15);
+        PostIdGenerator telecom = new PostIdGenerator(in2090, 15, PostIdGenerator.MAX_NODE);
         long id = 0;
         for (int i = 0; i < 1_000; i++) {
             id = telecom.next();
