@@ -148,7 +148,12 @@ class ProcessorConfiguration {
 
     @Bean(destroyMethod = "shutdownNow")
     ManagedChannel reshipChannel(ProcessorProperties properties) {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(properties.reship().target()).usePlaintext().build();
+        ManagedChannel channel = NettyChannelBuilder.forTarget(properties.reship().target())
+            .usePlaintext()
+            // ReshipClient's callbacks only complete futures: run them on the event loop that read the answer
+            // rather than waking a thread of gRPC's default pool for each (one thread hand-off less per write).
+            .directExecutor()
+            .build();
         // Connect now rather than on the first write, so that the first write does not pay for the handshake.
         channel.getState(true);
         return channel;

@@ -78,6 +78,8 @@ class ReshipConfiguration {
             .keepAliveTime(keepAlive.toMillis(), TimeUnit.MILLISECONDS)
             .keepAliveTimeout(Math.max(1000, keepAlive.toMillis() / 2), TimeUnit.MILLISECONDS)
             .keepAliveWithoutCalls(true)
+            // The forwarder's callbacks only post tasks to its own thread: no need to wake a pool thread first.
+            .directExecutor()
             .build();
     }
 
@@ -122,6 +124,9 @@ class ReshipConfiguration {
     GrpcServerLifecycle grpcServer(ReshipProperties properties, WriteIntake writeIntake) {
         return new GrpcServerLifecycle(GrpcServerLifecycle.builder(properties.grpc().address(),
                 properties.grpc().port())
+            // Submit only validates and queues the writes for the outbox's writer thread, which answers: run it
+            // on the event loop that read the call rather than hand it to gRPC's default pool first.
+            .directExecutor()
             .addService(new ReshipGrpcService(writeIntake)));
     }
 
