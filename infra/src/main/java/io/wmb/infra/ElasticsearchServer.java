@@ -45,6 +45,9 @@ final class ElasticsearchServer implements AutoCloseable {
 
     private static final String UNPRIVILEGED_ID = "65534";
 
+    /** How many sets of free ports a node started on free ports tries. */
+    private static final int BIND_ATTEMPTS = 3;
+
     private final int port;
 
     private final Process process;
@@ -70,8 +73,35 @@ final class ElasticsearchServer implements AutoCloseable {
 
     /** Starts the node and waits until the cluster health is yellow. */
     static ElasticsearchServer start(InfrastructureSettings settings, ServerListener listener) {
-        int port = LocalPorts.orFree(settings.elasticsearchPort());
-        int transportPort = (settings.elasticsearchPort() != 0) ? port + 100 : LocalPorts.free();
+        int port = settings.elasticsearchPort();
+        if (port != 0) {
+            return start(settings, listener, port, port + 100, true);
+        }
+        // A free port stays free only until someone takes it, and the node binds it seconds later: meanwhile an
+        // outgoing connection of any process may get it as its local port (the kernel draws those from the same
+        // range), and the node exits. Other free ports are then tried.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return start(settings, listener, LocalPorts.free(), LocalPorts.free(), attempt == BIND_ATTEMPTS);
+            }
+            catch (ServerStartException ex) {
+                if (attempt == BIND_ATTEMPTS || !isBindFailure(ex.logTail())) {
+                    throw ex;
+                }
+                logger.warn("Elasticsearch could not bind its port (taken since it was picked); trying others");
+            }
+        }
+    }
+
+    /** Whether a node's log tells that it could not bind one of its ports. */
+    static boolean isBindFailure(String logTail) {
+        return logTail != null && (logTail.contains("BindException") || logTail.contains("Failed to bind")
+                || logTail.contains("BindTransportException") || logTail.contains("Address already in use")
+                || logTail.contains("HttpServerTransport.bind"));
+    }
+
+    private static ElasticsearchServer start(InfrastructureSettings settings, ServerListener listener, int port,
+            int transportPort, boolean lastAttempt) {
         LocalPorts.requireFree(port, NAME);
         LocalPorts.requireFree(transportPort, NAME + " transport");
         listener.starting(NAME, port);
@@ -127,7 +157,9 @@ final class ElasticsearchServer implements AutoCloseable {
                 Processes.terminate(process.toHandle(), Duration.ofSeconds(10));
             }
             String tail = LogFiles.tail(consoleLog, 30);
-            listener.failed(NAME, port, String.valueOf(ex.getMessage()), tail);
+            if (lastAttempt || !isBindFailure(tail)) {
+                listener.failed(NAME, port, String.valueOf(ex.getMessage()), tail);
+            }
             if (ex instanceof ServerStartException startException) {
                 throw startException;
             }

@@ -61,6 +61,22 @@ class InfrastructureTests {
             .withMessage("mysqlMasterPort must be between 0 and 65535, but was 70000");
     }
 
+    @Test
+    void shouldTellElasticsearchLosingItsPortFromOtherStartFailures() {
+        // The tail of a node whose free HTTP port an outgoing connection took before the node bound it.
+        String portTaken = """
+                    Suppressed: java.lang.RuntimeException: Rethrowing promise failure cause
+                        at io.netty.channel.DefaultChannelPromise.sync(DefaultChannelPromise.java:119)
+                        at org.elasticsearch.http.netty4.Netty4HttpServerTransport.bind(Netty4HttpServerTransport.java:246)
+                """;
+        assertThat(ElasticsearchServer.isBindFailure(portTaken)).isTrue();
+        assertThat(ElasticsearchServer.isBindFailure("BindHttpException[Failed to bind to 127.0.0.1:53863]")).isTrue();
+        assertThat(ElasticsearchServer.isBindFailure(
+                "bootstrap check failure [1] of [1]: max virtual memory areas vm.max_map_count [65530] is too low"))
+            .isFalse();
+        assertThat(ElasticsearchServer.isBindFailure(null)).isFalse();
+    }
+
     /** A pid that no process has: a child that has already exited. */
     private static long deadPid() throws Exception {
         Process process = new ProcessBuilder("true").start();
