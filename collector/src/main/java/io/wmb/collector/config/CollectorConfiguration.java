@@ -1,12 +1,16 @@
 package io.wmb.collector.config;
 
 import java.time.Clock;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,6 +19,7 @@ import io.wmb.collector.apply.ProcessorClient;
 import io.wmb.collector.auth.PeerAuthInterceptor;
 import io.wmb.collector.dedup.DeduplicationStore;
 import io.wmb.collector.sync.CollectorGrpcService;
+import io.wmb.proto.v1.CollectorGrpc;
 import io.wmb.processinglog.ElasticsearchProcessingLog;
 import io.wmb.processinglog.ProcessingLogSettings;
 import io.wmb.processinglog.WriterId;
@@ -97,7 +102,18 @@ class CollectorConfiguration {
             // The peer's reship pings to notice a dead link; allow it.
             .permitKeepAliveTime(properties.grpc().permitKeepAlive().toMillis(), TimeUnit.MILLISECONDS)
             .permitKeepAliveWithoutCalls(true)
+            .callExecutor(CollectorConfiguration::callExecutor)
             .addService(ServerInterceptors.intercept(service, auth)));
+    }
+
+    /**
+     * Sync's handlers only queue the batches for the apply lane, so they run on the event loop that read them
+     * rather than waking a thread of gRPC's default pool for each batch first. Deliver applies its batch before it
+     * answers, so it keeps the pool (null).
+     */
+    private static <ReqT, RespT> Executor callExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
+        return CollectorGrpc.getSyncMethod().getFullMethodName().equals(call.getMethodDescriptor().getFullMethodName())
+                ? MoreExecutors.directExecutor() : null;
     }
 
 }
