@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /** Claims of processor node numbers, which keep post ids unique, against a real Redis. */
 class NodeClaimIntegrationTests extends IntegrationTestSupport {
@@ -96,6 +97,15 @@ class NodeClaimIntegrationTests extends IntegrationTestSupport {
         jedis.set(key(6), "processor-crashed", SetParams.setParams().px(400));
         try (NodeClaim successor = NodeClaim.claim(jedis, datacenter, 6, "processor-b", Duration.ofSeconds(2))) {
             assertThat(jedis.get(key(6))).isEqualTo("processor-b");
+        }
+    }
+
+    @Test
+    void shouldNameRedisWhenItCannotBeReachedToClaimTheNode() {
+        try (JedisPooled nowhere = new JedisPooled("127.0.0.1", 1)) {
+            assertThatIllegalStateException()
+                .isThrownBy(() -> NodeClaim.claim(nowhere, datacenter, 0, "processor-a", Duration.ofMillis(300)))
+                .withMessageStartingWith("Could not claim processor node 0 of " + datacenter + " in Redis");
         }
     }
 

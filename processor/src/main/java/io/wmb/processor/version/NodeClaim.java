@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -78,6 +79,9 @@ public final class NodeClaim implements AutoCloseable {
             throw new IllegalArgumentException("node must be between 0 and " + PostIdGenerator.MAX_NODE
                     + ", but was " + node);
         }
+        if (ttl.toMillis() < 100) {
+            throw new IllegalArgumentException("ttl must be at least 100 ms, but was " + ttl);
+        }
         NodeClaim claim = new NodeClaim(jedis, "wmb:processor-node:" + datacenter + ":" + node, node, holder, ttl);
         claim.acquire(datacenter);
         long period = Math.max(1, ttl.toMillis() / 3);
@@ -93,16 +97,29 @@ public final class NodeClaim implements AutoCloseable {
     private void acquire(String datacenter) {
         long deadline = System.nanoTime() + this.ttl.toNanos() + TimeUnit.SECONDS.toNanos(1);
         String current = null;
+        RuntimeException unreachable = null;
         while (System.nanoTime() < deadline) {
-            if ("OK".equals(this.jedis.set(this.key, this.holder, SetParams.setParams().nx().px(this.ttl.toMillis())))) {
-                return;
+            try {
+                if ("OK".equals(this.jedis.set(this.key, this.holder,
+                        SetParams.setParams().nx().px(this.ttl.toMillis())))) {
+                    return;
+                }
+                current = this.jedis.get(this.key);
+                if (this.holder.equals(current) && extendOnce() > 0) {
+                    // This instance's claim from before a restart.
+                    return;
+                }
+                unreachable = null;
             }
-            current = this.jedis.get(this.key);
-            if (this.holder.equals(current) && extendOnce() > 0) {
-                // This instance's claim from before a restart.
-                return;
+            catch (JedisException ex) {
+                // Redis may be starting too: try again until the deadline.
+                unreachable = ex;
             }
             sleep(Math.max(10, this.ttl.toMillis() / 10));
+        }
+        if (unreachable != null) {
+            throw new IllegalStateException("Could not claim processor node " + this.node + " of " + datacenter
+                    + " in Redis: " + unreachable.getMessage(), unreachable);
         }
         throw new NodeTakenException("Processor node " + this.node + " of " + datacenter + " is in use by '"
                 + current + "': give each processor of a datacenter its own node number (WMB_PROCESSOR_NODE, 0-"
