@@ -100,8 +100,7 @@ public final class NodeClaim implements AutoCloseable {
         RuntimeException unreachable = null;
         while (System.nanoTime() < deadline) {
             try {
-                if ("OK".equals(this.jedis.set(this.key, this.holder,
-                        SetParams.setParams().nx().px(this.ttl.toMillis())))) {
+                if (takeIfFree()) {
                     return;
                 }
                 current = this.jedis.get(this.key);
@@ -126,6 +125,11 @@ public final class NodeClaim implements AutoCloseable {
                 + PostIdGenerator.MAX_NODE + "), or post ids would collide");
     }
 
+    /** Claims the number if nobody holds it. */
+    private boolean takeIfFree() {
+        return "OK".equals(this.jedis.set(this.key, this.holder, SetParams.setParams().nx().px(this.ttl.toMillis())));
+    }
+
     private long extendOnce() {
         Object extended = this.jedis.eval(EXTEND, List.of(this.key),
                 List.of(this.holder, Long.toString(this.ttl.toMillis())));
@@ -134,8 +138,7 @@ public final class NodeClaim implements AutoCloseable {
 
     private void extend() {
         try {
-            if (extendOnce() < 0 && !"OK".equals(this.jedis.set(this.key, this.holder,
-                    SetParams.setParams().nx().px(this.ttl.toMillis())))) {
+            if (extendOnce() < 0 && !takeIfFree()) {
                 // Only if Redis lost the key, or this process stalled for longer than the time to live.
                 log.error("Processor node {} is now claimed by '{}': two processors may be making the same post ids",
                         this.node, this.jedis.get(this.key));
