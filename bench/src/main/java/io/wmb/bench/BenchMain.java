@@ -68,6 +68,12 @@ public final class BenchMain {
 
     private static final double[] PERCENTILES = { 50, 90, 99, 99.9 };
 
+    /** Runs of each 0 ms cell of phase 2 (the targets' cells); the one with the median p99 is quoted. */
+    static final int LAG_RUNS = 3;
+
+    /** Phase 2's shares of the maximum sustainable write rate. */
+    private static final double[] LAG_SHARES = { 0.3, 0.6, 0.9 };
+
     /** How a transport comparison kept from an earlier report is marked. */
     static final String KEPT_NOTE = "*Not measured by this run:*";
 
@@ -523,72 +529,137 @@ public final class BenchMain {
                 100 * writeRatio, 100 * readRatio, (Math.min(writeRatio, readRatio) >= 0.85) ? "met" : "missed"));
     }
 
-    /** Phase 2: replication lag at 30/60/90% of the maximum edge write rate, link at 0 and 40 ms. */
+    /**
+     * Phase 2: replication lag at 30/60/90% of the maximum edge write rate, link at 0 and 40 ms. The 0 ms cells, which
+     * the targets are about, run several times, interleaved, and the run with the median p99 is quoted: one short run's
+     * p99 rests on a few dozen writes and moves by half between runs on this machine.
+     */
     private void replicationLag(double sustainedMax) throws IOException, InterruptedException {
         log("phase 2: replication lag");
-        Duration duration = this.options.quick() ? Duration.ofSeconds(8) : Duration.ofSeconds(15);
+        boolean quick = this.options.quick();
+        Duration single = quick ? Duration.ofSeconds(8) : Duration.ofSeconds(12);
+        Duration repeated = quick ? Duration.ofSeconds(5) : Duration.ofSeconds(8);
+        int runs = quick ? 1 : LAG_RUNS;
         List<String> collectors = collectors();
         List<List<String>> rows = new ArrayList<>();
         List<String> categories = new ArrayList<>();
         double[][] chart = new double[3][7];
-        int column = 0;
-        double p99At60 = Double.NaN;
-        double p999At60 = Double.NaN;
+        LagRun at60 = null;
         try {
-            for (int rtt : new int[] { 0, 40 }) {
-                this.demo.setRoundTrip(Duration.ofMillis(rtt));
-                // At 0 ms, first a trickle of 10 writes/s: the pipeline's own lag, with no queue anywhere.
-                double[] shares = (rtt == 0) ? new double[] { 0, 0.3, 0.6, 0.9 } : new double[] { 0.3, 0.6, 0.9 };
-                for (double share : shares) {
-                    double rate = (share == 0) ? 10 : Math.max(10, Math.round(sustainedMax * share));
-                    PrometheusHistogram before = scrapeLag(collectors);
-                    LoadResult result = this.load.constantRate(String.format(Locale.ROOT, "lag %d ms link %.0f%%", rtt,
-                            share * 100), rate, duration, 256, Workload.writes(this.demo.edgeUrl(), "lag"));
-                    log(result);
-                    PrometheusHistogram lag = awaitReplicated(collectors, before, result.completed()).histogram();
-                    rows.add(List.of(rtt + " ms", (share == 0) ? "trickle (10/s)" : String.format(Locale.ROOT,
-                            "%.0f%% (%.0f/s)", share * 100, rate),
-                            Report.number(result.throughput()) + served(result), Long.toString(lag.count()),
-                            Report.number(lag.percentileMillis(50)), Report.number(lag.percentileMillis(99)),
-                            Report.number(lag.percentileMillis(99.9)), Report.number(result.latencyMillis(50)) + " / "
-                                    + Report.number(result.latencyMillis(99))));
-                    categories.add((share == 0) ? "0 ms, 10/s" : String.format(Locale.ROOT, "%d ms, %.0f%%", rtt,
-                            share * 100));
-                    chart[0][column] = lag.percentileMillis(50);
-                    chart[1][column] = lag.percentileMillis(99);
-                    chart[2][column] = lag.percentileMillis(99.9);
-                    column++;
-                    if (rtt == 0 && share == 0.6) {
-                        p99At60 = lag.percentileMillis(99);
-                        p999At60 = lag.percentileMillis(99.9);
-                    }
+            this.demo.setRoundTrip(Duration.ZERO);
+            // First a trickle of 10 writes/s: the pipeline's own lag, with no queue anywhere.
+            List<LagRun> cells = new ArrayList<>();
+            cells.add(lagRun(0, 0, 10, single, collectors));
+            Map<Double, List<LagRun>> byShare = new LinkedHashMap<>();
+            for (int run = 0; run < runs; run++) {
+                for (double share : LAG_SHARES) {
+                    byShare.computeIfAbsent(share, (key) -> new ArrayList<>()).add(lagRun(0, share,
+                            Math.max(10, Math.round(sustainedMax * share)), repeated, collectors));
                 }
+            }
+            for (List<LagRun> sameCell : byShare.values()) {
+                LagRun median = medianByLagP99(sameCell);
+                cells.add(median.withRunsP99(sameCell));
+                if (median.share() == 0.6) {
+                    at60 = median;
+                }
+            }
+            this.demo.setRoundTrip(Duration.ofMillis(40));
+            for (double share : LAG_SHARES) {
+                cells.add(lagRun(40, share, Math.max(10, Math.round(sustainedMax * share)), single, collectors));
+            }
+            for (int column = 0; column < cells.size(); column++) {
+                LagRun cell = cells.get(column);
+                rows.add(cell.row());
+                categories.add((cell.share() == 0) ? "0 ms, 10/s" : String.format(Locale.ROOT, "%d ms, %.0f%%",
+                        cell.rttMillis(), cell.share() * 100));
+                chart[0][column] = cell.lag().percentileMillis(50);
+                chart[1][column] = cell.lag().percentileMillis(99);
+                chart[2][column] = cell.lag().percentileMillis(99.9);
             }
         }
         finally {
             this.demo.setRoundTrip(Duration.ZERO);
         }
+        double p99At60 = (at60 != null) ? at60.lag().percentileMillis(99) : Double.NaN;
+        double p999At60 = (at60 != null) ? at60.lag().percentileMillis(99.9) : Double.NaN;
         this.report.heading(2, "2. Replication lag (accepted in unicom -> applied in telecom)");
         this.report.paragraph("Open loop through the edge at 30/60/90%% of the maximum sustainable write rate "
                 + "(%s writes/s: phase 1's median rate through the edge counted until the last write was applied in "
-                + "telecom, since a rate that leaves a growing replication backlog is not sustainable), %d s per cell, the simulated link at 0 ms and 40 ms round trip. Lag from the "
-                + "collectors' `%s` histogram (telecom's, plus unicom's for writes the edge failed over to telecom) (the origin's accept time carried in the write, to the telecom "
-                + "processor's apply: the same clock, one machine), scraped before and after each cell, and "
-                + "subtracted, after waiting until every write of the cell was applied. A percentile reads as the "
-                + "upper bound of its bucket, so it is never understated (buckets every 5-25 ms up to 100 ms, then "
-                + "25-50 ms up to 300 ms, with edges at the targets' 50 and 250 ms; Micrometer's own 10-30%% apart "
-                + "beyond). "
+                + "telecom, since a rate that leaves a growing replication backlog is not sustainable), the simulated "
+                + "link at 0 ms and 40 ms round trip. With the link at 0 ms, which the targets are about, each share "
+                + "runs %s for %d s, interleaved (30, 60, 90%%, then again), and the row quotes the run with "
+                + "the median p99 (all runs' p99 in the last column); the trickle and the 40 ms cells run once for "
+                + "%d s. Lag from the collectors' `%s` histogram (telecom's, plus unicom's for writes the edge failed "
+                + "over to telecom) (the origin's accept time carried in the write, to the telecom processor's apply: "
+                + "the same clock, one machine), scraped before and after each run, and subtracted, after waiting "
+                + "until every write of the run was applied. A percentile reads as the upper bound of its bucket, so "
+                + "it is never understated (buckets every 5-25 ms up to 100 ms, then 25-50 ms up to 300 ms, with "
+                + "edges at the targets' 50 and 250 ms; Micrometer's own 10-30%% apart beyond). "
                 + "(Polling telecom for each write was the alternative; it would add its own load and its poll "
-                + "interval to every figure.)", Report.number(sustainedMax), duration.toSeconds(), LAG_METRIC);
+                + "interval to every figure.)", Report.number(sustainedMax), (runs == 1) ? "once" : runs + " times",
+                repeated.toSeconds(),
+                single.toSeconds(), LAG_METRIC);
         this.report.table(List.of("link RTT", "load (share of max)", "answered/s", "writes replicated", "lag p50 ms",
-                "lag p99 ms", "lag p99.9 ms", "client p50 / p99 ms"), rows);
+                "lag p99 ms", "lag p99.9 ms", "client p50 / p99 ms", "lag p99 ms of each run"), rows);
         this.report.chart("replication-lag", "Replication lag percentiles", Svg.bars(
                 "Replication lag (ms), by link RTT and load", "ms", categories, List.of("p50", "p99", "p99.9"),
                 chart));
         this.targets.add(String.format(Locale.ROOT, "replication lag p99 <= 50 ms at 60%% of max, 0 ms link\t%s ms "
-                + "(%s)", Report.number(p99At60), (p99At60 <= 50) ? "met" : "missed"));
+                + "(%s; run with the median p99 of %d)", Report.number(p99At60), (p99At60 <= 50) ? "met" : "missed",
+                runs));
         this.targets.add(String.format(Locale.ROOT, "replication lag p99.9 <= 250 ms at 60%% of max, 0 ms link\t%s ms "
-                + "(%s)", Report.number(p999At60), (p999At60 <= 250) ? "met" : "missed"));
+                + "(%s; same run)", Report.number(p999At60), (p999At60 <= 250) ? "met" : "missed"));
+    }
+
+    /** One open-loop run of writes through the edge and the lag of exactly those writes. */
+    private LagRun lagRun(int rttMillis, double share, double rate, Duration duration, List<String> collectors)
+            throws IOException, InterruptedException {
+        PrometheusHistogram before = scrapeLag(collectors);
+        LoadResult result = this.load.constantRate(String.format(Locale.ROOT, "lag %d ms link %.0f%%", rttMillis,
+                share * 100), rate, duration, 256, Workload.writes(this.demo.edgeUrl(), "lag"));
+        log(result);
+        PrometheusHistogram lag = awaitReplicated(collectors, before, result.completed()).histogram();
+        log(String.format(Locale.ROOT, "  lag p50 %s ms, p99 %s ms, p99.9 %s ms", Report.number(lag.percentileMillis(
+                50)), Report.number(lag.percentileMillis(99)), Report.number(lag.percentileMillis(99.9))));
+        return new LagRun(rttMillis, share, rate, result, lag, List.of());
+    }
+
+    /** The run whose lag p99 is the median of the runs (the lower middle one of an even number). */
+    static LagRun medianByLagP99(List<LagRun> runs) {
+        List<LagRun> sorted = new ArrayList<>(runs);
+        sorted.sort((a, b) -> Double.compare(a.lag().percentileMillis(99), b.lag().percentileMillis(99)));
+        return sorted.get((sorted.size() - 1) / 2);
+    }
+
+    /**
+     * One run of phase 2.
+     * @param rttMillis the link's round trip
+     * @param share the share of the maximum rate, 0 for the trickle
+     * @param rate writes per second
+     * @param result what the load generator saw
+     * @param lag the lag of the run's writes
+     * @param runsP99 every run's lag p99 where this one stands for several, else empty
+     */
+    record LagRun(int rttMillis, double share, double rate, LoadResult result, PrometheusHistogram lag,
+            List<Double> runsP99) {
+
+        LagRun withRunsP99(List<LagRun> runs) {
+            return new LagRun(rttMillis, share, rate, result, lag,
+                    runs.stream().map((run) -> run.lag().percentileMillis(99)).toList());
+        }
+
+        List<String> row() {
+            return List.of(rttMillis + " ms", (share == 0) ? "trickle (10/s)" : String.format(Locale.ROOT,
+                    "%.0f%% (%.0f/s)", share * 100, rate),
+                    Report.number(result.throughput()) + served(result), Long.toString(lag.count()),
+                    Report.number(lag.percentileMillis(50)), Report.number(lag.percentileMillis(99)),
+                    Report.number(lag.percentileMillis(99.9)), Report.number(result.latencyMillis(50)) + " / "
+                            + Report.number(result.latencyMillis(99)),
+                    runsP99.isEmpty() ? "-" : runsP99.stream().map(Report::number)
+                        .collect(Collectors.joining(" / ")));
+        }
+
     }
 
     /**
