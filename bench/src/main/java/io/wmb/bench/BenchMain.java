@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
+import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -627,8 +629,7 @@ public final class BenchMain {
 
     /** The run whose lag p99 is the median of the runs (the lower middle one of an even number). */
     static LagRun medianByLagP99(List<LagRun> runs) {
-        List<LagRun> sorted = new ArrayList<>(runs);
-        sorted.sort((a, b) -> Double.compare(a.lag().percentileMillis(99), b.lag().percentileMillis(99)));
+        List<LagRun> sorted = sortedBy(runs, (run) -> run.lag().percentileMillis(99));
         return sorted.get((sorted.size() - 1) / 2);
     }
 
@@ -1099,9 +1100,15 @@ public final class BenchMain {
     }
 
     private static LoadResult medianByP99(List<LoadResult> results) {
-        List<LoadResult> sorted = new ArrayList<>(results);
-        sorted.sort((a, b) -> Double.compare(a.latencyMillis(99), b.latencyMillis(99)));
+        List<LoadResult> sorted = sortedBy(results, (result) -> result.latencyMillis(99));
         return sorted.get(sorted.size() / 2);
+    }
+
+    /** A sorted copy of {@code items}, smallest {@code key} first. */
+    private static <T> List<T> sortedBy(List<T> items, ToDoubleFunction<T> key) {
+        List<T> sorted = new ArrayList<>(items);
+        sorted.sort(Comparator.comparingDouble(key));
+        return sorted;
     }
 
     static double median(double[] values) {
