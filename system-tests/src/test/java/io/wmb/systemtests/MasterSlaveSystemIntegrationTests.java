@@ -9,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.wmb.infra.tour.Tour;
@@ -78,7 +76,7 @@ class MasterSlaveSystemIntegrationTests {
 
         // Accepted and applied in unicom only; reship still carries it to telecom, whose collector finds it there
         // already (DUPLICATE: the master's direct cache write came first) or applies it.
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(stagesOf(requestId))
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(demo.stagesOf(requestId))
             .contains("unicom/ACCEPTED/OK", "unicom/LOCAL_APPLIED/OK", "unicom/RESHIPPED/OK")
             .containsAnyOf("telecom/COLLECTED/DUPLICATE", "telecom/COLLECTED/OK")
             .containsAnyOf("telecom/REMOTE_APPLIED/DUPLICATE", "telecom/REMOTE_APPLIED/OK")
@@ -168,26 +166,6 @@ class MasterSlaveSystemIntegrationTests {
         builder.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body)
                 : HttpRequest.BodyPublishers.noBody());
         return demo.send(builder.build());
-    }
-
-    /** {@code datacenter/STAGE/OUTCOME} of every processing-log record of the request. */
-    private static Set<String> stagesOf(String requestId) {
-        demo.send(HttpRequest.newBuilder(ports.elasticsearch("/wmb-processing-log-*/_refresh"))
-            .POST(HttpRequest.BodyPublishers.noBody())
-            .build());
-        String query = "{\"size\":100,\"query\":{\"term\":{\"requestId\":\"" + requestId + "\"}}}";
-        HttpResponse<String> response = demo.send(HttpRequest
-            .newBuilder(ports.elasticsearch("/wmb-processing-log-*/_search"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(query))
-            .build());
-        Set<String> stages = new TreeSet<>();
-        for (JsonNode hit : json(response).get("hits").get("hits")) {
-            JsonNode source = hit.get("_source");
-            stages.add(source.get("datacenter").asString() + "/" + source.get("stage").asString() + "/"
-                    + source.get("outcome").asString());
-        }
-        return stages;
     }
 
     private static JsonNode json(HttpResponse<String> response) {

@@ -5,8 +5,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -30,8 +28,6 @@ class PipelineSystemIntegrationTests {
     private static final int UNICOM_GATEWAY = 8081;
 
     private static final int TELECOM_GATEWAY = 8082;
-
-    private static final int ELASTICSEARCH = 9200;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -84,7 +80,7 @@ class PipelineSystemIntegrationTests {
             HttpResponse<String> created = createThroughEdge("north", randomAuthor(), "logged everywhere");
             String requestId = created.headers().firstValue("X-Request-Id").orElseThrow();
 
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(stagesOf(requestId))
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(demo.stagesOf(requestId))
                 .contains("unicom/ACCEPTED/OK", "unicom/LOCAL_APPLIED/OK", "unicom/RESHIPPED/OK",
                         "telecom/COLLECTED/OK", "telecom/REMOTE_APPLIED/OK"));
         }
@@ -195,26 +191,6 @@ class PipelineSystemIntegrationTests {
         builder.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body)
                 : HttpRequest.BodyPublishers.noBody());
         return demo.send(builder.build());
-    }
-
-    /** {@code datacenter/STAGE/OUTCOME} of every processing-log record of the request. */
-    private static Set<String> stagesOf(String requestId) {
-        demo.send(HttpRequest.newBuilder(RunningDemo.url(ELASTICSEARCH, "/wmb-processing-log-*/_refresh"))
-            .POST(HttpRequest.BodyPublishers.noBody())
-            .build());
-        String query = "{\"size\":100,\"query\":{\"term\":{\"requestId\":\"" + requestId + "\"}}}";
-        HttpResponse<String> response = demo.send(HttpRequest
-            .newBuilder(RunningDemo.url(ELASTICSEARCH, "/wmb-processing-log-*/_search"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(query))
-            .build());
-        Set<String> stages = new TreeSet<>();
-        for (JsonNode hit : json(response).get("hits").get("hits")) {
-            JsonNode source = hit.get("_source");
-            stages.add(source.get("datacenter").asString() + "/" + source.get("stage").asString() + "/"
-                    + source.get("outcome").asString());
-        }
-        return stages;
     }
 
     private static JsonNode json(HttpResponse<String> response) {

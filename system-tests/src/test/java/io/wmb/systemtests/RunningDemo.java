@@ -10,7 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Both datacenters started exactly as a user starts them, with {@code ./wmb up}: real servers, every service a
@@ -33,6 +38,8 @@ final class RunningDemo {
      * outgoing connection may hold them.
      */
     static final int MASTER_SLAVE_PORT_OFFSET = Integer.getInteger("wmb.systemtests.masterSlavePortOffset", 21500);
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static RunningDemo shared;
 
@@ -179,6 +186,35 @@ final class RunningDemo {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", ex);
         }
+    }
+
+    /**
+     * {@code datacenter/STAGE/OUTCOME} of every processing-log record of a request, read after a refresh.
+     * @throws AssertionError while Elasticsearch answers anything but 200, which Awaitility's {@code untilAsserted}
+     * retries: the day's index is made by the first write of the day, and a search that comes while its shards
+     * start fails with 503
+     */
+    Set<String> stagesOf(String requestId) {
+        URI elasticsearch = URI.create("http://127.0.0.1:" + (9200 + this.portOffset));
+        send(HttpRequest.newBuilder(elasticsearch.resolve("/wmb-processing-log-*/_refresh"))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build());
+        String query = "{\"size\":100,\"query\":{\"term\":{\"requestId\":\"" + requestId + "\"}}}";
+        HttpResponse<String> response = send(HttpRequest
+            .newBuilder(elasticsearch.resolve("/wmb-processing-log-*/_search"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(query))
+            .build());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("Elasticsearch answered " + response.statusCode() + ": " + response.body());
+        }
+        Set<String> stages = new TreeSet<>();
+        for (JsonNode hit : JSON.readTree(response.body()).get("hits").get("hits")) {
+            JsonNode source = hit.get("_source");
+            stages.add(source.get("datacenter").asString() + "/" + source.get("stage").asString() + "/"
+                    + source.get("outcome").asString());
+        }
+        return stages;
     }
 
     /** The URL of a demo port (as in the README: 8080 is the edge) in this demo, whose ports are moved. */
