@@ -191,8 +191,8 @@ final class RunningDemo {
     /**
      * {@code datacenter/STAGE/OUTCOME} of every processing-log record of a request, read after a refresh.
      * @throws AssertionError while Elasticsearch answers anything but 200, which Awaitility's {@code untilAsserted}
-     * retries: the day's index is made by the first write of the day, and a search that comes while its shards
-     * start fails with 503
+     * retries: a search can fail while the day's index, made by the first write of the day, starts its shards (CI
+     * once saw an answer without hits there, and a NullPointerException then ended the wait at once)
      */
     Set<String> stagesOf(String requestId) {
         URI elasticsearch = URI.create("http://127.0.0.1:" + (9200 + this.portOffset));
