@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
+import io.wmb.systemtests.faults.FaultDemo;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -195,13 +196,13 @@ final class RunningDemo {
      * once saw an answer without hits there, and a NullPointerException then ended the wait at once)
      */
     Set<String> stagesOf(String requestId) {
-        URI elasticsearch = URI.create("http://127.0.0.1:" + (9200 + this.portOffset));
-        send(HttpRequest.newBuilder(elasticsearch.resolve("/wmb-processing-log-*/_refresh"))
+        FaultDemo ports = new FaultDemo(this.portOffset);
+        send(HttpRequest.newBuilder(ports.elasticsearch("/wmb-processing-log-*/_refresh"))
             .POST(HttpRequest.BodyPublishers.noBody())
             .build());
         String query = "{\"size\":100,\"query\":{\"term\":{\"requestId\":\"" + requestId + "\"}}}";
         HttpResponse<String> response = send(HttpRequest
-            .newBuilder(elasticsearch.resolve("/wmb-processing-log-*/_search"))
+            .newBuilder(ports.elasticsearch("/wmb-processing-log-*/_search"))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(query))
             .build());
