@@ -22,15 +22,18 @@ import org.slf4j.LoggerFactory;
  * of its classes. There is no separate training run: the first service of a module started without an archive
  * records one ({@code -XX:ArchiveClassesAtExit}) that is written when it stops ({@code ./wmb down}); every later
  * start maps it ({@code -XX:SharedArchiveFile}). Both live under {@code <data root>/cds/<module>-<jar stamp>}, so a
- * rebuilt jar gets a fresh extraction and archive, and the old ones are deleted. Anything that goes wrong falls
- * back to {@code java -jar} on the jar itself, and the JVM's default {@code -Xshare:auto} ignores an archive that
- * does not match (another JDK, other flags) instead of failing.
+ * rebuilt jar gets a fresh extraction and archive, and the old ones are deleted. The archive's name carries the JDK's
+ * version ({@code app-<version>.jsa}): an archive only maps into the JVM build that wrote it, and one named for the
+ * jar alone, recorded under another {@code JAVA_HOME}, was ignored on every later start and never recorded again.
+ * Anything that goes wrong falls back to {@code java -jar} on the jar itself, and the JVM's default
+ * {@code -Xshare:auto} ignores an archive that does not match (other flags) instead of failing.
  */
 final class ClassDataSharing {
 
     private static final Logger logger = LoggerFactory.getLogger(ClassDataSharing.class);
 
-    private static final String ARCHIVE = "app.jsa";
+    /** This JVM's archive: the services run on the launcher's own JDK (its {@code java.home}). */
+    private static final String ARCHIVE = archiveName(Runtime.version().toString());
 
     private final Path root;
 
@@ -137,6 +140,15 @@ final class ClassDataSharing {
                 deleteTree(dir);
             }
         }
+    }
+
+    /**
+     * The archive file of a JDK.
+     * @param jdkVersion the JDK's full version, for example {@code 17.0.15+6-Debian-1deb12u1}
+     * @return for example {@code app-17.0.15_6-Debian-1deb12u1.jsa}
+     */
+    static String archiveName(String jdkVersion) {
+        return "app-" + jdkVersion.replaceAll("[^A-Za-z0-9.-]", "_") + ".jsa";
     }
 
     static void deleteTree(Path dir) throws IOException {

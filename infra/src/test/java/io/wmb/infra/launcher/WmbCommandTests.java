@@ -27,7 +27,7 @@ class WmbCommandTests {
         Files.writeString(this.dataRoot.resolve("logs/edge.log"), "lines");
         Files.createDirectories(this.dataRoot.resolve("dist/elasticsearch-8.19.21/bin"));
         Files.createDirectories(this.dataRoot.resolve("cds/processor/app"));
-        Files.writeString(this.dataRoot.resolve("cds/processor/app/app.jsa"), "archive");
+        Files.writeString(this.dataRoot.resolve("cds/processor/app/app-17.0.15_6-Debian-1deb12u1.jsa"), "archive");
 
         int exit = command().reset();
 
@@ -36,7 +36,7 @@ class WmbCommandTests {
             assertThat(entries.map((path) -> path.getFileName().toString())).containsExactlyInAnyOrder("dist", "cds");
         }
         assertThat(this.dataRoot.resolve("dist/elasticsearch-8.19.21/bin")).isDirectory();
-        assertThat(this.dataRoot.resolve("cds/processor/app/app.jsa")).hasContent("archive");
+        assertThat(this.dataRoot.resolve("cds/processor/app/app-17.0.15_6-Debian-1deb12u1.jsa")).hasContent("archive");
     }
 
     @Test
