@@ -13,11 +13,14 @@ import io.wmb.gateway.settings.SettingsStore;
 import io.wmb.gateway.web.OversizedRequestProblemHandler;
 import io.wmb.gateway.web.ProblemWebExceptionHandler;
 import io.wmb.gateway.web.RequestIdWebFilter;
+import io.wmb.gateway.web.WholeRequestHandler;
+import io.wmb.gateway.web.WholeResponseFilter;
 import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -65,6 +68,18 @@ class GatewayConfiguration {
     @Bean
     NettyServerCustomizer oversizedRequestProblemCustomizer(GatewayProperties properties) {
         return new OversizedRequestProblemHandler(properties.servedBy()).customizer();
+    }
+
+    /** Answers of known, small length leave in one write, head and body together. */
+    @Bean
+    WholeResponseFilter wholeResponseFilter() {
+        return new WholeResponseFilter();
+    }
+
+    /** Proxied requests with a body of known length leave in one write, head and body together. */
+    @Bean
+    HttpClientCustomizer wholeRequestCustomizer() {
+        return WholeRequestHandler.customizer();
     }
 
     @Bean
