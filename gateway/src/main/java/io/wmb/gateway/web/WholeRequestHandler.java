@@ -4,6 +4,8 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import reactor.netty.NettyPipeline;
@@ -17,7 +19,8 @@ import org.springframework.cloud.gateway.config.HttpClientCustomizer;
  * such request left as two TCP segments (two {@code sendto} calls), and the upstream woke up twice to read it (a
  * Tomcat worker blocked on reading the body). This handler, next to the client's HTTP codec, completes the head's
  * write at once while keeping the head in the connection's outbound buffer, so that the body's flush sends both
- * in one write. Only for a head announcing a body of known length: a chunked or empty body is sent as before.
+ * in one write. Only for a head announcing a body of known length: a chunked or empty body is sent as before, and
+ * so is a request expecting {@code 100 Continue}, whose body must wait for the upstream's answer to the head.
  * <p>
  * Should the write fail after its promise was completed, the body's write on the same connection fails with it,
  * and Reactor Netty reports that as the request's failure and closes the connection.
@@ -26,7 +29,7 @@ public class WholeRequestHandler extends ChannelDuplexHandler {
 
     private static final String NAME = "wmb.wholeRequest";
 
-    /** The head was written and its flush held back for the body's. */
+    /** A head was written and nothing after it yet: the next flush is the head's own, held back for the body's. */
     private boolean holdingHead;
 
     /**
@@ -43,14 +46,28 @@ public class WholeRequestHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof HttpRequest request && !(msg instanceof FullHttpRequest)
-                && HttpUtil.getContentLength(request, -1L) > 0) {
+        if (msg instanceof HttpRequest request && !(msg instanceof FullHttpRequest) && announcesBody(request)
+                && !HttpUtil.is100ContinueExpected(request)) {
             this.holdingHead = true;
             ctx.write(msg);
             promise.trySuccess();
             return;
         }
+        if (msg instanceof HttpContent) {
+            // Body written: whichever flush comes next sends it, and the head with it.
+            this.holdingHead = false;
+        }
         ctx.write(msg, promise);
+    }
+
+    private static boolean announcesBody(HttpRequest request) {
+        String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+        try {
+            return length != null && Long.parseLong(length.trim()) > 0;
+        }
+        catch (NumberFormatException ex) {
+            return false;
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.server.ServerWebExchange;
@@ -18,7 +19,8 @@ import org.springframework.web.server.ServerWebExchange;
  * upstream's body on as a stream, and Reactor Netty sends a streamed body only after the write of the head has
  * completed: each answer left as two TCP segments (two {@code sendto} calls), and the next hop, or the client,
  * woke up twice to read it. Joined into one buffer first, head and body go out in one write. Answers without a
- * {@code Content-Length} (chunked, streams) or above {@value #MAX_JOINED_BYTES} bytes are streamed as before.
+ * {@code Content-Length} (chunked, streams), empty ones, answers to {@code HEAD} and answers above
+ * {@value #MAX_JOINED_BYTES} bytes are passed on as before.
  */
 public class WholeResponseFilter implements GlobalFilter, Ordered {
 
@@ -27,6 +29,9 @@ public class WholeResponseFilter implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        if (HttpMethod.HEAD.equals(exchange.getRequest().getMethod())) {
+            return chain.filter(exchange);
+        }
         return chain.filter(exchange.mutate().response(new WholeResponse(exchange.getResponse())).build());
     }
 
@@ -45,7 +50,7 @@ public class WholeResponseFilter implements GlobalFilter, Ordered {
         @Override
         public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
             long length = getHeaders().getContentLength();
-            if (body instanceof Mono || length < 0 || length > MAX_JOINED_BYTES) {
+            if (body instanceof Mono || length <= 0 || length > MAX_JOINED_BYTES) {
                 return super.writeWith(body);
             }
             return super.writeWith(DataBufferUtils.join(body, MAX_JOINED_BYTES));

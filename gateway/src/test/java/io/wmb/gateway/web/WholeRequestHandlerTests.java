@@ -48,6 +48,28 @@ class WholeRequestHandlerTests {
     }
 
     @Test
+    void shouldSendTheHeadAtOnceWhenTheRequestWaitsForContinueBeforeItsBody() {
+        HttpRequest head = post();
+        head.headers().set(HttpHeaderNames.CONTENT_LENGTH, BODY.length());
+        head.headers().set(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE);
+
+        this.channel.writeAndFlush(head);
+
+        assertThat(sent()).startsWith("POST /api/posts HTTP/1.1\r\n");
+    }
+
+    @Test
+    void shouldSendTheBodyWhenItsFlushIsTheFirstAfterTheHead() {
+        HttpRequest head = post();
+        head.headers().set(HttpHeaderNames.CONTENT_LENGTH, BODY.length());
+
+        this.channel.write(head);
+        this.channel.writeAndFlush(new DefaultLastHttpContent(Unpooled.copiedBuffer(BODY, StandardCharsets.UTF_8)));
+
+        assertThat(sent()).startsWith("POST /api/posts HTTP/1.1\r\n").endsWith("\r\n\r\n" + BODY);
+    }
+
+    @Test
     void shouldSendAChunkedRequestsHeadAtOnce() {
         HttpRequest head = post();
         head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);

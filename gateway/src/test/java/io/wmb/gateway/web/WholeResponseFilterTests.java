@@ -43,6 +43,13 @@ class WholeResponseFilterTests {
     }
 
     @Test
+    void shouldPassOnAnEmptyAnswerAsBefore() {
+        writeThroughFilter(Flux.empty(), 0);
+
+        assertThat(this.written).singleElement().isNotInstanceOf(Mono.class);
+    }
+
+    @Test
     void shouldStreamAnAnswerTooLargeToHoldWhole() {
         writeThroughFilter(Flux.just("x"), WholeResponseFilter.MAX_JOINED_BYTES + 1L);
 
