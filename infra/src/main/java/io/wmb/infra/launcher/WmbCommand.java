@@ -41,6 +41,12 @@ public final class WmbCommand {
     /** How long {@code up} waits for a component that answered once and then missed a health check. */
     private static final Duration UNHEALTHY_GRACE = Duration.ofSeconds(20);
 
+    /**
+     * How long {@code up} waits, once every service answers its health check, for every gateway to see its targets up.
+     * A gateway's checks run every second; this is several rounds of them.
+     */
+    private static final Duration ROUTES_TIMEOUT = Duration.ofSeconds(15);
+
     /** What {@code reset} keeps of the data root: unpacked server distributions and class-data archives. */
     private static final List<String> KEPT_ON_RESET = List.of("dist", "cds");
 
@@ -250,10 +256,33 @@ public final class WmbCommand {
                     + " ./wmb down stops what runs.%n", seconds);
             return 1;
         }
+        List<String> unrouted = awaitRoutes(rows);
+        seconds = (System.nanoTime() - started) / 1e9;
+        if (!unrouted.isEmpty()) {
+            this.out.println();
+            unrouted.forEach(this.out::println);
+            this.out.printf(Locale.ROOT, "%nEvery service answers, but not every gateway can reach its targets after"
+                    + " %.1f s. ./wmb status shows the state, ./wmb down stops what runs.%n", seconds);
+            return 1;
+        }
         this.out.printf(Locale.ROOT, "%nAll healthy in %.1f s; memory (RSS) of the whole demo: %d MiB.%n", seconds,
                 rssKib(running.get()) / 1024);
         printUsage(rows);
         return 0;
+    }
+
+    /**
+     * What some gateway (or the edge) still sees down after {@link #ROUTES_TIMEOUT}. A gateway that started before a
+     * processor found it down and routes around it until its next check round; in master-slave mode a write from the
+     * south then finds no processor of the master and is refused. So "all healthy" also means routed: the first
+     * write after it is taken.
+     */
+    private List<String> awaitRoutes(List<String[]> rows) throws InterruptedException {
+        Map<String, Integer> gateways = new LinkedHashMap<>();
+        rows.stream()
+            .filter((row) -> (row[1].equals("gateway") || row[1].equals("edge")) && row[5].equals("HEALTHY"))
+            .forEach((row) -> gateways.put(row[0], Integer.parseInt(row[3])));
+        return new GatewayTargets(this.http).awaitNoneDown(gateways, ROUTES_TIMEOUT);
     }
 
     /** Every port of the demo that something already listens on, as "port N: wanted by X". */
