@@ -75,11 +75,15 @@ final class ElasticsearchServer implements AutoCloseable {
     static ElasticsearchServer start(InfrastructureSettings settings, ServerListener listener) {
         int port = settings.elasticsearchPort();
         if (port != 0) {
+            LocalPorts.requireFree(port, NAME);
+            LocalPorts.requireFree(port + 100, NAME + " transport");
             return start(settings, listener, port, port + 100, true);
         }
         // A free port stays free only until someone takes it, and the node binds it seconds later: meanwhile an
         // outgoing connection of any process may get it as its local port (the kernel draws those from the same
-        // range), and the node exits. Other free ports are then tried.
+        // range), and the node exits. Other free ports are then tried. (Not checked beforehand with requireFree:
+        // that check can only race the same way, and a connect to a free port of the ephemeral range may even
+        // connect the socket to itself.)
         for (int attempt = 1; ; attempt++) {
             try {
                 return start(settings, listener, LocalPorts.free(), LocalPorts.free(), attempt == BIND_ATTEMPTS);
@@ -102,8 +106,6 @@ final class ElasticsearchServer implements AutoCloseable {
 
     private static ElasticsearchServer start(InfrastructureSettings settings, ServerListener listener, int port,
             int transportPort, boolean lastAttempt) {
-        LocalPorts.requireFree(port, NAME);
-        LocalPorts.requireFree(transportPort, NAME + " transport");
         listener.starting(NAME, port);
         long started = System.nanoTime();
         Path home = settings.dataDir().resolve(NAME);

@@ -31,7 +31,9 @@ public final class LocalPorts {
     public static boolean isListening(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-            return true;
+            // A port of the ephemeral range that nobody listens on can be drawn as this very socket's local port,
+            // and TCP then connects the socket to itself (simultaneous open): that is no listener.
+            return socket.getLocalPort() != port;
         }
         catch (IOException ex) {
             return false;
