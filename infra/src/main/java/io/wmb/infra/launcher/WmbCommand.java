@@ -26,6 +26,7 @@ import io.wmb.infra.KafkaServers;
 import io.wmb.infra.LocalPorts;
 import io.wmb.infra.LogFiles;
 import io.wmb.infra.Processes;
+import io.wmb.infra.tour.DemoClient;
 import io.wmb.infra.tour.Tour;
 import io.wmb.infra.tour.TourSettings;
 import io.wmb.infra.tour.TourStep;
@@ -42,7 +43,7 @@ public final class WmbCommand {
     private static final Duration UNHEALTHY_GRACE = Duration.ofSeconds(20);
 
     /**
-     * How long {@code up} waits, once every service answers its health check, for every gateway to see its targets up.
+     * How long {@code up} waits, once every service answers its health check, for the routers to see their targets up.
      * A gateway's checks run every second; this is several rounds of them.
      */
     private static final Duration ROUTES_TIMEOUT = Duration.ofSeconds(15);
@@ -272,17 +273,24 @@ public final class WmbCommand {
     }
 
     /**
-     * What some gateway (or the edge) still sees down after {@link #ROUTES_TIMEOUT}. A gateway that started before a
+     * What the edge or a gateway still does not see up after {@link #ROUTES_TIMEOUT}. A gateway that started before a
      * processor found it down and routes around it until its next check round; in master-slave mode a write from the
      * south then finds no processor of the master and is refused. So "all healthy" also means routed: the first
      * write after it is taken.
      */
-    private List<String> awaitRoutes(List<String[]> rows) throws InterruptedException {
-        Map<String, Integer> gateways = new LinkedHashMap<>();
-        rows.stream()
+    private static List<String> awaitRoutes(List<String[]> rows) throws InterruptedException {
+        List<String> routers = rows.stream()
             .filter((row) -> (row[1].equals("gateway") || row[1].equals("edge")) && row[5].equals("HEALTHY"))
-            .forEach((row) -> gateways.put(row[0], Integer.parseInt(row[3])));
-        return new GatewayTargets(this.http).awaitNoneDown(gateways, ROUTES_TIMEOUT);
+            .map((row) -> row[0])
+            .toList();
+        DemoClient demo = new DemoClient(TourSettings.demo());
+        long deadline = System.nanoTime() + ROUTES_TIMEOUT.toNanos();
+        List<String> notUp = demo.routersNotUp(routers);
+        while (!notUp.isEmpty() && System.nanoTime() - deadline < 0) {
+            Thread.sleep(250);
+            notUp = demo.routersNotUp(routers);
+        }
+        return notUp;
     }
 
     /** Every port of the demo that something already listens on, as "port N: wanted by X". */

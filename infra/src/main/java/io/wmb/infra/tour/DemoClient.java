@@ -6,28 +6,36 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 
 import io.wmb.infra.Datacenter;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The running demo as the tour talks to it, over plain HTTP: the public API through the edge, the edge's ops API,
  * the supervisor's control API, the reconcilers and the processing log. Every call has a timeout; a refused
- * connection is an answer with status 0, so that a check can say what it saw instead of throwing.
+ * connection is an answer with status 0, so that a check can say what it saw instead of throwing. {@code ./wmb up}
+ * uses it too, to wait for the routers ({@link #routersNotUp()}).
  */
-final class DemoClient {
+public final class DemoClient {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
+    /** The edge and the datacenters' gateways, by their service names. */
+    private static final List<String> ROUTERS = List.of("edge", "gateway-unicom", "gateway-telecom");
+
     private final TourSettings settings;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    DemoClient(TourSettings settings) {
+    public DemoClient(TourSettings settings) {
         this.settings = settings;
     }
 
@@ -71,6 +79,49 @@ final class DemoClient {
     /** {@code GET /ops/targets} of a datacenter's gateway: its processors, with the health it last saw. */
     Answer gatewayTargets(Datacenter dc) {
         return send(HttpRequest.newBuilder(url(8080 + dc.number(), "/ops/targets")).GET());
+    }
+
+    /**
+     * What the edge and the two gateways do not see up: {@link #routersNotUp(Collection)} of all three.
+     * @return empty when every router sees all its targets up
+     */
+    public List<String> routersNotUp() {
+        return routersNotUp(ROUTERS);
+    }
+
+    /**
+     * What the given routers do not see up, from their {@code GET /ops/targets}, one line per target
+     * ({@code gateway-telecom sees unicom@127.0.0.1:18101 DOWN (why)}); a router that does not answer 200, or not
+     * with JSON, is a line too. A router routes only to targets its own checks found up, whatever the supervisor's
+     * checks say of them: one started before a processor listened routes around it until its next check round.
+     * @param routers some of {@code edge}, {@code gateway-unicom} and {@code gateway-telecom}
+     * @return empty when each of them sees all its targets up
+     */
+    public List<String> routersNotUp(Collection<String> routers) {
+        List<String> notUp = new ArrayList<>();
+        for (String router : routers) {
+            addNotUp(router, router.equals("edge") ? edgeTargets()
+                    : gatewayTargets(Datacenter.of(router.substring("gateway-".length()))), notUp);
+        }
+        return notUp;
+    }
+
+    private static void addNotUp(String router, Answer targets, List<String> notUp) {
+        if (targets.status() != 200) {
+            notUp.add(router + ": " + targets.describe());
+            return;
+        }
+        try {
+            for (JsonNode target : targets.json()) {
+                if (!target.path("status").asString("").equals("UP")) {
+                    notUp.add(router + " sees " + target.path("id").asString("?") + " "
+                            + target.path("status").asString("?") + " (" + target.path("detail").asString("") + ")");
+                }
+            }
+        }
+        catch (JacksonException ex) {
+            notUp.add(router + ": " + targets.describe() + " (not JSON: " + ex.getOriginalMessage() + ")");
+        }
     }
 
     /** {@code PUT /ops/regions/{region}/shift} on the edge, with the given token ({@code null}: none). */

@@ -193,29 +193,12 @@ public final class Tour {
         List<String> down = new ArrayList<>();
         await("the edge and both gateways to see all their targets up", ROUTERS_UP, () -> {
             down.clear();
-            addNotUp("edge", this.demo.edgeTargets(), down);
-            for (Datacenter dc : Datacenter.values()) {
-                addNotUp("gateway-" + dc.id(), this.demo.gatewayTargets(dc), down);
-            }
+            down.addAll(this.demo.routersNotUp());
             return down.isEmpty();
         }, () -> "Still not up: " + down);
         long waited = (System.nanoTime() - started) / 1_000_000;
         say("the edge and both gateways see all their targets up"
                 + ((waited > 1000) ? " (after " + waited + " ms)" : ""));
-    }
-
-    /** Adds what a router's {@code GET /ops/targets} does not show as up (or its failed answer) to {@code down}. */
-    private static void addNotUp(String router, Answer targets, List<String> down) {
-        if (targets.status() != 200) {
-            down.add(router + ": " + targets.describe());
-            return;
-        }
-        for (JsonNode target : targets.json()) {
-            if (!target.path("status").asString().equals("UP")) {
-                down.add(router + " sees " + target.path("id").asString() + " " + target.path("status").asString()
-                        + " (" + target.path("detail").asString() + ")");
-            }
-        }
     }
 
     private String writeNorthReadSouth() {
