@@ -19,22 +19,26 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.HealthStatus;
-import co.elastic.clients.elasticsearch._types.VersionType;
 import co.elastic.clients.elasticsearch.cluster.HealthResponse;
-import co.elastic.clients.elasticsearch.core.BulkRequest;
-import co.elastic.clients.elasticsearch.core.BulkResponse;
-import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
-import co.elastic.clients.transport.TransportException;
+import co.elastic.clients.transport.rest_client.RestClientTransport;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.apache.http.HttpEntity;
+import org.apache.http.entity.ByteArrayEntity;
+import org.apache.http.entity.ContentType;
+import org.apache.http.util.EntityUtils;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.RestClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -98,6 +102,9 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
 
     private final ElasticsearchClient client;
 
+    /** The client's own HTTP client: bulk requests go through it as one buffer each ({@link BulkBody}). */
+    private final RestClient restClient;
+
     private final SpillStore spill;
 
     /** Records and {@link Marker}s, in arrival order; the record count is bounded by {@link #queued}. */
@@ -135,6 +142,16 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
 
     /** Opened when the re-sender's first look at Elasticsearch is over, whatever it found. */
     private final CountDownLatch firstProbe = new CountDownLatch(1);
+
+    /**
+     * While the sender sleeps on an open batch: how many queued records fill it; {@link #record} wakes the sender
+     * once that many wait. Set before the sender looks at {@link #queued} and {@link #record} reads it after
+     * counting its record, so that one of the two always sees the other.
+     */
+    private volatile int batchRoom = Integer.MAX_VALUE;
+
+    /** Set with a {@link Marker} put in the queue, so that the sender takes it without waiting out its batch. */
+    private volatile boolean markerWaiting;
 
     /** Whether the sender sends to Elasticsearch; when false it spills until the re-sender has caught up. */
     private volatile boolean online;
@@ -183,6 +200,7 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
             throw new IllegalStateException("cannot use spill directory " + settings.spillDirectory(), ex);
         }
         this.client = ElasticsearchClients.create(settings.elasticsearchUrl(), settings.requestTimeout());
+        this.restClient = ((RestClientTransport) this.client._transport()).restClient();
         this.accepted = counter(registry, "accepted", "records handed to the processing log");
         this.sent = counter(registry, "sent", "records indexed by the sender");
         this.spilled = counter(registry, "spilled", "records written to the local spill file");
@@ -232,7 +250,8 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
             this.accepted.increment();
             // Held before it is anywhere else: a watermark taken from now on waits for this record.
             this.pending.add(record.at());
-            if (this.queued.incrementAndGet() > this.settings.maxQueued()) {
+            int queuedNow = this.queued.incrementAndGet();
+            if (queuedNow > this.settings.maxQueued()) {
                 this.queued.decrementAndGet();
                 // Not forced here, to keep the caller fast: the sender forces these lines with its next batch,
                 // and before any flush() completes.
@@ -241,6 +260,10 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
                 return;
             }
             this.queue.add(record);
+            if (queuedNow >= this.batchRoom) {
+                // Enough to fill the sender's batch: no need to wait for its deadline.
+                LockSupport.unpark(this.sender);
+            }
         }
         finally {
             this.acceptLock.readLock().unlock();
@@ -260,6 +283,7 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
                 return;
             }
             this.queue.add(marker);
+            wakeSenderFor(marker);
         }
         finally {
             this.acceptLock.readLock().unlock();
@@ -306,6 +330,7 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
             }
             this.closed = true;
             this.queue.add(stop);
+            wakeSenderFor(stop);
         }
         finally {
             this.acceptLock.writeLock().unlock();
@@ -345,6 +370,11 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
         }
     }
 
+    private void wakeSenderFor(Marker marker) {
+        this.markerWaiting = true;
+        LockSupport.unpark(this.sender);
+    }
+
     private void joinSender() {
         try {
             this.sender.join();
@@ -356,44 +386,90 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
 
     // ---- sender thread -------------------------------------------------------------------------------------
 
+    /**
+     * Takes records off the queue into batches. While a batch is open the thread sleeps until the batch's deadline
+     * and then takes everything that came meanwhile at once, instead of waking for every record: a wake-up per
+     * record cost more CPU than the rest of the writer. {@link #record} wakes it early once enough records wait to
+     * fill a batch, {@link #flush} and {@link #close} once their marker waits.
+     */
     private void sendLoop() {
-        List<ProcessingRecord> batch = new ArrayList<>(this.settings.maxBatch());
+        int maxBatch = this.settings.maxBatch();
+        List<ProcessingRecord> batch = new ArrayList<>(maxBatch);
+        List<Object> taken = new ArrayList<>(maxBatch);
         long flushIntervalNanos = this.settings.flushInterval().toNanos();
         long deadline = 0;
+        boolean sentFull = false;
         while (true) {
-            Object item;
-            try {
-                // When idle, still wake up every interval to force lines callers spilled unforced.
-                item = this.queue.poll(batch.isEmpty() ? flushIntervalNanos : deadline - System.nanoTime(),
-                        TimeUnit.NANOSECONDS);
-            }
-            catch (InterruptedException ex) {
-                // Nobody but close() should stop this thread, and close() uses a marker: keep going.
-                continue;
-            }
-            if (item == null) {
-                sendSafely(batch);
-                forceSpill();
-                continue;
-            }
-            if (item instanceof ProcessingRecord record) {
-                this.queued.decrementAndGet();
-                if (batch.isEmpty()) {
+            if (batch.isEmpty()) {
+                // Records queued behind a batch that was sent full came within its interval: they keep its deadline.
+                Object first = sentFull ? this.queue.poll() : null;
+                boolean behindFullBatch = first != null;
+                sentFull = false;
+                if (first == null) {
+                    try {
+                        // When idle, still wake up every interval to force lines callers spilled unforced.
+                        first = this.queue.poll(flushIntervalNanos, TimeUnit.NANOSECONDS);
+                    }
+                    catch (InterruptedException ex) {
+                        // Nobody but close() should stop this thread, and close() uses a marker: keep going.
+                        continue;
+                    }
+                }
+                if (first == null) {
+                    forceSpill();
+                    continue;
+                }
+                if (!behindFullBatch) {
                     deadline = System.nanoTime() + flushIntervalNanos;
                 }
-                batch.add(record);
-                if (batch.size() >= this.settings.maxBatch()) {
+                taken.add(first);
+                this.queue.drainTo(taken, maxBatch - 1);
+            }
+            else {
+                int room = maxBatch - batch.size();
+                this.batchRoom = room;
+                long left = deadline - System.nanoTime();
+                if (left > 0 && this.queued.get() < room && !this.markerWaiting) {
+                    LockSupport.parkNanos(this, left);
+                    // Woken early, by time or spuriously: the checks above decide whether to sleep on.
+                    if (deadline - System.nanoTime() > 0 && this.queued.get() < room && !this.markerWaiting) {
+                        continue;
+                    }
+                }
+                this.batchRoom = Integer.MAX_VALUE;
+                this.markerWaiting = false;
+                this.queue.drainTo(taken, maxBatch - batch.size());
+                if (taken.isEmpty()) {
                     sendSafely(batch);
                     forceSpill();
+                    continue;
                 }
             }
-            else if (item instanceof Marker marker) {
+            for (Object item : taken) {
+                if (item instanceof ProcessingRecord record) {
+                    this.queued.decrementAndGet();
+                    batch.add(record);
+                    if (batch.size() >= maxBatch) {
+                        sendSafely(batch);
+                        forceSpill();
+                        sentFull = true;
+                    }
+                }
+                else if (item instanceof Marker marker) {
+                    sendSafely(batch);
+                    forceSpill();
+                    sentFull = false;
+                    marker.done.complete(null);
+                    if (marker.stop) {
+                        return;
+                    }
+                }
+            }
+            taken.clear();
+            if (!batch.isEmpty() && deadline - System.nanoTime() <= 0) {
                 sendSafely(batch);
                 forceSpill();
-                marker.done.complete(null);
-                if (marker.stop) {
-                    return;
-                }
+                sentFull = false;
             }
         }
     }
@@ -721,17 +797,12 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
         try {
             return bulkOnce(records);
         }
-        catch (ElasticsearchException ex) {
-            if (!refusesWholeRequest(ex.status())) {
+        catch (ResponseException ex) {
+            int status = ex.getResponse().getStatusLine().getStatusCode();
+            if (!refusesWholeRequest(status)) {
                 throw ex;
             }
-            return bisect(records, ex.status() + " " + ex.error().type() + ": " + ex.error().reason());
-        }
-        catch (TransportException ex) {
-            if (!refusesWholeRequest(ex.statusCode())) {
-                throw ex;
-            }
-            return bisect(records, ex.statusCode() + ": " + ex.getMessage());
+            return bisect(records, BulkBody.refusal(status, answerOf(ex.getResponse())));
         }
     }
 
@@ -750,51 +821,45 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
     }
 
     private BulkResult bulkOnce(List<ProcessingRecord> records) throws IOException {
-        BulkRequest.Builder request = new BulkRequest.Builder();
-        for (ProcessingRecord record : records) {
-            request.operations((operation) -> operation.index((index) -> index
-                    .index(ProcessingLogIndices.indexFor(record.at()))
-                    .id(record.documentId())
-                    .version(record.at().toEpochMilli())
-                    .versionType(VersionType.ExternalGte)
-                    .document(ProcessingRecordJson.toDocument(record))));
-        }
+        Request request = new Request("POST", "/_bulk");
+        request.addParameter("filter_path", BulkBody.FILTER_PATH);
+        request.setEntity(new ByteArrayEntity(BulkBody.of(records), ContentType.create(BulkBody.CONTENT_TYPE)));
         long start = System.nanoTime();
-        BulkResponse response;
+        BulkBody.ItemError[] errors;
         try {
-            response = this.client.bulk(request.build());
+            errors = BulkBody.parse(answerOf(this.restClient.performRequest(request)), records.size());
         }
         catch (IOException | RuntimeException ex) {
             this.bulkFailure.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             throw ex;
         }
         this.bulkSuccess.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        if (!response.errors()) {
-            return new BulkResult(records.size(), List.of(), null, List.of());
-        }
         int indexed = 0;
         List<ProcessingRecord> retry = new ArrayList<>();
         String retryReason = null;
         List<Rejection> rejections = new ArrayList<>();
-        List<BulkResponseItem> items = response.items();
         for (int i = 0; i < records.size(); i++) {
             ProcessingRecord record = records.get(i);
-            BulkResponseItem item = items.get(i);
-            if (item.error() == null || item.status() == 409) {
+            BulkBody.ItemError error = errors[i];
+            if (error == null || error.status() == 409) {
                 // 409: a newer record of the same stage is already there (external version), which is done.
                 indexed++;
             }
-            else if (item.status() == 429 || item.status() >= 500) {
+            else if (error.status() == 429 || error.status() >= 500) {
                 retry.add(record);
-                retryReason = item.status() + " " + item.error().type() + ": " + item.error().reason();
+                retryReason = error.toString();
             }
             else {
                 rejections.add(new Rejection(record.requestId(), record.documentId(),
-                        ProcessingRecordJson.toJson(record),
-                        item.status() + " " + item.error().type() + ": " + item.error().reason()));
+                        ProcessingRecordJson.toJson(record), error.toString()));
             }
         }
         return new BulkResult(indexed, retry, retryReason, rejections);
+    }
+
+    private static byte[] answerOf(Response response) throws IOException {
+        HttpEntity entity = response.getEntity();
+        return (entity != null) ? EntityUtils.toByteArray(entity) : new byte[0];
     }
 
     private static Duration retryInterval(Duration flushInterval) {

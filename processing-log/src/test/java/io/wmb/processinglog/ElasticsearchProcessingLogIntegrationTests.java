@@ -156,6 +156,48 @@ class ElasticsearchProcessingLogIntegrationTests {
                     .containsExactly(ProcessingRecordJson.toJson(tooLong));
         }
 
+        @Test
+        void shouldSendFullBatchAtOnceWithoutWaitingForFlushInterval() {
+            String requestId = newRequestId();
+            List<ProcessingRecord> records = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                records.add(record(requestId + "-" + i, "unicom", Stage.ACCEPTED, Outcome.OK, at(i)));
+            }
+            // Batches of 3, an interval no test waits for: only a full batch can make the records arrive.
+            ProcessingLogSettings settings = new ProcessingLogSettings(TestElasticsearch.url(), spillDirectory, 3,
+                    Duration.ofMinutes(10), 1000, Duration.ofSeconds(3));
+
+            try (ElasticsearchProcessingLog log = new ElasticsearchProcessingLog(settings, registry)) {
+                awaitOnline(log);
+                records.subList(0, 2).forEach(log::record);
+                assertThat(counter("sent")).isZero();
+                log.record(records.get(2));
+
+                await().atMost(PATIENCE).untilAsserted(() -> assertThat(counter("sent")).isEqualTo(3));
+                for (ProcessingRecord record : records) {
+                    await().atMost(PATIENCE).untilAsserted(() -> assertThat(reader.findByRequestId(
+                            record.requestId())).containsExactly(record));
+                }
+            }
+        }
+
+        @Test
+        void shouldSendPartialBatchOnceItsFlushIntervalIsOver() {
+            String requestId = newRequestId();
+            ProcessingRecord record = record(requestId, "unicom", Stage.ACCEPTED, Outcome.OK, at(0));
+
+            try (ElasticsearchProcessingLog log = new ElasticsearchProcessingLog(settings(TestElasticsearch.url()),
+                    registry)) {
+                awaitOnline(log);
+                log.record(record);
+
+                // No flush(): the batch of one goes when its interval (200 ms here) is over.
+                await().atMost(PATIENCE).untilAsserted(() -> assertThat(counter("sent")).isEqualTo(1));
+                await().atMost(PATIENCE).untilAsserted(() -> assertThat(reader.findByRequestId(requestId))
+                        .containsExactly(record));
+            }
+        }
+
     }
 
     @Nested
@@ -367,6 +409,11 @@ class ElasticsearchProcessingLogIntegrationTests {
 
     private static void lowLevel(Request request) throws IOException {
         ((RestClientTransport) client._transport()).restClient().performRequest(request);
+    }
+
+    private static void awaitOnline(ElasticsearchProcessingLog log) {
+        // Until its first look at Elasticsearch a writer spills; these tests are about the sender's batches.
+        await().atMost(PATIENCE).until(log::isOnline);
     }
 
     private double counter(String name) {
