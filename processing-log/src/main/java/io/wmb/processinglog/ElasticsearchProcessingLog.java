@@ -144,9 +144,11 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
     private final CountDownLatch firstProbe = new CountDownLatch(1);
 
     /**
-     * While the sender sleeps on an open batch: how many queued records fill it; {@link #record} wakes the sender
-     * once that many wait. Set before the sender looks at {@link #queued} and {@link #record} reads it after
-     * counting its record, so that one of the two always sees the other.
+     * While the sender sleeps on an open batch: how many queued items fill it; {@link #record} wakes the sender
+     * once that many wait. The sender sets it before it looks at the queue's size, and {@link #record} reads it
+     * after adding to the queue, so that one of the two always sees the other. (The queue's own count, not
+     * {@link #queued}: a record is counted there before it is in the queue, and a sender woken by that count
+     * would find nothing to take.)
      */
     private volatile int batchRoom = Integer.MAX_VALUE;
 
@@ -250,8 +252,7 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
             this.accepted.increment();
             // Held before it is anywhere else: a watermark taken from now on waits for this record.
             this.pending.add(record.at());
-            int queuedNow = this.queued.incrementAndGet();
-            if (queuedNow > this.settings.maxQueued()) {
+            if (this.queued.incrementAndGet() > this.settings.maxQueued()) {
                 this.queued.decrementAndGet();
                 // Not forced here, to keep the caller fast: the sender forces these lines with its next batch,
                 // and before any flush() completes.
@@ -260,7 +261,7 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
                 return;
             }
             this.queue.add(record);
-            if (queuedNow >= this.batchRoom) {
+            if (this.queue.size() >= this.batchRoom) {
                 // Enough to fill the sender's batch: no need to wait for its deadline.
                 LockSupport.unpark(this.sender);
             }
@@ -429,10 +430,10 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
                 int room = maxBatch - batch.size();
                 this.batchRoom = room;
                 long left = deadline - System.nanoTime();
-                if (left > 0 && this.queued.get() < room && !this.markerWaiting) {
+                if (left > 0 && this.queue.size() < room && !this.markerWaiting) {
                     LockSupport.parkNanos(this, left);
                     // Woken early, by time or spuriously: the checks above decide whether to sleep on.
-                    if (deadline - System.nanoTime() > 0 && this.queued.get() < room && !this.markerWaiting) {
+                    if (deadline - System.nanoTime() > 0 && this.queue.size() < room && !this.markerWaiting) {
                         continue;
                     }
                 }

@@ -55,6 +55,38 @@ class ElasticsearchProcessingLogTests {
     }
 
     @Test
+    void shouldTakeRecordsOfConcurrentCallersInFullBatchesWithoutWaitingForTheInterval() throws Exception {
+        // Batches of 50 and an interval no test waits for: every record gets out (here: to the spill, nothing
+        // answers) only if the sender is woken each time the callers have filled a batch, however they interleave.
+        ProcessingLogSettings settings = new ProcessingLogSettings(closedPortUrl(), this.spillDirectory, 50,
+                Duration.ofMinutes(10), 10_000, Duration.ofSeconds(1));
+        int callers = 4;
+        int perCaller = 500;
+
+        try (ElasticsearchProcessingLog log = new ElasticsearchProcessingLog(settings, this.registry)) {
+            List<Thread> threads = new ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                int first = c * perCaller;
+                Thread thread = new Thread(() -> {
+                    for (int i = first; i < first + perCaller; i++) {
+                        log.record(acceptedRecord(i));
+                    }
+                });
+                thread.start();
+                threads.add(thread);
+            }
+            for (Thread thread : threads) {
+                thread.join();
+            }
+
+            await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(counter("spilled")).isEqualTo(callers * perCaller));
+            assertThat(this.registry.get("wmb.processinglog.queue.depth").gauge().value()).isZero();
+        }
+        assertThat(spilledLines()).hasSize(callers * perCaller).doesNotHaveDuplicates();
+    }
+
+    @Test
     void shouldSpillInCallerWhenQueueIsFullInsteadOfBlocking() throws IOException {
         // One record in memory at most, and a batch that would wait 30 s: the rest must go to disk at once.
         ProcessingLogSettings tiny = new ProcessingLogSettings(closedPortUrl(), this.spillDirectory, 1,
