@@ -284,7 +284,7 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
                 return;
             }
             this.queue.add(marker);
-            wakeSenderFor(marker);
+            wakeSenderForMarker();
         }
         finally {
             this.acceptLock.readLock().unlock();
@@ -331,7 +331,7 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
             }
             this.closed = true;
             this.queue.add(stop);
-            wakeSenderFor(stop);
+            wakeSenderForMarker();
         }
         finally {
             this.acceptLock.writeLock().unlock();
@@ -371,7 +371,8 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
         }
     }
 
-    private void wakeSenderFor(Marker marker) {
+    /** After a {@link Marker} was queued: the sender takes it at once instead of waiting out its batch. */
+    private void wakeSenderForMarker() {
         this.markerWaiting = true;
         LockSupport.unpark(this.sender);
     }
