@@ -76,7 +76,6 @@ final class BulkBody {
      * @throws IOException when the answer is not a bulk answer for that many records
      */
     static ItemError[] parse(byte[] answer, int size) throws IOException {
-        ItemError[] errors = new ItemError[size];
         try (JsonParser parser = JSON.createParser(answer)) {
             // Most answers are {"errors":false,...}: no need to read the items at all then.
             if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -87,7 +86,7 @@ final class BulkBody {
                 parser.nextToken();
                 if ("errors".equals(field)) {
                     if (!parser.getBooleanValue()) {
-                        return errors;
+                        return new ItemError[size];
                     }
                 }
                 else if ("items".equals(field)) {

@@ -60,4 +60,19 @@ public final class ElasticsearchClients {
         return new ElasticsearchClient(new RestClientTransport(restClient, new JacksonJsonpMapper()));
     }
 
+    /**
+     * The low-level REST client under a client built here, for requests the typed API makes costly (a bulk body in
+     * one buffer, a search answer filtered to a few fields). The client still owns it: close the client, not it.
+     * @param client a client from {@link #create}
+     * @return its REST client
+     * @throws IllegalArgumentException when the client was built elsewhere, on another transport
+     */
+    public static RestClient restClient(ElasticsearchClient client) {
+        if (!(client._transport() instanceof RestClientTransport transport)) {
+            throw new IllegalArgumentException("client must use the REST client transport (ElasticsearchClients), "
+                    + "but used " + client._transport().getClass().getName());
+        }
+        return transport.restClient();
+    }
+
 }

@@ -26,7 +26,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.HealthStatus;
 import co.elastic.clients.elasticsearch.cluster.HealthResponse;
-import co.elastic.clients.transport.rest_client.RestClientTransport;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -202,7 +201,7 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
             throw new IllegalStateException("cannot use spill directory " + settings.spillDirectory(), ex);
         }
         this.client = ElasticsearchClients.create(settings.elasticsearchUrl(), settings.requestTimeout());
-        this.restClient = ((RestClientTransport) this.client._transport()).restClient();
+        this.restClient = ElasticsearchClients.restClient(this.client);
         this.accepted = counter(registry, "accepted", "records handed to the processing log");
         this.sent = counter(registry, "sent", "records indexed by the sender");
         this.spilled = counter(registry, "spilled", "records written to the local spill file");

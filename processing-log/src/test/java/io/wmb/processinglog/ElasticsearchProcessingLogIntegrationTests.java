@@ -17,7 +17,6 @@ import java.util.stream.Stream;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.mapping.Property;
 import co.elastic.clients.elasticsearch.core.GetResponse;
-import co.elastic.clients.transport.rest_client.RestClientTransport;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wmb.infra.Infrastructure;
@@ -408,7 +407,7 @@ class ElasticsearchProcessingLogIntegrationTests {
     }
 
     private static void lowLevel(Request request) throws IOException {
-        ((RestClientTransport) client._transport()).restClient().performRequest(request);
+        ElasticsearchClients.restClient(client).performRequest(request);
     }
 
     private static void awaitOnline(ElasticsearchProcessingLog log) {

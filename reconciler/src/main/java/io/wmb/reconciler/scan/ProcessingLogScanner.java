@@ -27,10 +27,10 @@ import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.json.JsonData;
 import co.elastic.clients.json.JsonpUtils;
-import co.elastic.clients.transport.rest_client.RestClientTransport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wmb.processinglog.ElasticsearchClients;
 import io.wmb.processinglog.Outcome;
 import io.wmb.processinglog.ProcessingLogIndices;
 import io.wmb.processinglog.ProcessingRecord;
@@ -122,11 +122,7 @@ public final class ProcessingLogScanner {
             throw new IllegalArgumentException("pageSize must be between 1 and 65000, but was " + pageSize);
         }
         this.client = client;
-        if (!(client._transport() instanceof RestClientTransport transport)) {
-            throw new IllegalArgumentException("client must use the REST client transport (ElasticsearchClients), "
-                    + "but used " + client._transport().getClass().getName());
-        }
-        this.restClient = transport.restClient();
+        this.restClient = ElasticsearchClients.restClient(client);
         this.bucketWidth = bucketWidth;
         this.pageSize = pageSize;
         this.parallelism = parallelism;
