@@ -60,9 +60,12 @@ class LinkSimulatorTests {
         try (Socket socket = connect()) {
             CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readFully(socket, payload.length));
             OutputStream out = socket.getOutputStream();
+            boolean halfWritten = false;
             for (int offset = 0; offset < payload.length; offset += 1000) {
                 out.write(payload, offset, Math.min(1000, payload.length - offset));
-                if (offset == payload.length / 2) {
+                // Once, at the first chunk past the middle (the length is no multiple of the chunk size).
+                if (!halfWritten && offset >= payload.length / 2) {
+                    halfWritten = true;
                     // Dropping the delay mid-stream must not let later bytes overtake queued ones.
                     this.link.setRoundTrip(Duration.ZERO);
                 }
@@ -95,9 +98,12 @@ class LinkSimulatorTests {
         try (Socket socket = connect()) {
             CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readFully(socket, payload.length));
             OutputStream out = socket.getOutputStream();
+            boolean halfWritten = false;
             for (int offset = 0; offset < payload.length; offset += 1000) {
                 out.write(payload, offset, Math.min(1000, payload.length - offset));
-                if (offset == payload.length / 2) {
+                // Once, at the first chunk past the middle (the length is no multiple of the chunk size).
+                if (!halfWritten && offset >= payload.length / 2) {
+                    halfWritten = true;
                     // Loopback's socket buffers can take the first half within the pause that was on when the count
                     // was read: let a new pause start before stalls go off, so that the stream meets one.
                     await().atMost(Duration.ofSeconds(5)).until(() -> this.link.stallCount() > pausesBefore);
