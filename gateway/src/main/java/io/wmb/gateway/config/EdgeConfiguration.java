@@ -12,7 +12,6 @@ import io.wmb.gateway.health.TargetWeights;
 import io.wmb.gateway.ops.OverviewService;
 import io.wmb.gateway.ops.TrafficMeter;
 import io.wmb.gateway.ratelimit.ClientRateLimitGatewayFilterFactory;
-import io.wmb.gateway.routing.ClientAddressHeadersFilter;
 import io.wmb.gateway.routing.Datacenter;
 import io.wmb.gateway.routing.EdgeRouter;
 import io.wmb.gateway.routing.EdgeRoutingGatewayFilterFactory;
@@ -52,11 +51,6 @@ class EdgeConfiguration {
     @Bean
     RegionResolver regionResolver(GatewayProperties properties) {
         return new RegionResolver(properties.edge().regionTable(), properties.edge().defaultRegion());
-    }
-
-    @Bean
-    ClientAddressHeadersFilter clientAddressHeadersFilter() {
-        return new ClientAddressHeadersFilter();
     }
 
     @Bean

@@ -2,10 +2,12 @@ package io.wmb.gateway.config;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 import io.netty.channel.ChannelOption;
 import io.wmb.gateway.ops.TrafficMeter;
 import io.wmb.gateway.ratelimit.ClientRateLimitGatewayFilterFactory;
+import io.wmb.gateway.routing.ProxyHeadersFilter;
 import io.wmb.gateway.routing.Region;
 import io.wmb.gateway.settings.OperatorAuthenticator;
 import io.wmb.gateway.settings.RoutingSettings;
@@ -18,9 +20,15 @@ import io.wmb.gateway.web.WholeResponseFilter;
 import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.cloud.gateway.config.HttpClientCustomizer;
+import org.springframework.cloud.gateway.filter.headers.RemoveForwardedHeadersFilter;
+import org.springframework.cloud.gateway.filter.headers.RemoveHopByHopHeadersFilter;
+import org.springframework.cloud.gateway.filter.headers.RemoveXForwardedHeadersFilter;
+import org.springframework.cloud.gateway.filter.headers.TransferEncodingNormalizationHeadersFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -74,6 +82,47 @@ class GatewayConfiguration {
     @Bean
     WholeResponseFilter wholeResponseFilter() {
         return new WholeResponseFilter();
+    }
+
+    /** What of the headers crosses a proxy hop, both ways (in place of Spring Cloud Gateway's own filters). */
+    @Bean
+    ProxyHeadersFilter proxyRequestHeadersFilter(GatewayProperties properties) {
+        return ProxyHeadersFilter.requests(properties.role() == GatewayRole.EDGE);
+    }
+
+    @Bean
+    ProxyHeadersFilter proxyResponseHeadersFilter() {
+        return ProxyHeadersFilter.responses();
+    }
+
+    /**
+     * Takes out Spring Cloud Gateway's header filters that {@link ProxyHeadersFilter} replaces: each copied the
+     * whole header map, one after another, on every proxied request (and the hop-by-hop one on every answer).
+     * Their beans have no condition to switch them off by, hence the removal of their definitions.
+     */
+    @Bean
+    static BeanFactoryPostProcessor replacedHeaderFilters() {
+        return (beanFactory) -> {
+            for (Class<?> replaced : List.of(RemoveForwardedHeadersFilter.class, RemoveXForwardedHeadersFilter.class,
+                    RemoveHopByHopHeadersFilter.class, TransferEncodingNormalizationHeadersFilter.class)) {
+                for (String name : beanFactory.getBeanNamesForType(replaced, true, false)) {
+                    ((BeanDefinitionRegistry) beanFactory).removeBeanDefinition(name);
+                }
+            }
+        };
+    }
+
+    /**
+     * The proxied requests' timeouts, set once on the client: as Spring Cloud Gateway properties they were
+     * applied again on every request, with a copy of the client's configuration and a timer on a scheduler
+     * thread. The response timeout is Reactor Netty's, a timer on the connection's own event loop.
+     */
+    @Bean
+    HttpClientCustomizer proxyTimeoutsCustomizer(GatewayProperties properties) {
+        GatewayProperties.Proxy proxy = properties.proxy();
+        return (HttpClient client) -> client
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, proxy.connectTimeout().toMillis()))
+            .responseTimeout(proxy.responseTimeout());
     }
 
     /** Proxied requests with a body of known length leave in one write, head and body together. */

@@ -31,13 +31,14 @@ import org.springframework.validation.annotation.Validated;
  * @param rateLimit per-client token bucket
  * @param ops where the dashboard's overview collects its figures
  * @param topology whether both datacenters take writes or only the master does
+ * @param proxy how long the proxied requests wait for their upstream
  */
 @ConfigurationProperties("wmb.gateway")
 @Validated
 public record GatewayProperties(@NotNull GatewayRole role, @NotNull Datacenter datacenter, Path dataDir,
         @NotEmpty Map<String, String> operators, @NotNull @Valid Edge edge, @NotNull @Valid Upstreams upstreams,
         @NotNull @Valid Health health, @NotNull @Valid RateLimit rateLimit, @NotNull @Valid Ops ops,
-        @NotNull @Valid WriteTopology topology) {
+        @NotNull @Valid WriteTopology topology, @NotNull @Valid Proxy proxy) {
 
     public GatewayProperties {
         if ((dataDir == null || dataDir.toString().isEmpty()) && role != null && datacenter != null) {
@@ -154,6 +155,16 @@ public record GatewayProperties(@NotNull GatewayRole role, @NotNull Datacenter d
             return (this.mode == Topology.MASTER_SLAVE) ? this.master : null;
         }
 
+    }
+
+    /**
+     * Timeouts of the proxied requests (the edge's to the gateways, a gateway's to its upstreams).
+     *
+     * @param connectTimeout a connection not made by then fails the request with 502
+     * @param responseTimeout an upstream silent this long, after the request was sent or between two reads of
+     * its answer, fails the request with 504
+     */
+    public record Proxy(@NotNull Duration connectTimeout, @NotNull Duration responseTimeout) {
     }
 
 }

@@ -4,6 +4,7 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.util.concurrent.TimeoutException;
 
+import io.netty.handler.timeout.ReadTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -59,7 +60,8 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler, Ordered 
             return Problems.write(exchange, HttpStatus.BAD_GATEWAY, "Bad Gateway",
                     "The upstream server could not be reached");
         }
-        if (causedBy(ex, TimeoutException.class)) {
+        // Reactor Netty's response timeout raises Netty's ReadTimeoutException, no java.util.concurrent one.
+        if (causedBy(ex, TimeoutException.class) || causedBy(ex, ReadTimeoutException.class)) {
             RequestIdWebFilter.log(exchange, () -> logger.warn("Upstream timed out: {}", ex.getMessage()));
             return Problems.write(exchange, HttpStatus.GATEWAY_TIMEOUT, "Gateway Timeout",
                     "The upstream server did not answer in time");

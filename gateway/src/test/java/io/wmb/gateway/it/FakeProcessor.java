@@ -5,6 +5,11 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,8 +19,9 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A real HTTP server standing in for a processor: answers {@code /actuator/health} with UP and anything else
- * with its name, the path and the request id it received, and says which datacenter it runs in. It can be
- * stopped and started again on the same port, as a crashed and restarted processor would be.
+ * with its name, the path and the request id it received, and says which datacenter it runs in; a path under
+ * {@code /api/slow/} is answered only after {@link #SLOW}. It keeps the headers of the last request it served.
+ * It can be stopped and started again on the same port, as a crashed and restarted processor would be.
  */
 final class FakeProcessor implements AutoCloseable {
 
@@ -25,11 +31,16 @@ final class FakeProcessor implements AutoCloseable {
         System.setProperty("sun.net.httpserver.nodelay", "true");
     }
 
+    /** How long a request under {@code /api/slow/} waits for its answer. */
+    static final Duration SLOW = Duration.ofSeconds(5);
+
     private final String name;
 
     private final String datacenter;
 
     private final AtomicInteger served = new AtomicInteger();
+
+    private volatile Map<String, List<String>> lastHeaders = Map.of();
 
     private final ExecutorService executor = Executors.newCachedThreadPool();
 
@@ -85,6 +96,11 @@ final class FakeProcessor implements AutoCloseable {
         return this.served.get();
     }
 
+    /** The headers of the last request served (not health checks), by lower-case name. */
+    Map<String, List<String>> lastHeaders() {
+        return this.lastHeaders;
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getRawPath();
         String body;
@@ -92,6 +108,12 @@ final class FakeProcessor implements AutoCloseable {
             body = "{\"status\":\"UP\"}";
         }
         else {
+            if (path.startsWith("/api/slow/")) {
+                sleep(SLOW);
+            }
+            Map<String, List<String>> headers = new HashMap<>();
+            exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values));
+            this.lastHeaders = headers;
             this.served.incrementAndGet();
             String requestId = exchange.getRequestHeaders().getFirst("X-Request-Id");
             String generated = exchange.getRequestHeaders().getFirst("X-WMB-Request-Id-Generated");
@@ -100,12 +122,23 @@ final class FakeProcessor implements AutoCloseable {
                     + ((generated != null) ? generated : "") + "\"}";
             exchange.getResponseHeaders().set("X-WMB-Datacenter", this.datacenter);
             exchange.getResponseHeaders().set("X-Processor", this.name);
+            // Hop-by-hop: meant for the gateway's connection, never for the client.
+            exchange.getResponseHeaders().set("Proxy-Authenticate", "Basic realm=\"upstream\"");
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(200, bytes.length);
         exchange.getResponseBody().write(bytes);
         exchange.close();
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

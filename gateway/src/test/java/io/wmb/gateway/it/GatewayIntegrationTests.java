@@ -11,11 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.wmb.gateway.routing.ProxyHeadersFilter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -267,12 +271,63 @@ class GatewayIntegrationTests {
         }
 
         @Test
+        void shouldAnswerGatewayTimeoutWhenTheUpstreamDoesNotAnswerInTime() {
+            String gateway = GatewayTopology.baseUri(topology.datacenterGateway("unicom",
+                    topology.unicomProcessor.uri(), topology.telecomProcessor.uri(),
+                    topology.dataDir.resolve("slow-upstream-" + run), "--wmb.gateway.proxy.response-timeout=1s"));
+            long started = System.nanoTime();
+            Http.Response response = Http.get(gateway + "/api/slow/1", Map.of("X-User-Id", run + "-patient"));
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(response.status()).isEqualTo(504);
+            assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
+            assertThat(response.header("X-WMB-Datacenter")).isEqualTo("unicom");
+            assertThat(took).isLessThan(FakeProcessor.SLOW);
+        }
+
+        @Test
         void shouldAnswerServiceUnavailableWhenBothAreDrained() {
             drain("unicom", true);
             drain("telecom", true);
             Http.Response response = Http.get(edge + "/api/posts/1", user("d2", "north"));
             assertThat(response.status()).isEqualTo(503);
             assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
+        }
+
+    }
+
+    @Nested
+    class Headers {
+
+        @Test
+        void shouldKeepHopByHopAndClientForwardedHeadersOffTheUpstreamAndPassTheRest() {
+            Map<String, String> headers = new HashMap<>(user("h1", "north"));
+            headers.putAll(Map.of("Connection", "keep-alive, X-Private-Hop", "X-Private-Hop", "1",
+                    "Proxy-Authorization", "Basic c2VjcmV0", "Forwarded", "for=203.0.113.9",
+                    "X-Forwarded-For", "203.0.113.9", "X-Forwarded-Host", "evil.example", "X-Custom", "kept"));
+            Http.Response response = Http.get(edge + "/api/posts/1", headers);
+
+            assertThat(response.status()).isEqualTo(200);
+            Map<String, List<String>> seen = topology.unicomProcessor.lastHeaders();
+            assertThat(seen).doesNotContainKeys("x-private-hop", "proxy-authorization", "forwarded",
+                    "x-forwarded-for", "x-forwarded-host");
+            assertThat(seen.get("x-custom")).containsExactly("kept");
+            assertThat(seen.get("x-user-id")).containsExactly(run + "-h1");
+        }
+
+        @Test
+        void shouldFilterHeadersInOnePassInsteadOfSpringCloudGatewaysCopyingFilters() {
+            for (ConfigurableApplicationContext gateway : List.of(topology.edge, topology.unicomGateway)) {
+                assertThat(gateway.getBeansOfType(HttpHeadersFilter.class).values()).hasSize(2)
+                    .allMatch(ProxyHeadersFilter.class::isInstance);
+            }
+        }
+
+        @Test
+        void shouldKeepTheUpstreamsHopByHopHeadersOffTheAnswer() {
+            Http.Response response = Http.get(edge + "/api/posts/1", user("h2", "north"));
+
+            assertThat(response.header("X-Processor")).isEqualTo("unicom-processor");
+            assertThat(response.header("Proxy-Authenticate")).isNull();
         }
 
     }

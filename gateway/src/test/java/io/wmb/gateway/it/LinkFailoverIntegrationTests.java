@@ -31,7 +31,7 @@ class LinkFailoverIntegrationTests {
         gateway = GatewayTopology.baseUri(topology.datacenterGateway("unicom", topology.unicomProcessor.uri(),
                 "http://127.0.0.1:" + across, topology.dataDir.resolve("linked-unicom"),
                 "--wmb.gateway.upstreams.initial-remote-weight-percent=100",
-                "--spring.cloud.gateway.server.webflux.httpclient.response-timeout=3s"));
+                "--wmb.gateway.proxy.response-timeout=3s"));
     }
 
     @AfterAll

@@ -22,7 +22,7 @@ class MasterSlaveRoutingIntegrationTests {
     private static final GatewayTopology topology = GatewayTopology.shared();
 
     private static final String[] MASTER_SLAVE = { "--wmb.gateway.topology.mode=master-slave",
-        "--wmb.gateway.topology.master=unicom", "--spring.cloud.gateway.server.webflux.httpclient.response-timeout=3s" };
+        "--wmb.gateway.topology.master=unicom", "--wmb.gateway.proxy.response-timeout=3s" };
 
     private static FakeProcessor master;
 
