@@ -12,6 +12,9 @@ public final class ClientKeys {
     /** Request header with the user id. */
     public static final String USER_HEADER = "X-User-Id";
 
+    /** Request header with which the edge names the client to a datacenter gateway ({@link ProxyHeadersFilter}). */
+    public static final String ADDRESS_HEADER = "X-Forwarded-For";
+
     private ClientKeys() {
     }
 
@@ -26,7 +29,7 @@ public final class ClientKeys {
             return "user:" + user.trim();
         }
         if (forwarded) {
-            String chain = request.getHeaders().getFirst("X-Forwarded-For");
+            String chain = request.getHeaders().getFirst(ADDRESS_HEADER);
             if (chain != null && !chain.isBlank()) {
                 return "address:" + chain.split(",")[0].trim();
             }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.cloud.gateway.filter.headers.RemoveHopByHopHeadersFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
@@ -30,12 +31,8 @@ import org.springframework.web.server.ServerWebExchange;
  */
 public final class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
 
-    /** The header with which the edge names the client to a datacenter gateway. */
-    public static final String CLIENT_ADDRESS_HEADER = "X-Forwarded-For";
-
-    /** Spring Cloud Gateway's hop-by-hop list, lower case. */
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding", "te",
-            "trailer", "proxy-authorization", "proxy-authenticate", "x-application-context", "upgrade");
+    /** Spring Cloud Gateway's own list, lower case: the same headers as before its filter was replaced. */
+    private static final Set<String> HOP_BY_HOP = RemoveHopByHopHeadersFilter.HEADERS_REMOVED_ON_REQUEST;
 
     private final Type type;
 
@@ -49,7 +46,7 @@ public final class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
     /**
      * The filter of requests on their way to an upstream.
      * @param namesClient whether this gateway is where clients enter (the edge), and so sets
-     * {@value #CLIENT_ADDRESS_HEADER}
+     * {@value ClientKeys#ADDRESS_HEADER}
      * @return the filter
      */
     public static ProxyHeadersFilter requests(boolean namesClient) {
@@ -86,7 +83,7 @@ public final class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
             }
         }
         if (this.namesClient) {
-            filtered.set(CLIENT_ADDRESS_HEADER, ClientKeys.address(exchange.getRequest()));
+            filtered.set(ClientKeys.ADDRESS_HEADER, ClientKeys.address(exchange.getRequest()));
         }
         return filtered;
     }
