@@ -38,6 +38,7 @@ import io.wmb.bench.load.LoadRequest;
 import io.wmb.bench.load.LoadResult;
 import io.wmb.bench.profile.AsyncProfiler;
 import io.wmb.bench.profile.ProfileSummary;
+import io.wmb.bench.reference.ReferenceHops;
 import io.wmb.bench.report.Report;
 import io.wmb.bench.report.Svg;
 
@@ -77,6 +78,9 @@ public final class BenchMain {
      * about 50 s more.
      */
     static final int LAG_RUNS = 5;
+
+    /** The first of the four ports (plus the demo's offset) of the reference hops, free in the demo's port plan. */
+    private static final int REFERENCE_PORT = 8095;
 
     /** Phase 2's shares of the maximum sustainable write rate. */
     private static final double[] LAG_SHARES = { 0.3, 0.6, 0.9 };
@@ -473,7 +477,7 @@ public final class BenchMain {
     }
 
     /** Phase 3: the same open-loop reads and writes through edge + gateway and directly. */
-    private void gatewayOverhead(Phase1 phase1) throws IOException {
+    private void gatewayOverhead(Phase1 phase1) throws IOException, InterruptedException {
         log("phase 3: gateway overhead");
         List<Long> ids = createPosts(200);
         // Well under the edge's maximum, so that the added latency is the hops' and not queuing.
@@ -493,12 +497,7 @@ public final class BenchMain {
                 }
             }
         }
-        LoadResult readsEdgeMax = this.load.saturate("reads edge max", 64, duration,
-                Workload.reads(this.demo.edgeUrl(), ids));
-        LoadResult readsDirectMax = this.load.saturate("reads direct max", 64, duration,
-                Workload.reads(this.demo.processorUrl("unicom"), ids));
-        log(readsEdgeMax);
-        log(readsDirectMax);
+        SideBySide maxima = maximaSideBySide(ids);
         this.report.heading(2, "3. Gateway overhead: edge + gateway against the processor directly");
         this.report.paragraph("Open loop at %.0f requests/s (half the edge's maximum write rate), %d run(s) of %d s "
                 + "per cell, alternating; latency from the intended send time (p50 / p99 / p99.9 of the run with the "
@@ -517,12 +516,14 @@ public final class BenchMain {
         this.report.table(List.of("requests", "answered/s edge / direct", "p50 ms edge / direct",
                 "p99 ms edge / direct", "p99.9 ms edge / direct", "added p50 ms", "added p99 ms"), rows);
         double writeRatio = phase1.ratio();
-        double readRatio = readsEdgeMax.throughput() / readsDirectMax.throughput();
+        double readRatio = maxima.ratio(SideBySide.EDGE, "reads");
         this.report.table(List.of("maximum rate", "edge", "direct", "edge / direct"), List.of(
                 List.of("writes/s (phase 1, median)", Report.number(phase1.edgeMax()), Report.number(phase1.directMax()),
                         String.format(Locale.ROOT, "%.2f", writeRatio)),
-                List.of("reads/s", Report.number(readsEdgeMax.throughput()), Report.number(readsDirectMax.throughput()),
+                List.of("reads/s (below, median)", Report.number(maxima.rate(SideBySide.EDGE, "reads")),
+                        Report.number(maxima.rate(SideBySide.DIRECT, "reads")),
                         String.format(Locale.ROOT, "%.2f", readRatio))));
+        reportSideBySide(maxima);
         LoadResult writesEdge = medianByP99(results.get("writes edge"));
         LoadResult writesDirect = medianByP99(results.get("writes direct"));
         LoadResult readsEdge = medianByP99(results.get("reads edge"));
@@ -532,8 +533,175 @@ public final class BenchMain {
                         PERCENTILES, List.of("writes via edge", "writes direct", "reads via edge", "reads direct"),
                         new double[][] { percentiles(writesEdge), percentiles(writesDirect), percentiles(readsEdge),
                             percentiles(readsDirect) }));
-        this.targets.add(String.format(Locale.ROOT, "edge + gateway >= 85%% of direct\twrites %.0f%%, reads %.0f%% (%s)",
-                100 * writeRatio, 100 * readRatio, (Math.min(writeRatio, readRatio) >= 0.85) ? "met" : "missed"));
+        StringBuilder references = new StringBuilder();
+        for (Lane lane : maxima.lanes()) {
+            if (!lane.reference()) {
+                continue;
+            }
+            references.append(String.format(Locale.ROOT, "; two %s hops on this machine: writes %.0f%%, reads %.0f%%",
+                    lane.name(), 100 * maxima.ratio(lane.name(), "writes"), 100 * maxima.ratio(lane.name(), "reads")));
+        }
+        this.targets.add(String.format(Locale.ROOT, "edge + gateway >= 85%% of direct\twrites %.0f%%, reads %.0f%% (%s)%s",
+                100 * writeRatio, 100 * readRatio, (Math.min(writeRatio, readRatio) >= 0.85) ? "met" : "missed",
+                references));
+    }
+
+    /**
+     * Maximum rates of writes and reads through each lane, alternating within each round: the edge, the processor
+     * directly and, as references for what any two proxy hops cost on this machine, {@link ReferenceHops}.
+     */
+    private SideBySide maximaSideBySide(List<Long> ids) throws IOException, InterruptedException {
+        int rounds = this.options.quick() ? 1 : 3;
+        Duration duration = this.options.quick() ? Duration.ofSeconds(3) : Duration.ofSeconds(4);
+        Map<String, Long> services = servicePids();
+        List<Lane> lanes = new ArrayList<>();
+        lanes.add(new Lane(SideBySide.EDGE, "the edge and the unicom gateway (WMB on Spring Cloud Gateway)",
+                this.demo.edgeUrl(), pidsOf(services, "edge", "gateway-unicom"), false));
+        lanes.add(new Lane(SideBySide.DIRECT, "the unicom processor, no hop", this.demo.processorUrl("unicom"),
+                Map.of(), false));
+        List<String> notes = new ArrayList<>();
+        ReferenceHops hops = null;
+        try {
+            hops = ReferenceHops.start(this.demo.processorUrl("unicom"), REFERENCE_PORT + this.options.offset(),
+                    this.options.repository().resolve("bench/target/reference-hops"), serviceJvmFlags(),
+                    gatewayEventLoops());
+            for (ReferenceHops.Chain chain : hops.chains()) {
+                Map<String, Long> pids = new LinkedHashMap<>();
+                chain.pids().forEach((pid) -> pids.put(chain.name() + " " + pid, pid));
+                lanes.add(new Lane(chain.name(), chain.description(), chain.url(), pids, true));
+                // Their JIT compilers start cold, unlike the demo's services after phase 1: not counted.
+                log(this.load.saturate("warm-up writes " + chain.name(), 64, duration,
+                        Workload.writes(chain.url(), "reference-warm-up")));
+                log(this.load.saturate("warm-up reads " + chain.name(), 64, duration, Workload.reads(chain.url(), ids)));
+            }
+            notes.addAll(hops.skipped());
+        }
+        catch (IOException ex) {
+            notes.add("the reference hops did not start: " + ex.getMessage());
+        }
+        List<String> collectors = collectors();
+        List<Cell> cells = new ArrayList<>();
+        try {
+            for (int round = 1; round <= rounds; round++) {
+                for (String kind : List.of("writes", "reads")) {
+                    for (Lane lane : lanes) {
+                        CpuMeter cpu = new CpuMeter(new LinkedHashMap<>(lane.pids()));
+                        PrometheusHistogram before = "writes".equals(kind) ? scrapeLag(collectors) : null;
+                        LoadResult result = this.load.saturate(kind + " max " + lane.name() + ", round " + round, 64,
+                                duration, "writes".equals(kind) ? Workload.writes(lane.url(), "max-" + lane.name())
+                                        : Workload.reads(lane.url(), ids));
+                        double hopCores = cpu.coresUsed().entrySet().stream()
+                            .filter((entry) -> !CpuMeter.MACHINE.equals(entry.getKey()))
+                            .mapToDouble(Map.Entry::getValue).sum();
+                        log(result);
+                        cells.add(new Cell(round, kind, lane.name(), result.throughput(),
+                                lane.pids().isEmpty() ? 0 : hopCores / result.throughput() * 1e6));
+                        if (before != null) {
+                            // The next lane starts with nothing left to replicate, as this one did.
+                            awaitReplicated(collectors, before, result.completed());
+                        }
+                    }
+                }
+            }
+        }
+        finally {
+            if (hops != null) {
+                hops.close();
+            }
+        }
+        return new SideBySide(lanes, cells, rounds, duration, notes);
+    }
+
+    private void reportSideBySide(SideBySide maxima) {
+        StringBuilder lanes = new StringBuilder();
+        for (Lane lane : maxima.lanes()) {
+            lanes.append(String.format(Locale.ROOT, "*%s*: %s. ", lane.name(), lane.description()));
+        }
+        this.report.paragraph("What two proxy hops cost on this machine at all: the same closed loop (64 outstanding) "
+                + "through each lane in turn, %d round(s) of %d s per lane, writes then reads, each write lane waiting "
+                + "until its writes were replicated before the next starts; rates are the median of the rounds, ratios "
+                + "the median of each round's rate over that round's direct rate, and the hops' CPU (both processes, "
+                + "from `/proc/<pid>/stat`) per request the median too. All lanes end at the same unicom processor, "
+                + "whose writes replicate to telecom as in phase 1. %s%s", maxima.rounds(),
+                maxima.duration().toSeconds(), lanes, maxima.notes().isEmpty() ? ""
+                        : "Left out: " + String.join("; ", maxima.notes()) + ".");
+        List<List<String>> rows = new ArrayList<>();
+        for (Lane lane : maxima.lanes()) {
+            boolean direct = SideBySide.DIRECT.equals(lane.name());
+            rows.add(List.of(lane.name(), Report.number(maxima.rate(lane.name(), "writes")),
+                    String.format(Locale.ROOT, "%.2f", maxima.ratio(lane.name(), "writes")),
+                    direct ? "-" : Report.number(maxima.hopMicros(lane.name(), "writes")),
+                    Report.number(maxima.rate(lane.name(), "reads")),
+                    String.format(Locale.ROOT, "%.2f", maxima.ratio(lane.name(), "reads")),
+                    direct ? "-" : Report.number(maxima.hopMicros(lane.name(), "reads"))));
+        }
+        this.report.table(List.of("lane", "writes/s", "writes / direct", "hops' CPU us per write", "reads/s",
+                "reads / direct", "hops' CPU us per read"), rows);
+    }
+
+    private static Map<String, Long> pidsOf(Map<String, Long> services, String... names) {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        for (String name : names) {
+            Long pid = services.get(name);
+            if (pid != null) {
+                pids.put(name, pid);
+            }
+        }
+        return pids;
+    }
+
+    /** The services' JVM flags, as {@link #wmb} hands them to the demo. */
+    private static List<String> serviceJvmFlags() {
+        String flags = Objects.orElse(System.getenv("WMB_SERVICE_JAVA_OPTS"), BENCH_SERVICE_JAVA_OPTS);
+        return Arrays.stream(flags.trim().split("\\s+")).filter((flag) -> !flag.isEmpty()).toList();
+    }
+
+    /** The gateways' event loops, as the launcher sets them (WMB_GATEWAY_IO_WORKERS, else one). */
+    private static int gatewayEventLoops() {
+        String configured = System.getenv("WMB_GATEWAY_IO_WORKERS");
+        return (configured != null && !configured.isBlank()) ? Integer.parseInt(configured.trim()) : 1;
+    }
+
+    /**
+     * A way to the processor for the side-by-side maxima.
+     * @param name label
+     * @param description what its hops are
+     * @param url where requests go
+     * @param pids the processes doing its hops, by label (none for the processor directly)
+     * @param reference whether it is one of the {@link ReferenceHops}
+     */
+    private record Lane(String name, String description, String url, Map<String, Long> pids, boolean reference) {
+    }
+
+    /** One closed-loop run of one lane. */
+    private record Cell(int round, String kind, String lane, double rate, double hopMicros) {
+    }
+
+    /** The side-by-side maxima: medians over rounds per lane and kind. */
+    private record SideBySide(List<Lane> lanes, List<Cell> cells, int rounds, Duration duration, List<String> notes) {
+
+        static final String EDGE = "edge + gateway";
+
+        static final String DIRECT = "direct";
+
+        double rate(String lane, String kind) {
+            return median(cells(lane, kind).stream().mapToDouble(Cell::rate).toArray());
+        }
+
+        double hopMicros(String lane, String kind) {
+            return median(cells(lane, kind).stream().mapToDouble(Cell::hopMicros).toArray());
+        }
+
+        /** The median over rounds of this lane's rate over the direct rate of the same round. */
+        double ratio(String lane, String kind) {
+            return median(cells(lane, kind).stream().mapToDouble((cell) -> cell.rate() / cells(DIRECT, kind).stream()
+                .filter((direct) -> direct.round() == cell.round()).findFirst().map(Cell::rate).orElse(Double.NaN))
+                .toArray());
+        }
+
+        private List<Cell> cells(String lane, String kind) {
+            return this.cells.stream().filter((cell) -> cell.lane().equals(lane) && cell.kind().equals(kind)).toList();
+        }
     }
 
     /**
