@@ -40,8 +40,9 @@ public final class ReferenceHops implements AutoCloseable {
      * @param description what the hops are, for the report
      * @param url where clients send requests (the first hop)
      * @param pids the hops' processes, nginx's workers included
+     * @param jit whether the hops run on a JVM, whose compiler needs a warm-up before they are measured
      */
-    public record Chain(String name, String description, String url, List<Long> pids) {
+    public record Chain(String name, String description, String url, List<Long> pids, boolean jit) {
     }
 
     /**
@@ -96,7 +97,7 @@ public final class ReferenceHops implements AutoCloseable {
         this.chains.add(new Chain("reactor-netty", "two pass-through hops of bare Reactor Netty (`PassThroughProxy`: "
                 + "the HTTP server and client under Spring Cloud Gateway, one event loop each, the services' JVM "
                 + "flags; no routing, filters or metrics)", "http://127.0.0.1:" + firstPort,
-                List.of(first.pid(), last.pid())));
+                List.of(first.pid(), last.pid()), true));
     }
 
     private Process startJvmHop(String java, String classpath, List<String> jvmFlags, int eventLoops, int port,
@@ -122,7 +123,7 @@ public final class ReferenceHops implements AutoCloseable {
             .map(ProcessHandle::pid)
             .toList();
         this.chains.add(new Chain("nginx", "two nginx " + nginxVersion(nginx) + " hops (one worker each, keep-alive "
-                + "upstream connections, access log off)", "http://127.0.0.1:" + firstPort, pids));
+                + "upstream connections, access log off)", "http://127.0.0.1:" + firstPort, pids, false));
     }
 
     private Process startNginxHop(Path nginx, Path dir, int port, String upstream) throws IOException {

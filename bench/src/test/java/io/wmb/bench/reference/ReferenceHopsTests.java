@@ -83,6 +83,7 @@ class ReferenceHopsTests {
                         .isEqualTo("POST /api/posts?n=" + i + " region=south body={\"content\":\"hop " + i + "\"}");
                 }
                 assertThat(chain.pids()).as(chain.name()).hasSizeGreaterThanOrEqualTo(2);
+                assertThat(chain.jit()).as(chain.name()).isEqualTo("reactor-netty".equals(chain.name()));
                 pids.addAll(chain.pids());
             }
         }
