@@ -553,7 +553,9 @@ public final class BenchMain {
      */
     private SideBySide maximaSideBySide(List<Long> ids) throws IOException, InterruptedException {
         int rounds = this.options.quick() ? 1 : 3;
+        // Writes ramp up slower than reads (64 first requests through a whole pipeline): a second more for them.
         Duration duration = Duration.ofSeconds(3);
+        Duration writesDuration = Duration.ofSeconds(4);
         Map<String, Long> services = servicePids();
         List<Lane> lanes = new ArrayList<>();
         lanes.add(new Lane(SideBySide.EDGE, "the edge and the unicom gateway (WMB on Spring Cloud Gateway)",
@@ -595,7 +597,7 @@ public final class BenchMain {
                         CpuMeter cpu = new CpuMeter(new LinkedHashMap<>(lane.pids()));
                         PrometheusHistogram before = "writes".equals(kind) ? scrapeLag(collectors) : null;
                         LoadResult result = this.load.saturate(kind + " max " + lane.name() + ", round " + round, 64,
-                                duration, "writes".equals(kind) ? Workload.writes(lane.url(), "max-" + lane.name())
+                                "writes".equals(kind) ? writesDuration : duration, "writes".equals(kind) ? Workload.writes(lane.url(), "max-" + lane.name())
                                         : Workload.reads(lane.url(), ids));
                         double hopCores = cpu.coresUsed().entrySet().stream()
                             .filter((entry) -> !CpuMeter.MACHINE.equals(entry.getKey()))
@@ -616,7 +618,7 @@ public final class BenchMain {
                 hops.close();
             }
         }
-        return new SideBySide(lanes, cells, rounds, duration, notes);
+        return new SideBySide(lanes, cells, rounds, writesDuration, duration, notes);
     }
 
     private void reportSideBySide(SideBySide maxima) {
@@ -625,13 +627,13 @@ public final class BenchMain {
             lanes.append(String.format(Locale.ROOT, "*%s*: %s. ", lane.name(), lane.description()));
         }
         this.report.paragraph("What two proxy hops cost on this machine at all: the same closed loop (64 outstanding) "
-                + "through each lane in turn, %d round(s) of %d s per lane, writes then reads, each write lane waiting "
-                + "until its writes were replicated before the next starts; rates are the median of the rounds, ratios "
-                + "the median of each round's rate over that round's direct rate, and the hops' CPU (both processes, "
-                + "from `/proc/<pid>/stat`) per request the median too. All lanes end at the same unicom processor, "
-                + "whose writes replicate to telecom as in phase 1. %s%s", maxima.rounds(),
-                maxima.duration().toSeconds(), lanes, maxima.notes().isEmpty() ? ""
-                        : "Left out: " + String.join("; ", maxima.notes()) + ".");
+                + "through each lane in turn, %d round(s) of %d s of writes then %d s of reads per lane, each write "
+                + "lane waiting until its writes were replicated before the next starts; rates are the median of the "
+                + "rounds, ratios the median of each round's rate over that round's direct rate, and the hops' CPU "
+                + "(both processes, from `/proc/<pid>/stat`) per request the median too. All lanes end at the same "
+                + "unicom processor, whose writes replicate to telecom as in phase 1. %s%s", maxima.rounds(),
+                maxima.writesDuration().toSeconds(), maxima.readsDuration().toSeconds(), lanes,
+                maxima.notes().isEmpty() ? "" : "Left out: " + String.join("; ", maxima.notes()) + ".");
         List<List<String>> rows = new ArrayList<>();
         for (Lane lane : maxima.lanes()) {
             boolean direct = SideBySide.DIRECT.equals(lane.name());
@@ -685,7 +687,8 @@ public final class BenchMain {
     }
 
     /** The side-by-side maxima: medians over rounds per lane and kind. */
-    private record SideBySide(List<Lane> lanes, List<Cell> cells, int rounds, Duration duration, List<String> notes) {
+    private record SideBySide(List<Lane> lanes, List<Cell> cells, int rounds, Duration writesDuration,
+            Duration readsDuration, List<String> notes) {
 
         static final String EDGE = "edge + gateway";
 
