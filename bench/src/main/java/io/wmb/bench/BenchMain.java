@@ -573,6 +573,7 @@ public final class BenchMain {
                 chain.pids().forEach((pid) -> pids.put(chain.name() + " " + pid, pid));
                 lanes.add(new Lane(chain.name(), chain.description(), chain.url(), pids, true));
             }
+            notes.addAll(hops.skipped());
             // The JVM hops' JIT compilers start cold, unlike the demo's services after phase 1 (nginx needs none):
             // not counted. Reads bring most of the requests, through the same code a write takes.
             for (ReferenceHops.Chain chain : hops.chains()) {
@@ -583,7 +584,6 @@ public final class BenchMain {
                             Workload.reads(chain.url(), ids)));
                 }
             }
-            notes.addAll(hops.skipped());
         }
         catch (IOException ex) {
             notes.add("the reference hops did not start: " + ex.getMessage());
@@ -593,12 +593,13 @@ public final class BenchMain {
         try {
             for (int round = 1; round <= rounds; round++) {
                 for (String kind : List.of("writes", "reads")) {
+                    boolean writes = "writes".equals(kind);
                     for (Lane lane : lanes) {
                         CpuMeter cpu = new CpuMeter(new LinkedHashMap<>(lane.pids()));
-                        PrometheusHistogram before = "writes".equals(kind) ? scrapeLag(collectors) : null;
+                        PrometheusHistogram before = writes ? scrapeLag(collectors) : null;
                         LoadResult result = this.load.saturate(kind + " max " + lane.name() + ", round " + round, 64,
-                                "writes".equals(kind) ? writesDuration : duration, "writes".equals(kind) ? Workload.writes(lane.url(), "max-" + lane.name())
-                                        : Workload.reads(lane.url(), ids));
+                                writes ? writesDuration : duration,
+                                writes ? Workload.writes(lane.url(), "max-" + lane.name()) : Workload.reads(lane.url(), ids));
                         double hopCores = cpu.coresUsed().entrySet().stream()
                             .filter((entry) -> !CpuMeter.MACHINE.equals(entry.getKey()))
                             .mapToDouble(Map.Entry::getValue).sum();

@@ -163,7 +163,8 @@ public final class ReferenceHops implements AutoCloseable {
 
     /** nginx from the path, or from /usr/sbin where Debian puts it (not on every user's path). */
     static Optional<Path> findNginx() {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+        String path = System.getenv().getOrDefault("PATH", "");
+        List<String> dirs = new ArrayList<>(List.of(path.split(File.pathSeparator)));
         dirs.add("/usr/sbin");
         return dirs.stream()
             .filter((dir) -> !dir.isBlank())
