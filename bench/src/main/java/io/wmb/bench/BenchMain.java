@@ -202,7 +202,7 @@ public final class BenchMain {
                 + "%s `./wmb up` runs it C1-only, which starts sooner) and the gateways' rate limit off "
                 + "(`WMB_RATE_LIMIT_ENABLED=false`).", this.options.offset(), this.demo.edgeUrl(),
                 this.demo.processorUrl("unicom"),
-                Objects.orElse(System.getenv("WMB_SERVICE_JAVA_OPTS"), BENCH_SERVICE_JAVA_OPTS),
+                serviceJvmOptions(),
                 elasticsearchFlags());
         this.report.paragraph("Load: an open-loop generator at a constant arrival rate (its own HTTP/1.1 client on "
                 + "blocking sockets, 256 keep-alive connections, each with a thread and one request in flight, as wrk "
@@ -662,8 +662,12 @@ public final class BenchMain {
 
     /** The services' JVM flags, as {@link #wmb} hands them to the demo. */
     private static List<String> serviceJvmFlags() {
-        String flags = Objects.orElse(System.getenv("WMB_SERVICE_JAVA_OPTS"), BENCH_SERVICE_JAVA_OPTS);
-        return Arrays.stream(flags.trim().split("\\s+")).filter((flag) -> !flag.isEmpty()).toList();
+        return Arrays.stream(serviceJvmOptions().trim().split("\\s+")).filter((flag) -> !flag.isEmpty()).toList();
+    }
+
+    /** WMB_SERVICE_JAVA_OPTS, else the bench's default: what {@link #wmb} gives the demo's services. */
+    private static String serviceJvmOptions() {
+        return Objects.orElse(System.getenv("WMB_SERVICE_JAVA_OPTS"), BENCH_SERVICE_JAVA_OPTS);
     }
 
     /** The gateways' event loops, as the launcher sets them (WMB_GATEWAY_IO_WORKERS, else one). */

@@ -2,6 +2,7 @@ package io.wmb.bench.reference;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 import com.sun.net.httpserver.HttpServer;
@@ -88,7 +90,7 @@ class ReferenceHopsTests {
             }
         }
         assertThat(pids).allSatisfy((pid) -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive))
-            .as("hop %d after close", pid).isNotEqualTo(java.util.Optional.of(true)));
+            .as("hop %d after close", pid).isNotEqualTo(Optional.of(true)));
     }
 
     /** The first of {@code count} consecutive free ports on 127.0.0.1. */
@@ -98,7 +100,7 @@ class ReferenceHopsTests {
             List<ServerSocket> held = new ArrayList<>();
             try {
                 for (int port = first; port < first + count; port++) {
-                    held.add(new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress()));
+                    held.add(new ServerSocket(port, 1, InetAddress.getLoopbackAddress()));
                 }
                 return first;
             }
