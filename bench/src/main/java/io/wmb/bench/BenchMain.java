@@ -539,12 +539,18 @@ public final class BenchMain {
             if (!lane.reference()) {
                 continue;
             }
-            references.append(String.format(Locale.ROOT, "; two %s hops on this machine: writes %.0f%%, reads %.0f%%",
+            references.append(String.format(Locale.ROOT, "%s two %s hops: writes %.0f%%, reads %.0f%%",
+                    (references.isEmpty()) ? "" : ";",
                     lane.name(), 100 * maxima.ratio(lane.name(), "writes"), 100 * maxima.ratio(lane.name(), "reads")));
         }
-        this.targets.add(String.format(Locale.ROOT, "edge + gateway >= 85%% of direct\twrites %.0f%%, reads %.0f%% (%s)%s",
-                100 * writeRatio, 100 * readRatio, (Math.min(writeRatio, readRatio) >= 0.85) ? "met" : "missed",
-                references));
+        // The writes' ratio twice: phase 1's (longer runs) and the side-by-side lanes' (the same rounds as the
+        // references'), so that the references sit next to a figure measured their way. Met only if both are.
+        double sideBySideWriteRatio = maxima.ratio(SideBySide.EDGE, "writes");
+        this.targets.add(String.format(Locale.ROOT, "edge + gateway >= 85%% of direct\twrites %.0f%% (phase 1; %.0f%% "
+                + "side by side), reads %.0f%% (%s)%s",
+                100 * writeRatio, 100 * sideBySideWriteRatio, 100 * readRatio,
+                (Math.min(Math.min(writeRatio, sideBySideWriteRatio), readRatio) >= 0.85) ? "met" : "missed",
+                references.isEmpty() ? "" : "; in the same rounds," + references));
     }
 
     /**
