@@ -67,6 +67,9 @@ public final class BenchMain {
 
     private static final String LAG_METRIC = "wmb_collector_replication_lag_seconds";
 
+    /** Counts the reconcilers' finished scans: the scan's timer. */
+    private static final String SCANS_METRIC = "wmb_reconciler_scan_duration_seconds_count";
+
     private static final Pattern POST_ID = Pattern.compile("\"id\"\\s*:\\s*(\\d+)");
 
     private static final double[] PERCENTILES = { 50, 90, 99, 99.9 };
@@ -544,7 +547,8 @@ public final class BenchMain {
                     lane.name(), 100 * maxima.ratio(lane.name(), "writes"), 100 * maxima.ratio(lane.name(), "reads")));
         }
         // The writes' ratio twice: phase 1's (longer runs) and the side-by-side lanes' (the same rounds as the
-        // references'), so that the references sit next to a figure measured their way. Met only if both are.
+        // references'), so that the references sit next to a figure measured their way. Met only if both are, and the
+        // reads' ratio too.
         double sideBySideWriteRatio = maxima.ratio(SideBySide.EDGE, "writes");
         this.targets.add(String.format(Locale.ROOT, "edge + gateway >= 85%% of direct\twrites %.0f%% (phase 1; %.0f%% "
                 + "side by side), reads %.0f%% (%s)%s",
@@ -785,7 +789,10 @@ public final class BenchMain {
                 + "telecom, since a rate that leaves a growing replication backlog is not sustainable), the simulated "
                 + "link at 0 ms and 40 ms round trip. With the link at 0 ms, which the targets are about, each share "
                 + "runs %s for %d s, interleaved (30, 60, 90%%, then again), and the row quotes the run with "
-                + "the median p99 (all runs' p99 in the last column); the trickle and the 40 ms cells run once for "
+                + "the median p99 (all runs' p99 in the last column, * where one of the reconcilers finished a scan "
+                + "between the run's start and its last write's apply: the demo scans every 15 s, production every "
+                + "minute, and a scan's Elasticsearch queries share the 2 cores); the trickle and the 40 ms cells run "
+                + "once for "
                 + "%d s. Lag from the collectors' `%s` histogram (telecom's, plus unicom's for writes the edge failed "
                 + "over to telecom) (the origin's accept time carried in the write, to the telecom processor's apply: "
                 + "the same clock, one machine), scraped before and after each run, and subtracted, after waiting "
@@ -812,13 +819,16 @@ public final class BenchMain {
     private LagRun lagRun(int rttMillis, double share, double rate, Duration duration, List<String> collectors)
             throws IOException, InterruptedException {
         PrometheusHistogram before = scrapeLag(collectors);
+        double scansBefore = reconcilerScans();
         LoadResult result = this.load.constantRate(String.format(Locale.ROOT, "lag %d ms link %.0f%%", rttMillis,
                 share * 100), rate, duration, 256, Workload.writes(this.demo.edgeUrl(), "lag"));
         log(result);
         PrometheusHistogram lag = awaitReplicated(collectors, before, result.completed()).histogram();
-        log(String.format(Locale.ROOT, "  lag p50 %s ms, p99 %s ms, p99.9 %s ms", Report.number(lag.percentileMillis(
-                50)), Report.number(lag.percentileMillis(99)), Report.number(lag.percentileMillis(99.9))));
-        return new LagRun(rttMillis, share, rate, result, lag, List.of());
+        boolean scanned = reconcilerScans() > scansBefore;
+        log(String.format(Locale.ROOT, "  lag p50 %s ms, p99 %s ms, p99.9 %s ms%s", Report.number(lag.percentileMillis(
+                50)), Report.number(lag.percentileMillis(99)), Report.number(lag.percentileMillis(99.9)),
+                scanned ? "; a reconciler scan ended meanwhile" : ""));
+        return new LagRun(rttMillis, share, rate, result, lag, scanned, List.of());
     }
 
     /** The run whose lag p99 is the median of the runs (the lower middle one of an even number). */
@@ -834,14 +844,17 @@ public final class BenchMain {
      * @param rate writes per second
      * @param result what the load generator saw
      * @param lag the lag of the run's writes
-     * @param runsP99 every run's lag p99 where this one stands for several, else empty
+     * @param scanned whether a reconciler scan ended between the run's start and its last write's apply
+     * @param runsP99 every run's lag p99 where this one stands for several (marked {@code *} if {@code scanned}),
+     *     else empty
      */
     record LagRun(int rttMillis, double share, double rate, LoadResult result, PrometheusHistogram lag,
-            List<Double> runsP99) {
+            boolean scanned, List<String> runsP99) {
 
         LagRun withRunsP99(List<LagRun> runs) {
-            return new LagRun(rttMillis, share, rate, result, lag,
-                    runs.stream().map((run) -> run.lag().percentileMillis(99)).toList());
+            return new LagRun(rttMillis, share, rate, result, lag, scanned, runs.stream()
+                .map((run) -> Report.number(run.lag().percentileMillis(99)) + (run.scanned() ? "*" : ""))
+                .toList());
         }
 
         List<String> row() {
@@ -851,8 +864,7 @@ public final class BenchMain {
                     Report.number(lag.percentileMillis(50)), Report.number(lag.percentileMillis(99)),
                     Report.number(lag.percentileMillis(99.9)), Report.number(result.latencyMillis(50)) + " / "
                             + Report.number(result.latencyMillis(99)),
-                    runsP99.isEmpty() ? "-" : runsP99.stream().map(Report::number)
-                        .collect(Collectors.joining(" / ")));
+                    runsP99.isEmpty() ? "-" : String.join(" / ", runsP99));
         }
 
     }
@@ -911,6 +923,34 @@ public final class BenchMain {
     }
 
     /** The management URLs of both collectors, whose lag histograms count what was replicated. */
+    /**
+     * How many scans both reconcilers have finished, or NaN if one cannot be asked (then no run counts as scanned):
+     * a scan queries Elasticsearch for up to a second on the cores the pipeline runs on.
+     */
+    private double reconcilerScans() {
+        double scans = 0;
+        for (String datacenter : List.of("unicom", "telecom")) {
+            try {
+                scans += sample(this.demo.prometheus(this.demo.reconcilerUrl(datacenter)), SCANS_METRIC);
+            }
+            catch (IOException ex) {
+                return Double.NaN;
+            }
+        }
+        return scans;
+    }
+
+    /** The sum of a metric's samples (every label set) in a Prometheus exposition; 0 if it has none. */
+    static double sample(String exposition, String metric) {
+        double sum = 0;
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(metric + " ") || line.startsWith(metric + "{")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
     private List<String> collectors() {
         return List.of(this.demo.collectorManagementUrl("telecom"), this.demo.collectorManagementUrl("unicom"));
     }

@@ -18,9 +18,9 @@ class LagRunsTests {
 
     @Test
     void shouldQuoteTheRunWithTheMedianP99AndListEveryRunsP99InRunOrder() {
-        LagRun slow = run(100);
-        LagRun middle = run(30);
-        LagRun fast = run(10);
+        LagRun slow = run(100, false);
+        LagRun middle = run(30, false);
+        LagRun fast = run(10, false);
         List<LagRun> runs = List.of(slow, fast, middle);
 
         LagRun quoted = BenchMain.medianByLagP99(runs).withRunsP99(runs);
@@ -33,15 +33,40 @@ class LagRunsTests {
 
     @Test
     void shouldQuoteTheLowerMiddleRunOfAnEvenNumberAndNoListForASingleRun() {
-        assertThat(BenchMain.medianByLagP99(List.of(run(100), run(10))).lag().percentileMillis(99)).isEqualTo(10.0);
+        assertThat(BenchMain.medianByLagP99(List.of(run(100, false), run(10, false))).lag().percentileMillis(99))
+            .isEqualTo(10.0);
 
-        LagRun single = run(30);
+        LagRun single = run(30, false);
         assertThat(BenchMain.medianByLagP99(List.of(single))).isSameAs(single);
         assertThat(single.row().get(single.row().size() - 1)).isEqualTo("-");
     }
 
+    @Test
+    void shouldMarkTheRunsDuringWhichAReconcilerScanEnded() {
+        List<LagRun> runs = List.of(run(100, true), run(10, false), run(30, true));
+
+        LagRun quoted = BenchMain.medianByLagP99(runs).withRunsP99(runs);
+
+        List<String> row = quoted.row();
+        assertThat(row.get(row.size() - 1)).isEqualTo("100* / 10.0 / 30.0*");
+    }
+
+    @Test
+    void shouldSumAMetricsSamplesOverEveryLabelSetAndNoOtherMetric() {
+        String exposition = """
+                # HELP wmb_reconciler_scan_duration_seconds time of one scan
+                wmb_reconciler_scan_duration_seconds_count{application="a",outcome="ok"} 7.0
+                wmb_reconciler_scan_duration_seconds_count{application="a",outcome="failed"} 2.0
+                wmb_reconciler_scan_duration_seconds_sum{application="a",outcome="ok"} 1.5
+                wmb_reconciler_scan_duration_seconds_count_other 40.0
+                """;
+
+        assertThat(BenchMain.sample(exposition, "wmb_reconciler_scan_duration_seconds_count")).isEqualTo(9.0);
+        assertThat(BenchMain.sample(exposition, "wmb_reconciler_scanned_records_total")).isZero();
+    }
+
     /** A run of 100 writes: 98 within 1 ms and 2 within {@code p99Millis}, so that its p99 is that bucket. */
-    private static LagRun run(long p99Millis) {
+    private static LagRun run(long p99Millis, boolean scanned) {
         String exposition = METRIC + "_bucket{le=\"0.001\"} 98\n"
                 + METRIC + "_bucket{le=\"" + (p99Millis / 1000.0) + "\"} 100\n"
                 + METRIC + "_bucket{le=\"+Inf\"} 100\n"
@@ -50,7 +75,7 @@ class LagRunsTests {
         latency.recordValue(1_000);
         LoadResult result = new LoadResult("lag", 100, 100, 0, Duration.ofSeconds(1), latency, latency, Map.of(200,
                 100L), Map.of("unicom", 100L));
-        return new LagRun(0, 0.6, 100, result, PrometheusHistogram.parse(exposition, METRIC), List.of());
+        return new LagRun(0, 0.6, 100, result, PrometheusHistogram.parse(exposition, METRIC), scanned, List.of());
     }
 
 }

@@ -54,6 +54,11 @@ public final class Demo {
         return url(8121 + number(datacenter) - 1);
     }
 
+    /** A datacenter's reconciler HTTP (its API and metrics). */
+    public String reconcilerUrl(String datacenter) {
+        return url(8131 + number(datacenter) - 1);
+    }
+
     /** The supervisor's control API (status, link). */
     public String controlUrl() {
         return url(8090);
