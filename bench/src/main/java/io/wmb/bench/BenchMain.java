@@ -67,8 +67,8 @@ public final class BenchMain {
 
     private static final String LAG_METRIC = "wmb_collector_replication_lag_seconds";
 
-    /** Counts the reconcilers' finished scans: the scan's timer. */
-    private static final String SCANS_METRIC = "wmb_reconciler_scan_duration_seconds_count";
+    /** The reconcilers' scan timer: its count is their finished scans. */
+    private static final String SCANS_METRIC = "wmb_reconciler_scan_duration_seconds";
 
     private static final Pattern POST_ID = Pattern.compile("\"id\"\\s*:\\s*(\\d+)");
 
@@ -924,31 +924,16 @@ public final class BenchMain {
 
     /** The management URLs of both collectors, whose lag histograms count what was replicated. */
     /**
-     * How many scans both reconcilers have finished, or NaN if one cannot be asked (then no run counts as scanned):
-     * a scan queries Elasticsearch for up to a second on the cores the pipeline runs on.
+     * How many scans both reconcilers have finished: a scan queries Elasticsearch for up to about a second on the
+     * cores the pipeline runs on. A reconciler that does not answer fails the run, as a collector does.
      */
-    private double reconcilerScans() {
+    private double reconcilerScans() throws IOException {
         double scans = 0;
         for (String datacenter : List.of("unicom", "telecom")) {
-            try {
-                scans += sample(this.demo.prometheus(this.demo.reconcilerUrl(datacenter)), SCANS_METRIC);
-            }
-            catch (IOException ex) {
-                return Double.NaN;
-            }
+            scans += PrometheusHistogram.observations(this.demo.prometheus(this.demo.reconcilerUrl(datacenter)),
+                    SCANS_METRIC);
         }
         return scans;
-    }
-
-    /** The sum of a metric's samples (every label set) in a Prometheus exposition; 0 if it has none. */
-    static double sample(String exposition, String metric) {
-        double sum = 0;
-        for (String line : exposition.split("\n")) {
-            if (line.startsWith(metric + " ") || line.startsWith(metric + "{")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
     }
 
     private List<String> collectors() {

@@ -51,20 +51,6 @@ class LagRunsTests {
         assertThat(row.get(row.size() - 1)).isEqualTo("100* / 10.0 / 30.0*");
     }
 
-    @Test
-    void shouldSumAMetricsSamplesOverEveryLabelSetAndNoOtherMetric() {
-        String exposition = """
-                # HELP wmb_reconciler_scan_duration_seconds time of one scan
-                wmb_reconciler_scan_duration_seconds_count{application="a",outcome="ok"} 7.0
-                wmb_reconciler_scan_duration_seconds_count{application="a",outcome="failed"} 2.0
-                wmb_reconciler_scan_duration_seconds_sum{application="a",outcome="ok"} 1.5
-                wmb_reconciler_scan_duration_seconds_count_other 40.0
-                """;
-
-        assertThat(BenchMain.sample(exposition, "wmb_reconciler_scan_duration_seconds_count")).isEqualTo(9.0);
-        assertThat(BenchMain.sample(exposition, "wmb_reconciler_scanned_records_total")).isZero();
-    }
-
     /** A run of 100 writes: 98 within 1 ms and 2 within {@code p99Millis}, so that its p99 is that bucket. */
     private static LagRun run(long p99Millis, boolean scanned) {
         String exposition = METRIC + "_bucket{le=\"0.001\"} 98\n"

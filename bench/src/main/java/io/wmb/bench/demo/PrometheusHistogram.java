@@ -43,10 +43,32 @@ public final class PrometheusHistogram {
                 continue;
             }
             double bound = "+Inf".equals(le.group(1)) ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
-            double count = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            buckets.merge(bound, count, Double::sum);
+            buckets.merge(bound, value(line), Double::sum);
         }
         return new PrometheusHistogram(buckets);
+    }
+
+    /**
+     * Reads how many observations a histogram or summary holds from its {@code <name>_count} series, which a timer
+     * without buckets publishes too. Series of the same metric with other labels add up.
+     * @param exposition the scrape
+     * @param metric the metric's name, without {@code _count}
+     * @return the observations, 0 if the metric is absent
+     */
+    public static double observations(String exposition, String metric) {
+        double sum = 0;
+        String name = metric + "_count";
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                sum += value(line);
+            }
+        }
+        return sum;
+    }
+
+    /** A sample line's value: what follows its last space. */
+    private static double value(String line) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }
 
     /** What was recorded since {@code earlier}, a scrape of the same histogram. */

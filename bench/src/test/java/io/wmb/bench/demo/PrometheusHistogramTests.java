@@ -42,6 +42,21 @@ class PrometheusHistogramTests {
         assertThat(histogram.percentileMillis(50)).isNaN();
     }
 
+    @Test
+    void shouldSumTheObservationsOfEveryLabelSetAndNoOtherMetric() {
+        String exposition = """
+                # HELP wmb_reconciler_scan_duration_seconds time of one scan
+                wmb_reconciler_scan_duration_seconds_count{application="a",outcome="ok"} 7.0
+                wmb_reconciler_scan_duration_seconds_count{application="a",outcome="failed"} 2.0
+                wmb_reconciler_scan_duration_seconds_sum{application="a",outcome="ok"} 1.5
+                wmb_reconciler_scan_duration_seconds_count_other 40.0
+                """;
+
+        assertThat(PrometheusHistogram.observations(exposition, "wmb_reconciler_scan_duration_seconds"))
+            .isEqualTo(9.0);
+        assertThat(PrometheusHistogram.observations(exposition, "wmb_reconciler_scanned_records")).isZero();
+    }
+
     private static String scrape(long underOne, long underTen, long underHundred, long all) {
         return "# HELP " + METRIC + " lag\n# TYPE " + METRIC + " histogram\n"
                 + METRIC + "_bucket{application=\"collector\",le=\"0.001\"} " + underOne + "\n"
