@@ -804,7 +804,16 @@ public final class BenchMain {
                 repeated.toSeconds(),
                 single.toSeconds(), LAG_METRIC);
         this.report.table(List.of("link RTT", "load (share of max)", "answered/s", "writes replicated", "lag p50 ms",
-                "lag p99 ms", "lag p99.9 ms", "client p50 / p99 ms", "lag p99 ms of each run"), rows);
+                "lag p99 ms", "lag p99.9 ms", "client p50 / p99 ms", "machine busy (cores of "
+                + Runtime.getRuntime().availableProcessors() + ")", "lag p99 ms of each run"), rows);
+        if (at60 != null) {
+            this.report.paragraph("Where the lag of the quoted 60%% run went (0 ms link, writes accepted in unicom), from "
+                    + "the services' own histograms over the same run (an \"of which\" row is a part of the leg above it; a "
+                    + "per-batch leg holds one observation per batch of writes). The lag is about accept -> send plus "
+                    + "send -> acknowledgement: a write is applied in telecom before its acknowledgement leaves.");
+            this.report.table(List.of("leg", "holds", "counted per", "observations", "p50 ms", "p99 ms"),
+                    at60.legs().rows());
+        }
         this.report.chart("replication-lag", "Replication lag percentiles", Svg.bars(
                 "Replication lag (ms), by link RTT and load", "ms", categories, List.of("p50", "p99", "p99.9"),
                 chart));
@@ -820,15 +829,26 @@ public final class BenchMain {
             throws IOException, InterruptedException {
         PrometheusHistogram before = scrapeLag(collectors);
         double scansBefore = reconcilerScans();
+        LagLegs legsBefore = scrapeLegs();
+        CpuMeter cpu = new CpuMeter(Map.of());
         LoadResult result = this.load.constantRate(String.format(Locale.ROOT, "lag %d ms link %.0f%%", rttMillis,
                 share * 100), rate, duration, 256, Workload.writes(this.demo.edgeUrl(), "lag"));
+        double busyCores = cpu.coresUsed().get(CpuMeter.MACHINE);
         log(result);
         PrometheusHistogram lag = awaitReplicated(collectors, before, result.completed()).histogram();
         boolean scanned = reconcilerScans() > scansBefore;
+        LagLegs legs = scrapeLegs().minus(legsBefore);
         log(String.format(Locale.ROOT, "  lag p50 %s ms, p99 %s ms, p99.9 %s ms%s", Report.number(lag.percentileMillis(
                 50)), Report.number(lag.percentileMillis(99)), Report.number(lag.percentileMillis(99.9)),
                 scanned ? "; a reconciler scan ended meanwhile" : ""));
-        return new LagRun(rttMillis, share, rate, result, lag, scanned, List.of());
+        return new LagRun(rttMillis, share, rate, result, lag, scanned, busyCores, legs, List.of());
+    }
+
+    /** The legs of the unicom -> telecom way as the services count them now. */
+    private LagLegs scrapeLegs() throws IOException {
+        return LagLegs.parse(this.demo.prometheus(this.demo.processorUrl("unicom")),
+                this.demo.prometheus(this.demo.reshipUrl("unicom")),
+                this.demo.prometheus(this.demo.collectorManagementUrl("telecom")));
     }
 
     /** The run whose lag p99 is the median of the runs (the lower middle one of an even number). */
@@ -845,14 +865,16 @@ public final class BenchMain {
      * @param result what the load generator saw
      * @param lag the lag of the run's writes
      * @param scanned whether a reconciler scan ended between the run's start and its last write's apply
+     * @param busyCores the machine's busy cores during the load (all processes, the load generator's too)
+     * @param legs where the lag went, from the services' own histograms
      * @param runsP99 every run's lag p99 where this one stands for several (marked {@code *} if {@code scanned}),
      *     else empty
      */
     record LagRun(int rttMillis, double share, double rate, LoadResult result, PrometheusHistogram lag,
-            boolean scanned, List<String> runsP99) {
+            boolean scanned, double busyCores, LagLegs legs, List<String> runsP99) {
 
         LagRun withRunsP99(List<LagRun> runs) {
-            return new LagRun(rttMillis, share, rate, result, lag, scanned, runs.stream()
+            return new LagRun(rttMillis, share, rate, result, lag, scanned, busyCores, legs, runs.stream()
                 .map((run) -> Report.number(run.lag().percentileMillis(99)) + (run.scanned() ? "*" : ""))
                 .toList());
         }
@@ -863,7 +885,7 @@ public final class BenchMain {
                     Report.number(result.throughput()) + served(result), Long.toString(lag.count()),
                     Report.number(lag.percentileMillis(50)), Report.number(lag.percentileMillis(99)),
                     Report.number(lag.percentileMillis(99.9)), Report.number(result.latencyMillis(50)) + " / "
-                            + Report.number(result.latencyMillis(99)),
+                            + Report.number(result.latencyMillis(99)), String.format(Locale.ROOT, "%.2f", busyCores),
                     runsP99.isEmpty() ? "-" : String.join(" / ", runsP99));
         }
 

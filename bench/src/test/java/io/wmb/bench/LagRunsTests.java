@@ -28,6 +28,7 @@ class LagRunsTests {
         assertThat(quoted.lag().percentileMillis(99)).isEqualTo(30.0);
         List<String> row = quoted.row();
         assertThat(row.get(5)).isEqualTo("30.0");
+        assertThat(row.get(row.size() - 2)).isEqualTo("1.50");
         assertThat(row.get(row.size() - 1)).isEqualTo("100 / 10.0 / 30.0");
     }
 
@@ -61,7 +62,9 @@ class LagRunsTests {
         latency.recordValue(1_000);
         LoadResult result = new LoadResult("lag", 100, 100, 0, Duration.ofSeconds(1), latency, latency, Map.of(200,
                 100L), Map.of("unicom", 100L));
-        return new LagRun(0, 0.6, 100, result, PrometheusHistogram.parse(exposition, METRIC), scanned, List.of());
+        LagLegs legs = LagLegs.parse("", "", "");
+        return new LagRun(0, 0.6, 100, result, PrometheusHistogram.parse(exposition, METRIC), scanned, 1.5, legs,
+                List.of());
     }
 
 }

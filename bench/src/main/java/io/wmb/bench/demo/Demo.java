@@ -49,6 +49,11 @@ public final class Demo {
         return url(8101 + number(datacenter) - 1);
     }
 
+    /** A datacenter's reship HTTP (health and metrics). */
+    public String reshipUrl(String datacenter) {
+        return url(8111 + number(datacenter) - 1);
+    }
+
     /** A datacenter's collector management HTTP (metrics). */
     public String collectorManagementUrl(String datacenter) {
         return url(8121 + number(datacenter) - 1);
