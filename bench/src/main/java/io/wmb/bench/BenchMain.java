@@ -807,10 +807,11 @@ public final class BenchMain {
                 "lag p99 ms", "lag p99.9 ms", "client p50 / p99 ms", "machine busy (cores of "
                 + Runtime.getRuntime().availableProcessors() + ")", "lag p99 ms of each run"), rows);
         if (at60 != null) {
-            this.report.paragraph("Where the lag of the quoted 60%% run went (0 ms link, writes accepted in unicom), from "
-                    + "the services' own histograms over the same run (an \"of which\" row is a part of the leg above it; a "
-                    + "per-batch leg holds one observation per batch of writes). The lag is about accept -> send plus "
-                    + "send -> acknowledgement: a write is applied in telecom before its acknowledgement leaves.");
+            this.report.paragraph("Where the lag of the quoted 60%% run went (0 ms link, writes accepted in unicom), "
+                    + "from the services' own histograms over the same run (an \"of which\" row is a part of the leg "
+                    + "above it; a per-batch leg holds one observation per batch of writes). The lag is about accept -> "
+                    + "send plus send -> acknowledgement: a write is applied in telecom before its acknowledgement "
+                    + "leaves.");
             this.report.table(List.of("leg", "holds", "counted per", "observations", "p50 ms", "p99 ms"),
                     at60.legs().rows());
         }
@@ -944,7 +945,6 @@ public final class BenchMain {
         }
     }
 
-    /** The management URLs of both collectors, whose lag histograms count what was replicated. */
     /**
      * How many scans both reconcilers have finished: a scan queries Elasticsearch for up to about a second on the
      * cores the pipeline runs on. A reconciler that does not answer fails the run, as a collector does.
@@ -958,6 +958,7 @@ public final class BenchMain {
         return scans;
     }
 
+    /** The management URLs of both collectors, whose lag histograms count what was replicated. */
     private List<String> collectors() {
         return List.of(this.demo.collectorManagementUrl("telecom"), this.demo.collectorManagementUrl("unicom"));
     }

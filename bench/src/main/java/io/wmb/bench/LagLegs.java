@@ -18,8 +18,8 @@ import io.wmb.bench.report.Report;
  * @param sendToAck from reship sending a batch to telecom's acknowledgement (per batch)
  * @param peerApply the telecom collector's call to its processor (per batch)
  */
-record LagLegs(PrometheusHistogram originWrite, PrometheusHistogram originStatement, PrometheusHistogram acceptToSend, PrometheusHistogram sendToAck,
-        PrometheusHistogram peerApply) {
+record LagLegs(PrometheusHistogram originWrite, PrometheusHistogram originStatement,
+        PrometheusHistogram acceptToSend, PrometheusHistogram sendToAck, PrometheusHistogram peerApply) {
 
     static final String ORIGIN_WRITE = "wmb_processor_writes_seconds";
 

@@ -15,8 +15,9 @@ class LagLegsTests {
                 histogram(LagLegs.ACCEPT_TO_SEND, 10, 0, 0.005, 0.080)
                         + histogram(LagLegs.SEND_TO_ACK, 5, 0, 0.030, 0.030),
                 histogram(LagLegs.PEER_APPLY, 5, 0, 0.010, 0.010));
-        // Since then: 100 writes, 99 of them within 2 ms and 1 within 40 ms; 100 statements, 98 of them within 1 ms and 2 within 20 ms; 100 writes sent, 98 within 5 ms
-        // and 2 within 80 ms; 10 batches acknowledged within 30 ms, applied within 10 ms.
+        // Since then: 100 writes, 99 of them within 2 ms and 1 within 40 ms; 100 statements, 98 of them within 1 ms
+        // and 2 within 20 ms; 100 writes sent, 98 within 5 ms and 2 within 80 ms; 10 batches acknowledged within
+        // 30 ms, applied within 10 ms.
         LagLegs after = LagLegs.parse(histogram(LagLegs.ORIGIN_WRITE, 109, 1, 0.002, 0.040)
                 + histogram(LagLegs.ORIGIN_STATEMENT, 108, 2, 0.001, 0.020),
                 histogram(LagLegs.ACCEPT_TO_SEND, 108, 2, 0.005, 0.080)
@@ -26,7 +27,8 @@ class LagLegsTests {
         List<List<String>> rows = after.minus(before).rows();
 
         assertThat(rows).extracting((row) -> row.get(0)).containsExactly("accept -> send",
-                "  of which: origin write", "  of which: MySQL statement", "send -> acknowledgement", "  of which: telecom apply");
+                "  of which: origin write", "  of which: MySQL statement", "send -> acknowledgement",
+                "  of which: telecom apply");
         assertThat(rows.get(0)).endsWith("write", "100", "5.0", "80.0");
         assertThat(rows.get(1)).endsWith("write", "100", "2.0", "2.0");
         assertThat(rows.get(2)).endsWith("statement", "100", "1.0", "20.0");
