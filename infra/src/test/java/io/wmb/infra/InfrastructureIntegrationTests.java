@@ -72,6 +72,24 @@ class InfrastructureIntegrationTests {
     }
 
     @Test
+    void shouldAcknowledgeACommitOnlyOnceBothLogsAreOnDisk() throws SQLException {
+        for (Datacenter datacenter : Datacenter.values()) {
+            try (Connection connection = connect(datacenter); Statement statement = connection.createStatement();
+                    ResultSet rs = statement.executeQuery("SELECT @@sync_binlog, @@innodb_flush_log_at_trx_commit")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(List.of(rs.getInt(1), rs.getInt(2))).as("sync_binlog, innodb_flush_log_at_trx_commit of %s",
+                        datacenter).containsExactly(1, 1);
+            }
+        }
+    }
+
+    @Test
+    void shouldLetCommitsWaitForEachOtherOnTheMasterOnly() throws SQLException {
+        assertThat(commitWaitCount(Datacenter.UNICOM)).isEqualTo(MariaDbServers.COMMIT_WAIT_COUNT);
+        assertThat(commitWaitCount(Datacenter.TELECOM)).as("the replica's single applier never waits").isZero();
+    }
+
+    @Test
     void shouldRefuseApplicationWritesOnTheReplica() {
         String id = UUID.randomUUID().toString();
         assertThat(writeOnReplica(id)).contains("read-only");
@@ -150,6 +168,14 @@ class InfrastructureIntegrationTests {
             statement.setString(1, id);
             statement.setString(2, note);
             statement.executeUpdate();
+        }
+    }
+
+    private static int commitWaitCount(Datacenter datacenter) throws SQLException {
+        try (Connection connection = connect(datacenter); Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT @@binlog_commit_wait_count")) {
+            assertThat(rs.next()).isTrue();
+            return rs.getInt(1);
         }
     }
 
