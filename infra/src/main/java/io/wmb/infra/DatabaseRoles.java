@@ -71,7 +71,7 @@ public final class DatabaseRoles {
         this.servers.execute(datacenter, "STOP SLAVE");
         this.servers.execute(datacenter, "RESET SLAVE ALL");
         this.servers.execute(datacenter, "SET GLOBAL slave_exec_mode = 'STRICT'");
-        this.servers.execute(datacenter, MariaDbServers.commitWait(true));
+        this.servers.execute(datacenter, MariaDbServers.roleSettings(true));
         setReadOnly(datacenter, false);
         logger.info("MariaDB of {} promoted to master at {}", datacenter.id(), binlogPosition(datacenter));
     }
@@ -86,7 +86,7 @@ public final class DatabaseRoles {
     public void replicateFromPeer(Datacenter replica) {
         Datacenter master = replica.peer();
         setReadOnly(replica, true);
-        this.servers.execute(replica, MariaDbServers.commitWait(false));
+        this.servers.execute(replica, MariaDbServers.roleSettings(false));
         this.servers.execute(replica, "STOP SLAVE");
         this.servers.execute(replica, "RESET SLAVE ALL");
         List<String> start = new ArrayList<>();
@@ -106,7 +106,7 @@ public final class DatabaseRoles {
     public void replicateFromPeerAsOfNow(Datacenter replica) {
         Datacenter master = replica.peer();
         setReadOnly(replica, true);
-        this.servers.execute(replica, MariaDbServers.commitWait(false));
+        this.servers.execute(replica, MariaDbServers.roleSettings(false));
         this.servers.execute(replica, "STOP SLAVE");
         this.servers.execute(replica, "RESET SLAVE ALL");
         this.servers.execute(replica, "SET GLOBAL gtid_slave_pos = '" + binlogPosition(master) + "'");

@@ -52,8 +52,9 @@ final class MariaDbServers implements AutoCloseable {
     /**
      * How many commits the master lets wait for each other, and for how long at most, so that they share the binlog's
      * fsync: with {@code sync_binlog=1} every group costs two fsyncs, and saturated writes through the edge formed
-     * groups of under three commits without the wait (about six with it, and 13-18% more writes per second). Master only: a replica applies with a single thread, so each of its commits
-     * would wait the whole time for company that never comes (it fell 14,000 transactions behind in 12 s).
+     * groups of under three commits without the wait (about six with it, and 9-18% more writes per second). Master
+     * only: a replica applies with a single thread, so each of its commits would wait the whole time for company that
+     * never comes (it fell 14,000 transactions behind in 12 s).
      */
     static final int COMMIT_WAIT_COUNT = 16;
 
@@ -126,10 +127,31 @@ final class MariaDbServers implements AutoCloseable {
         return instance(datacenter).replicationState();
     }
 
-    /** The statement that gives a server the master's group-commit wait, or takes it away from a replica. */
-    static String commitWait(boolean master) {
-        return "SET GLOBAL binlog_commit_wait_count = " + (master ? COMMIT_WAIT_COUNT : 0)
-                + ", GLOBAL binlog_commit_wait_usec = " + COMMIT_WAIT_MICROS;
+    /**
+     * What a server runs with in its role, as start arguments (see {@link #roleSettings} for why).
+     * @param master whether the server is the master
+     * @return the arguments
+     */
+    static List<String> roleArguments(boolean master) {
+        return master ? List.of("--sync-binlog=1", "--binlog-commit-wait-count=" + COMMIT_WAIT_COUNT,
+                "--binlog-commit-wait-usec=" + COMMIT_WAIT_MICROS)
+                : List.of("--sync-binlog=0", "--binlog-commit-wait-count=0", "--read-only=ON");
+    }
+
+    /**
+     * The statement that gives a running server the settings of its new role (read_only is the caller's: it moves at
+     * a step of its own). The master fsyncs its binlog at every commit group: MariaDB's default of 0 leaves, with
+     * the binlog on, a commit's durability to the binlog, so a commit whose event was still in the page cache at a
+     * power loss is rolled back on recovery, an acknowledged write lost (MySQL 8, which compose runs, defaults to 1).
+     * A replica's binlog only records what it applied: after a power loss of its own, recovery rolls back what the
+     * binlog lost, its GTID position (an InnoDB table) with it, and it fetches those transactions again from the
+     * master; so it skips that fsync (a fifth of its CPU per write) until it is promoted.
+     * @param master whether the server becomes the master
+     * @return the statement
+     */
+    static String roleSettings(boolean master) {
+        return "SET GLOBAL sync_binlog = " + (master ? 1 : 0) + ", GLOBAL binlog_commit_wait_count = "
+                + (master ? COMMIT_WAIT_COUNT : 0) + ", GLOBAL binlog_commit_wait_usec = " + COMMIT_WAIT_MICROS;
     }
 
     /** Points a server at another through a link route; waits until both replication threads run. */
@@ -279,24 +301,14 @@ final class MariaDbServers implements AutoCloseable {
                 List.of("--skip-ssl", "--bind-address=127.0.0.1", "--skip-name-resolve",
                         "--server-id=" + datacenter.number(), "--gtid-domain-id=" + datacenter.number(),
                         "--log-bin=mysql-bin", "--binlog-format=ROW", "--log-slave-updates=ON",
-                        // A commit is acknowledged only once it is on disk in both logs. MariaDB's sync_binlog
-                        // defaults to 0, and with the binlog on, InnoDB leaves the commit's durability to the
-                        // binlog: after a power loss, a commit whose binlog event was still in the page cache is
-                        // rolled back on recovery, an acknowledged write lost (which the replica may hold already).
-                        // MySQL 8, which compose runs, has both at 1 by default.
-                        "--sync-binlog=1", "--innodb-flush-log-at-trx-commit=1",
+                        // Redo log on disk at every commit; the binlog's fsync depends on the role (roleSettings).
+                        "--innodb-flush-log-at-trx-commit=1",
                         "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=16M", "--max-connections=300",
                         "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
                         "--slave-net-timeout=5", "--pid-file=" + home.resolve("mariadbd.pid"),
                         "--init-file=" + initFile)
                     .forEach(config::addArg);
-                if (replica) {
-                    config.addArg("--read-only=ON");
-                }
-                else {
-                    config.addArg("--binlog-commit-wait-count=" + COMMIT_WAIT_COUNT);
-                    config.addArg("--binlog-commit-wait-usec=" + COMMIT_WAIT_MICROS);
-                }
+                roleArguments(!replica).forEach(config::addArg);
                 Instance instance = new Instance(name, port, home, config.build());
                 instance.prepareDirectories();
                 if (!Files.isDirectory(dataDir.resolve("mysql"))) {
