@@ -12,6 +12,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ClassDataSharingTests {
 
+    private static final Runtime.Version JDK_17 = Runtime.Version.parse("17.0.15+6-Debian-1deb12u1");
+
+    private static final Runtime.Version JDK_25 = Runtime.Version.parse("25.0.1+8-LTS");
+
     @TempDir
     Path temp;
 
@@ -31,23 +35,35 @@ class ClassDataSharingTests {
 
     @Test
     void shouldRecordAnArchiveForThisJdkAndMapItOnTheNextStart() throws Exception {
-        Path archive = this.extracted.getParent().resolve(thisJdksArchive());
+        Path archive = this.extracted.getParent().resolve(ClassDataSharing.archiveName(JDK_17));
 
-        List<String> first = classData().launch("processor", this.jar);
+        List<String> first = classData(JDK_17).launch("processor", this.jar);
         Files.writeString(archive, "archive written at exit");
-        List<String> second = classData().launch("processor", this.jar);
+        List<String> second = classData(JDK_17).launch("processor", this.jar);
 
         assertThat(first).containsExactly("-XX:ArchiveClassesAtExit=" + archive, "-jar", this.extracted.toString());
         assertThat(second).containsExactly("-XX:SharedArchiveFile=" + archive, "-jar", this.extracted.toString());
     }
 
     @Test
+    void shouldRecordAnAotCacheOnJdk25AndMapItOnTheNextStart() throws Exception {
+        Path cache = this.extracted.getParent().resolve(ClassDataSharing.archiveName(JDK_25));
+
+        List<String> first = classData(JDK_25).launch("processor", this.jar);
+        Files.writeString(cache, "cache written at exit");
+        List<String> second = classData(JDK_25).launch("processor", this.jar);
+
+        assertThat(first).containsExactly("-XX:AOTCacheOutput=" + cache, "-jar", this.extracted.toString());
+        assertThat(second).containsExactly("-XX:AOTCache=" + cache, "-jar", this.extracted.toString());
+    }
+
+    @Test
     void shouldRecordItsOwnArchiveWhereOnlyAnotherJdksArchiveExists() throws Exception {
         Path other = Files.writeString(this.extracted.getParent()
-            .resolve(ClassDataSharing.archiveName("25.0.1+8-LTS")), "archive of another JDK");
-        Path archive = this.extracted.getParent().resolve(thisJdksArchive());
+            .resolve(ClassDataSharing.archiveName(Runtime.Version.parse("17.0.9+9"))), "archive of another JDK");
+        Path archive = this.extracted.getParent().resolve(ClassDataSharing.archiveName(JDK_17));
 
-        List<String> args = classData().launch("processor", this.jar);
+        List<String> args = classData(JDK_17).launch("processor", this.jar);
 
         assertThat(other.toString()).isNotEqualTo(archive.toString());
         assertThat(args).containsExactly("-XX:ArchiveClassesAtExit=" + archive, "-jar", this.extracted.toString());
@@ -56,8 +72,18 @@ class ClassDataSharingTests {
 
     @Test
     void shouldNameArchivesWithFileNameSafeCharactersOnly() {
-        assertThat(ClassDataSharing.archiveName("17.0.15+6-Debian-1deb12u1"))
-            .isEqualTo("app-17.0.15_6-Debian-1deb12u1.jsa");
+        assertThat(ClassDataSharing.archiveName(JDK_17)).isEqualTo("app-17.0.15_6-Debian-1deb12u1.jsa");
+        assertThat(ClassDataSharing.archiveName(JDK_25)).isEqualTo("app-25.0.1_8-LTS.aot");
+    }
+
+    @Test
+    void shouldUseTheLaunchersOwnJdkByDefault() {
+        Path archive = this.extracted.getParent().resolve(ClassDataSharing.archiveName(Runtime.version()));
+
+        List<String> args = new ClassDataSharing(this.temp.resolve("cds"), "java", true).launch("processor",
+                this.jar);
+
+        assertThat(args.get(0)).endsWith("=" + archive);
     }
 
     @Test
@@ -68,12 +94,8 @@ class ClassDataSharingTests {
         assertThat(args).containsExactly("-jar", this.jar.toString());
     }
 
-    private ClassDataSharing classData() {
-        return new ClassDataSharing(this.temp.resolve("cds"), "java", true);
-    }
-
-    private static String thisJdksArchive() {
-        return ClassDataSharing.archiveName(Runtime.version().toString());
+    private ClassDataSharing classData(Runtime.Version jdk) {
+        return new ClassDataSharing(this.temp.resolve("cds"), "java", true, jdk);
     }
 
 }
