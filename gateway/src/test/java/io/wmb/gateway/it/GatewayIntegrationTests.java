@@ -385,7 +385,7 @@ class GatewayIntegrationTests {
             Http.Response response = Http.get(edge + "/ops/overview", Map.of());
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.body()).contains("\"link\":{\"available\":false", "\"reconciler\":{\"available\":false",
-                    "\"upstreams\":[");
+                    "\"reship\":{\"available\":false", "\"collector\":{\"available\":false", "\"upstreams\":[");
         }
 
     }

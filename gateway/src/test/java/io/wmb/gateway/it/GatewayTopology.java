@@ -24,8 +24,15 @@ final class GatewayTopology {
             // Fast rounds so that failover tests are quick; a generous timeout, as the machine may be busy.
             "--wmb.gateway.health.interval=200ms", "--wmb.gateway.health.timeout=2s",
             "--wmb.gateway.health.fall=1", "--wmb.gateway.health.rise=1",
-            // Nothing else of WMB runs here: the overview must cope with all of it being absent.
-            "--wmb.gateway.ops.link=http://127.0.0.1:1", "--wmb.gateway.ops.timeout=300ms");
+            // Nothing else of WMB runs here: the overview must cope with all of it being absent. Port 1, not the
+            // demo's ports, so that a demo running on the same machine does not answer for the absent services.
+            "--wmb.gateway.ops.link=http://127.0.0.1:1", "--wmb.gateway.ops.timeout=300ms",
+            "--wmb.gateway.ops.reconcilers.unicom=http://127.0.0.1:1",
+            "--wmb.gateway.ops.reconcilers.telecom=http://127.0.0.1:1",
+            "--wmb.gateway.ops.reships.unicom=http://127.0.0.1:1",
+            "--wmb.gateway.ops.reships.telecom=http://127.0.0.1:1",
+            "--wmb.gateway.ops.collectors.unicom=http://127.0.0.1:1",
+            "--wmb.gateway.ops.collectors.telecom=http://127.0.0.1:1");
 
     private static GatewayTopology shared;
 
