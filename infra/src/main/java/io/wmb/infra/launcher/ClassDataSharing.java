@@ -41,14 +41,42 @@ final class ClassDataSharing {
     /** The first JDK whose JVM records an AOT cache in one step, as it exits (JEP 514). */
     static final int AOT_CACHE_FEATURE = 25;
 
+    /** How a JDK records an archive as it exits and maps it on a later start, and the file's suffix. */
+    enum Kind {
+
+        DYNAMIC_ARCHIVE("-XX:ArchiveClassesAtExit=", "-XX:SharedArchiveFile=", ".jsa"),
+
+        AOT_CACHE("-XX:AOTCacheOutput=", "-XX:AOTCache=", ".aot");
+
+        final String record;
+
+        final String map;
+
+        final String suffix;
+
+        Kind(String record, String map, String suffix) {
+            this.record = record;
+            this.map = map;
+            this.suffix = suffix;
+        }
+
+        static Kind of(Runtime.Version jdk) {
+            return (jdk.feature() >= AOT_CACHE_FEATURE) ? AOT_CACHE : DYNAMIC_ARCHIVE;
+        }
+
+    }
+
     private final Path root;
 
     private final String java;
 
     private final boolean enabled;
 
-    /** The services' JDK: the launcher's own ({@code java.home}). */
-    private final Runtime.Version jdk;
+    /** The kind of archive the services' JDK (the launcher's own, {@code java.home}) records and maps. */
+    private final Kind kind;
+
+    /** The archive's file name, in each module's folder. */
+    private final String archiveName;
 
     /** Modules whose archive a running process is recording: one recorder per module and run. */
     private final Set<String> recording = ConcurrentHashMap.newKeySet();
@@ -64,7 +92,8 @@ final class ClassDataSharing {
         this.root = root;
         this.java = java;
         this.enabled = enabled;
-        this.jdk = jdk;
+        this.kind = Kind.of(jdk);
+        this.archiveName = archiveName(jdk);
     }
 
     /**
@@ -78,15 +107,14 @@ final class ClassDataSharing {
         if (extracted.isEmpty()) {
             return List.of("-jar", jar.toString());
         }
-        Path archive = extracted.get().getParent().resolve(archiveName(this.jdk));
-        boolean aotCache = this.jdk.feature() >= AOT_CACHE_FEATURE;
+        Path archive = extracted.get().getParent().resolve(this.archiveName);
         if (Files.isRegularFile(archive) && sizeOf(archive) > 0) {
-            args.add((aotCache ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive);
+            args.add(this.kind.map + archive);
         }
         else if (this.recording.add(module)) {
             logger.info("{}: no class-data archive yet; this start records {} (written when it stops)", module,
                     archive);
-            args.add((aotCache ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + archive);
+            args.add(this.kind.record + archive);
         }
         args.add("-jar");
         args.add(extracted.get().toString());
@@ -163,8 +191,7 @@ final class ClassDataSharing {
      * @return for example {@code app-17.0.15_6-Debian-1deb12u1.jsa}, or {@code app-25.0.1_8-LTS.aot} for an AOT cache
      */
     static String archiveName(Runtime.Version jdk) {
-        return "app-" + jdk.toString().replaceAll("[^A-Za-z0-9.-]", "_")
-                + ((jdk.feature() >= AOT_CACHE_FEATURE) ? ".aot" : ".jsa");
+        return "app-" + jdk.toString().replaceAll("[^A-Za-z0-9.-]", "_") + Kind.of(jdk).suffix;
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -7,6 +7,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,28 +35,20 @@ class ClassDataSharingTests {
         Files.writeString(dir.getParent().resolve("complete"), this.jar.toString());
     }
 
-    @Test
-    void shouldRecordAnArchiveForThisJdkAndMapItOnTheNextStart() throws Exception {
-        Path archive = this.extracted.getParent().resolve(ClassDataSharing.archiveName(JDK_17));
+    @ParameterizedTest
+    @CsvSource({ "17.0.15+6-Debian-1deb12u1, -XX:ArchiveClassesAtExit=, -XX:SharedArchiveFile=",
+        "25.0.1+8-LTS, -XX:AOTCacheOutput=, -XX:AOTCache=" })
+    void shouldRecordAnArchiveOfItsJdksKindAndMapItOnTheNextStart(String version, String record, String map)
+            throws Exception {
+        Runtime.Version jdk = Runtime.Version.parse(version);
+        Path archive = this.extracted.getParent().resolve(ClassDataSharing.archiveName(jdk));
 
-        List<String> first = classData(JDK_17).launch("processor", this.jar);
+        List<String> first = classData(jdk).launch("processor", this.jar);
         Files.writeString(archive, "archive written at exit");
-        List<String> second = classData(JDK_17).launch("processor", this.jar);
+        List<String> second = classData(jdk).launch("processor", this.jar);
 
-        assertThat(first).containsExactly("-XX:ArchiveClassesAtExit=" + archive, "-jar", this.extracted.toString());
-        assertThat(second).containsExactly("-XX:SharedArchiveFile=" + archive, "-jar", this.extracted.toString());
-    }
-
-    @Test
-    void shouldRecordAnAotCacheOnJdk25AndMapItOnTheNextStart() throws Exception {
-        Path cache = this.extracted.getParent().resolve(ClassDataSharing.archiveName(JDK_25));
-
-        List<String> first = classData(JDK_25).launch("processor", this.jar);
-        Files.writeString(cache, "cache written at exit");
-        List<String> second = classData(JDK_25).launch("processor", this.jar);
-
-        assertThat(first).containsExactly("-XX:AOTCacheOutput=" + cache, "-jar", this.extracted.toString());
-        assertThat(second).containsExactly("-XX:AOTCache=" + cache, "-jar", this.extracted.toString());
+        assertThat(first).containsExactly(record + archive, "-jar", this.extracted.toString());
+        assertThat(second).containsExactly(map + archive, "-jar", this.extracted.toString());
     }
 
     @Test
