@@ -91,8 +91,20 @@ public final class BenchMain {
     /** How a transport comparison kept from an earlier report is marked. */
     static final String KEPT_NOTE = "*Not measured by this run:*";
 
-    /** Longest warm-up: with it, a run on this 2-core machine stays under 15 minutes. */
-    private static final Duration WARM_UP_LIMIT = Duration.ofMinutes(4);
+    /** The bound on a whole run, from starting the demo to stopping it. */
+    static final Duration RUN_BUDGET = Duration.ofMinutes(15);
+
+    /**
+     * What phases 1-6 and stopping the demo take after the warm-up: 10 min 14 s on the slowest day measured
+     * (2026-12-06, the demo's start 121 s and its writes a third of the report's day's).
+     */
+    static final Duration AFTER_WARM_UP = Duration.ofSeconds(620);
+
+    /** Longest warm-up: on a day as fast as the committed report's, the edge had stopped climbing well before. */
+    static final Duration WARM_UP_LIMIT = Duration.ofMinutes(4);
+
+    /** Shortest warm-up, even when the demo's start leaves less of the budget: 5 rounds. */
+    static final Duration WARM_UP_MINIMUM = Duration.ofSeconds(90);
 
     /** The transport comparison's heading starts so; {@code --only-transports} replaces that section alone. */
     private static final String TRANSPORTS_HEADING = "## 7.";
@@ -116,6 +128,9 @@ public final class BenchMain {
     /** When the command started, before the demo: the whole run counts towards the 15 minutes. */
     private final long began = System.nanoTime();
 
+    /** The load average as the run began, for the report's last line. */
+    private String loadBefore = "unknown";
+
     private BenchMain(Options options) throws IOException {
         this.options = options;
         this.demo = new Demo(options.offset());
@@ -135,6 +150,7 @@ public final class BenchMain {
             System.exit(0);
         }
         boolean started = bench.ensureDemo();
+        boolean stopped = false;
         try {
             bench.run();
         }
@@ -142,8 +158,10 @@ public final class BenchMain {
             bench.load.close();
             if (started && !options.keepDemo()) {
                 bench.wmb("down");
+                stopped = true;
             }
         }
+        bench.finish(stopped);
         System.exit(0);
     }
 
@@ -151,8 +169,8 @@ public final class BenchMain {
         // Read before this run's report replaces the file.
         Optional<String> earlierTransports = this.options.transports() ? Optional.empty()
                 : Report.section(this.options.report(), TRANSPORTS_HEADING);
-        String loadBefore = loadAverage();
-        header(loadBefore);
+        this.loadBefore = loadAverage();
+        header(this.loadBefore);
         generatorCheck();
         log("warm-up");
         WarmUp warmUp = warmUp();
@@ -179,11 +197,20 @@ public final class BenchMain {
         else {
             earlierTransports.ifPresent((section) -> this.report.raw(keptTransports(section)));
         }
+    }
+
+    /**
+     * The targets and the run's length, written once the demo this run started is stopped, so that the length is
+     * the whole wait.
+     * @param stopped whether this run stopped the demo
+     */
+    private void finish(boolean stopped) throws IOException {
         this.report.heading(2, "Targets");
         this.report.table(List.of("target", "measured"), this.targets.stream()
             .map((line) -> Arrays.asList(line.split("\t", 2))).toList());
-        this.report.paragraph("Whole run, starting the demo included: %d s; load average at the start %s, at the end "
-                + "%s.", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - this.began), loadBefore, loadAverage());
+        this.report.paragraph("Whole run, %s: %d s; load average at the start %s, at the end %s.",
+                stopped ? "from starting the demo to stopping it" : "the demo's start included if this run started it",
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - this.began), this.loadBefore, loadAverage());
         this.report.write();
         log("report written to " + this.options.report());
     }
@@ -247,18 +274,19 @@ public final class BenchMain {
     }
 
     /**
-     * Saturates the write and read paths for {@link #WARM_UP_LIMIT}, then judges whether the edge's throughput had
-     * stopped climbing. With C2 on, a dozen JVMs on two cores keep compiling for minutes, and the proxies settle last:
+     * Saturates the write and read paths for {@link #WARM_UP_LIMIT} (less when the demo was slow to start, see
+     * {@link #warmUpEnd}), then judges whether the edge's throughput had stopped climbing. With C2 on, a dozen JVMs on two cores keep compiling for minutes, and the proxies settle last:
      * after 75 s of load the edge still spent 2.5 ms of CPU per write, after another 90 s 0.44 ms (wrk, same demo).
      * Compilation is CPU the measured runs would pay. It does not stop early: rounds scatter so much on this shared
      * machine that a plateau test passed on a dip (rounds at 237, 351, 374, 326, 413, 354 writes/s) and phase 1 then
-     * still climbed from 413 to 576. The limit keeps the whole run under the issue's 15 minutes; a warm-up still
+     * still climbed from 413 to 576. Its end keeps the whole run under the issue's 15 minutes; a warm-up still
      * climbing at its end says so in the report, since the figures after it are then on the low side.
      */
     private WarmUp warmUp() throws IOException {
         Duration edgeRound = this.options.quick() ? Duration.ofSeconds(6) : Duration.ofSeconds(10);
         Duration otherRound = this.options.quick() ? Duration.ofSeconds(3) : Duration.ofSeconds(4);
         long began = System.nanoTime();
+        long roundBegan = began;
         List<Long> ids = createPosts(100);
         List<Double> rates = new ArrayList<>();
         for (int round = 1;; round++) {
@@ -270,14 +298,38 @@ public final class BenchMain {
             log(this.load.saturate("warm-up direct, round " + round, 64, otherRound,
                     Workload.writes(this.demo.processorUrl("unicom"), "warm-up")));
             rates.add(edge.throughput());
-            Duration took = Duration.ofNanos(System.nanoTime() - began);
-            if (this.options.quick() || took.compareTo(WARM_UP_LIMIT) >= 0) {
+            long now = System.nanoTime();
+            Duration took = Duration.ofNanos(now - began);
+            WarmUpEnd end = this.options.quick() ? WarmUpEnd.LIMIT
+                    : warmUpEnd(took, Duration.ofNanos(now - this.began), Duration.ofNanos(now - roundBegan));
+            if (end != WarmUpEnd.NOT_YET) {
                 boolean settled = settled(rates);
                 log("warm-up took " + took.toSeconds() + " s; " + (settled ? "the edge's rate had stopped climbing"
                         : "the edge's rate was still climbing"));
-                return new WarmUp(rates, took, settled);
+                return new WarmUp(rates, took, settled, end);
             }
+            roundBegan = now;
         }
+    }
+
+    /**
+     * Whether the warm-up ends after a round: at {@link #WARM_UP_LIMIT}, or earlier when another round would leave
+     * the phases after it less than {@link #AFTER_WARM_UP} of the {@link #RUN_BUDGET} (a slow day's demo starts in
+     * two minutes instead of one), but never before {@link #WARM_UP_MINIMUM}.
+     * @param took how long the warm-up has run
+     * @param sinceStart how long the whole run has, the demo's start included
+     * @param round how long the last round took, taken as the next one's length
+     * @return whether and why it ends
+     */
+    static WarmUpEnd warmUpEnd(Duration took, Duration sinceStart, Duration round) {
+        if (took.compareTo(WARM_UP_LIMIT) >= 0) {
+            return WarmUpEnd.LIMIT;
+        }
+        if (took.compareTo(WARM_UP_MINIMUM) >= 0
+                && sinceStart.plus(round).plus(AFTER_WARM_UP).compareTo(RUN_BUDGET) > 0) {
+            return WarmUpEnd.BUDGET;
+        }
+        return WarmUpEnd.NOT_YET;
     }
 
     /**
@@ -1324,6 +1376,10 @@ public final class BenchMain {
         // Steady state, not start-up, is measured: C2 on, unlike ./wmb up's C1-only default that starts faster.
         builder.environment().putIfAbsent("WMB_SERVICE_JAVA_OPTS", BENCH_SERVICE_JAVA_OPTS);
         builder.environment().putIfAbsent("WMB_ES_JAVA_OPTS", BENCH_ES_JAVA_OPTS);
+        // No class-data archive: the bench's demo starts once per build of its jars, and the archive saved nothing
+        // with C2 on (all healthy in 128 and 145 s recording it against 132 and 139 s without) while writing it
+        // made the demo's stop take 22-26 s instead of 4.
+        builder.environment().putIfAbsent("WMB_CDS", "false");
         int exit = builder.start().waitFor();
         if (exit != 0) {
             throw new IOException("./wmb " + command + " exited with " + exit);
@@ -1422,19 +1478,37 @@ public final class BenchMain {
      * @param edgeRates the edge's writes/s, round by round
      * @param took how long it ran
      * @param settled whether the edge's rate had stopped climbing by the end
+     * @param end why it ended
      */
-    private record WarmUp(List<Double> edgeRates, Duration took, boolean settled) {
+    private record WarmUp(List<Double> edgeRates, Duration took, boolean settled, WarmUpEnd end) {
 
         String describe() {
             String rounds = this.edgeRates.stream().map(Report::number).collect(Collectors.joining(", "));
+            String why = (this.end == WarmUpEnd.BUDGET) ? String.format(Locale.ROOT, " (short of its %d s: "
+                    + "another round would have left the rest of the run less than the %d s it takes within the "
+                    + "%d minutes)", WARM_UP_LIMIT.toSeconds(), AFTER_WARM_UP.toSeconds(), RUN_BUDGET.toMinutes())
+                    : "";
             return String.format(Locale.ROOT, "Warm-up before it: %d rounds of saturated writes through the edge, "
-                    + "reads through the edge and writes direct, %d s in all; the edge's writes/s round by round: %s. %s",
-                    this.edgeRates.size(), this.took.toSeconds(), rounds, this.settled
+                    + "reads through the edge and writes direct, %d s in all%s; the edge's writes/s round by round: "
+                    + "%s. %s", this.edgeRates.size(), this.took.toSeconds(), why, rounds, this.settled
                             ? "By its end the rate had stopped climbing: the median of the last three rounds "
                                     + "within 5% of the median of the three before."
                             : "By its end the rate was still climbing (the median of its last three rounds more than "
                                     + "5% above the three before): the figures below are on the low side.");
         }
+    }
+
+    /** Why the warm-up ended, or that it goes on. */
+    enum WarmUpEnd {
+
+        /** Not yet: another round. */
+        NOT_YET,
+
+        /** It ran {@link #WARM_UP_LIMIT}. */
+        LIMIT,
+
+        /** Another round would not leave the rest of the run its time within {@link #RUN_BUDGET}. */
+        BUDGET
     }
 
     /** Tiny null helper, to keep the header readable. */

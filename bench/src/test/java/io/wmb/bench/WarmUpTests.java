@@ -1,6 +1,9 @@
 package io.wmb.bench;
 
+import java.time.Duration;
 import java.util.List;
+
+import io.wmb.bench.BenchMain.WarmUpEnd;
 
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +31,34 @@ class WarmUpTests {
     @Test
     void shouldNotCallRatesWithoutAnyAnswerSettled() {
         assertThat(BenchMain.settled(List.of(0.0, 0.0, 0.0, 0.0, 0.0, 0.0))).isFalse();
+    }
+
+    @Test
+    void shouldGoOnWhileTheRestOfTheRunStillFitsInFifteenMinutes() {
+        // Demo up after 80 s: 100 s of warm-up, then another 19 s round, then the 620 s the rest takes: 819 s.
+        assertThat(BenchMain.warmUpEnd(seconds(100), seconds(180), seconds(19))).isEqualTo(WarmUpEnd.NOT_YET);
+    }
+
+    @Test
+    void shouldEndEarlyWhenAnotherRoundWouldTakeTheRunPastFifteenMinutes() {
+        // A slow day: demo up after 127 s; 270 s + 19 s + 620 s = 909 s.
+        assertThat(BenchMain.warmUpEnd(seconds(143), seconds(270), seconds(19))).isEqualTo(WarmUpEnd.BUDGET);
+    }
+
+    @Test
+    void shouldNotEndBeforeItsMinimumEvenWhenTheDemoStartedSlowly() {
+        assertThat(BenchMain.warmUpEnd(seconds(80), seconds(330), seconds(19))).isEqualTo(WarmUpEnd.NOT_YET);
+        assertThat(BenchMain.warmUpEnd(seconds(95), seconds(345), seconds(19))).isEqualTo(WarmUpEnd.BUDGET);
+    }
+
+    @Test
+    void shouldEndAtItsLimitWhateverTimeIsLeft() {
+        assertThat(BenchMain.warmUpEnd(seconds(240), seconds(250), seconds(19))).isEqualTo(WarmUpEnd.LIMIT);
+        assertThat(BenchMain.warmUpEnd(seconds(239), seconds(249), seconds(19))).isEqualTo(WarmUpEnd.NOT_YET);
+    }
+
+    private static Duration seconds(long seconds) {
+        return Duration.ofSeconds(seconds);
     }
 
 }
