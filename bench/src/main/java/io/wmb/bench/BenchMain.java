@@ -96,11 +96,11 @@ public final class BenchMain {
 
     /**
      * What phases 1-6 and stopping the demo take after the warm-up: 10 min 14 s on the slowest day measured
-     * (2026-12-06, the demo's start 121 s and its writes a third of the report's day's).
+     * (2026-12-06: the demo took 121 s to start, the edge's writes/s were 40% of the committed report's).
      */
     static final Duration AFTER_WARM_UP = Duration.ofSeconds(620);
 
-    /** Longest warm-up: on a day as fast as the committed report's, the edge had stopped climbing well before. */
+    /** Longest warm-up: on the committed report's day the edge had stopped climbing after 2.4 minutes. */
     static final Duration WARM_UP_LIMIT = Duration.ofMinutes(4);
 
     /** Shortest warm-up, even when the demo's start leaves less of the budget: 5 rounds. */
@@ -275,8 +275,9 @@ public final class BenchMain {
 
     /**
      * Saturates the write and read paths for {@link #WARM_UP_LIMIT} (less when the demo was slow to start, see
-     * {@link #warmUpEnd}), then judges whether the edge's throughput had stopped climbing. With C2 on, a dozen JVMs on two cores keep compiling for minutes, and the proxies settle last:
-     * after 75 s of load the edge still spent 2.5 ms of CPU per write, after another 90 s 0.44 ms (wrk, same demo).
+     * {@link #warmUpEnd}), then judges whether the edge's throughput had stopped climbing. With C2 on, a dozen JVMs
+     * on two cores keep compiling for minutes, and the proxies settle last: after 75 s of load the edge still spent
+     * 2.5 ms of CPU per write, after another 90 s 0.44 ms (wrk, same demo).
      * Compilation is CPU the measured runs would pay. It does not stop early: rounds scatter so much on this shared
      * machine that a plateau test passed on a dip (rounds at 237, 351, 374, 326, 413, 354 writes/s) and phase 1 then
      * still climbed from 413 to 576. Its end keeps the whole run under the issue's 15 minutes; a warm-up still
@@ -314,8 +315,8 @@ public final class BenchMain {
 
     /**
      * Whether the warm-up ends after a round: at {@link #WARM_UP_LIMIT}, or earlier when another round would leave
-     * the phases after it less than {@link #AFTER_WARM_UP} of the {@link #RUN_BUDGET} (a slow day's demo starts in
-     * two minutes instead of one), but never before {@link #WARM_UP_MINIMUM}.
+     * the phases after it less than {@link #AFTER_WARM_UP} of the {@link #RUN_BUDGET} (on a slow day the demo alone
+     * took two minutes to start), but never before {@link #WARM_UP_MINIMUM}.
      * @param took how long the warm-up has run
      * @param sinceStart how long the whole run has, the demo's start included
      * @param round how long the last round took, taken as the next one's length
