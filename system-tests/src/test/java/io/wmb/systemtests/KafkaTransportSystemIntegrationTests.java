@@ -58,6 +58,18 @@ class KafkaTransportSystemIntegrationTests {
     }
 
     @Test
+    @Order(0)
+    void shouldStartReshipAndCollectorWithoutTheAheadOfTimeDefinitionsBuiltForGrpc() {
+        for (String dc : List.of("unicom", "telecom")) {
+            assertThat(running.log("reship-" + dc)).as("reship-" + dc).contains("Starting ReshipApplication")
+                .doesNotContain("AOT-processed");
+            assertThat(running.log("collector-" + dc)).as("collector-" + dc).contains("Starting CollectorApplication")
+                .doesNotContain("AOT-processed");
+            assertThat(running.log("processor-" + dc)).as("processor-" + dc).contains("Starting AOT-processed");
+        }
+    }
+
+    @Test
     @Order(1)
     void shouldReadInEachDatacenterWhatTheOtherAccepted() {
         long author = 40_000_000L + System.nanoTime() % 1_000_000;

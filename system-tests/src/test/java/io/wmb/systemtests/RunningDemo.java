@@ -114,6 +114,24 @@ final class RunningDemo {
         return this.portOffset;
     }
 
+    /** The repository whose jars this demo runs. */
+    Path repository() {
+        return this.repository;
+    }
+
+    /**
+     * What a service of this demo has logged so far.
+     * @param service e.g. {@code processor-unicom} or {@code edge}
+     */
+    String log(String service) {
+        try {
+            return Files.readString(this.dataRoot.resolve("logs").resolve(service + ".log"), StandardCharsets.UTF_8);
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException("Cannot read the log of " + service, ex);
+        }
+    }
+
     private void up() {
         // From empty stores and settings, keeping only the unpacked servers and the class-data archives: an
         // earlier run that stopped part-way (a failover that failed, say) must not leave its state to this one.

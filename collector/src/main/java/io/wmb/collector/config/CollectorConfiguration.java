@@ -1,6 +1,7 @@
 package io.wmb.collector.config;
 
 import java.time.Clock;
+import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,6 +25,7 @@ import io.wmb.processinglog.ElasticsearchProcessingLog;
 import io.wmb.processinglog.ProcessingLogSettings;
 import io.wmb.processinglog.WriterId;
 
+import org.springframework.aot.AotDetector;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -35,6 +37,23 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(CollectorProperties.class)
 class CollectorConfiguration {
+
+    CollectorConfiguration(CollectorProperties properties) {
+        checkAheadOfTime(properties.transport(), AotDetector.useGeneratedArtifacts());
+    }
+
+    /**
+     * The bean definitions Spring AOT generated at build time ({@code -Dspring.aot.enabled=true}) are those of the
+     * default transport, whatever {@code wmb.collector.transport} says at run time: with Kafka nothing would consume
+     * the peer's topic, so such a start is refused.
+     */
+    static void checkAheadOfTime(CollectorProperties.Transport transport, boolean aheadOfTime) {
+        if (aheadOfTime && transport != CollectorProperties.Transport.GRPC) {
+            throw new IllegalStateException("wmb.collector.transport=" + transport.name().toLowerCase(Locale.ROOT)
+                    + " cannot start from the ahead-of-time bean definitions, which were generated for grpc: start"
+                    + " without -Dspring.aot.enabled=true");
+        }
+    }
 
     @Bean
     Clock clock() {

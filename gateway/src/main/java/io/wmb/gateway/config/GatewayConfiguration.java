@@ -3,6 +3,7 @@ package io.wmb.gateway.config;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 import io.netty.channel.ChannelOption;
 import io.wmb.gateway.ops.TrafficMeter;
@@ -20,6 +21,7 @@ import io.wmb.gateway.web.WholeResponseFilter;
 import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.aot.AotDetector;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -41,6 +43,23 @@ import org.springframework.web.reactive.function.client.WebClient;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(GatewayProperties.class)
 class GatewayConfiguration {
+
+    GatewayConfiguration(GatewayProperties properties) {
+        checkAheadOfTime(properties.role(), AotDetector.useGeneratedArtifacts());
+    }
+
+    /**
+     * The bean definitions Spring AOT generated at build time ({@code -Dspring.aot.enabled=true}) are those of the
+     * default role, the edge, whatever {@code wmb.gateway.role} says at run time: a datacenter gateway would start
+     * with the edge's routes, so such a start is refused.
+     */
+    static void checkAheadOfTime(GatewayRole role, boolean aheadOfTime) {
+        if (aheadOfTime && role != GatewayRole.EDGE) {
+            throw new IllegalStateException("wmb.gateway.role=" + role.name().toLowerCase(Locale.ROOT)
+                    + " cannot start from the ahead-of-time bean definitions, which were generated for the edge:"
+                    + " start without -Dspring.aot.enabled=true");
+        }
+    }
 
     @Bean
     Clock clock() {

@@ -75,11 +75,11 @@ final class ClassDataSharing {
     /** The kind of archive the services' JDK (the launcher's own, {@code java.home}) records and maps. */
     private final Kind kind;
 
-    /** The archive's file name, in each module's folder. */
-    private final String archiveName;
+    /** The JDK the services run on, which names the archive. */
+    private final Runtime.Version jdk;
 
-    /** Modules whose archive a running process is recording: one recorder per module and run. */
-    private final Set<String> recording = ConcurrentHashMap.newKeySet();
+    /** Archives a running process is recording: one recorder per archive and run. */
+    private final Set<Path> recording = ConcurrentHashMap.newKeySet();
 
     /** One extraction per module at a time; different modules extract side by side. */
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
@@ -93,7 +93,7 @@ final class ClassDataSharing {
         this.java = java;
         this.enabled = enabled;
         this.kind = Kind.of(jdk);
-        this.archiveName = archiveName(jdk);
+        this.jdk = jdk;
     }
 
     /**
@@ -102,16 +102,27 @@ final class ClassDataSharing {
      * @param jar its exec jar
      */
     List<String> launch(String module, Path jar) {
+        return launch(module, jar, false);
+    }
+
+    /**
+     * What comes after the JVM options to run a module's jar, for a start with or without Spring's ahead-of-time
+     * bean definitions: each way loads other classes, so each has an archive of its own.
+     * @param module the Maven module, e.g. {@code processor}
+     * @param jar its exec jar
+     * @param aheadOfTime whether the JVM options hold {@code -Dspring.aot.enabled=true}
+     */
+    List<String> launch(String module, Path jar, boolean aheadOfTime) {
         List<String> args = new ArrayList<>();
         Optional<Path> extracted = this.enabled ? extracted(module, jar) : Optional.empty();
         if (extracted.isEmpty()) {
             return List.of("-jar", jar.toString());
         }
-        Path archive = extracted.get().getParent().resolve(this.archiveName);
+        Path archive = extracted.get().getParent().resolve(archiveName(this.jdk, aheadOfTime));
         if (Files.isRegularFile(archive) && sizeOf(archive) > 0) {
             args.add(this.kind.map + archive);
         }
-        else if (this.recording.add(module)) {
+        else if (this.recording.add(archive)) {
             logger.info("{}: no class-data archive yet; this start records {} (written when it stops)", module,
                     archive);
             args.add(this.kind.record + archive);
@@ -191,7 +202,18 @@ final class ClassDataSharing {
      * @return for example {@code app-17.0.15_6-Debian-1deb12u1.jsa}, or {@code app-25.0.1_8-LTS.aot} for an AOT cache
      */
     static String archiveName(Runtime.Version jdk) {
-        return "app-" + jdk.toString().replaceAll("[^A-Za-z0-9.-]", "_") + Kind.of(jdk).suffix;
+        return archiveName(jdk, false);
+    }
+
+    /**
+     * The archive file of a JDK and a way of starting.
+     * @param jdk the JDK
+     * @param aheadOfTime whether the service starts from Spring's ahead-of-time bean definitions
+     * @return for example {@code app-spring-aot-17.0.15_6-Debian-1deb12u1.jsa} ahead of time
+     */
+    static String archiveName(Runtime.Version jdk, boolean aheadOfTime) {
+        return (aheadOfTime ? "app-spring-aot-" : "app-") + jdk.toString().replaceAll("[^A-Za-z0-9.-]", "_")
+                + Kind.of(jdk).suffix;
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -293,6 +293,21 @@ final class ServiceTable {
     record ServiceSpec(String name, Datacenter datacenter, String module, int httpPort, int grpcPort,
             Map<String, String> env, String healthUrl) {
 
+        /**
+         * Whether the service may start from the bean definitions Spring AOT generated when its jar was built
+         * ({@code -Dspring.aot.enabled=true}). The build evaluated every condition with the defaults, and the ones
+         * the demo's environment can turn are the gateway's role (built as the edge) and the transport of reship
+         * and collector (built for gRPC): a service configured otherwise starts the usual way. The services check
+         * this themselves too, and refuse to start ahead of time with another role or transport.
+         */
+        boolean aheadOfTime() {
+            return switch (this.module) {
+                case "gateway" -> "edge".equals(this.env.getOrDefault("WMB_GATEWAY_ROLE", "edge"));
+                case "reship", "collector" -> "grpc".equals(this.env.getOrDefault("WMB_TRANSPORT", "grpc"));
+                default -> true;
+            };
+        }
+
         /** {@code processor-unicom}, or just {@code edge}: also the log file's name. */
         String id() {
             return (this.datacenter != null) ? this.name + "-" + this.datacenter.id() : this.name;

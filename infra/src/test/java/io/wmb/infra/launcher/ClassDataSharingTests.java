@@ -65,6 +65,26 @@ class ClassDataSharingTests {
     }
 
     @Test
+    void shouldKeepSeparateArchivesForStartsWithAndWithoutAheadOfTimeDefinitions() throws Exception {
+        ClassDataSharing classData = classData(JDK_17);
+        Path plain = this.extracted.getParent().resolve(ClassDataSharing.archiveName(JDK_17));
+        Path aheadOfTime = this.extracted.getParent().resolve(ClassDataSharing.archiveName(JDK_17, true));
+
+        List<String> plainStart = classData.launch("processor", this.jar, false);
+        List<String> aheadOfTimeStart = classData.launch("processor", this.jar, true);
+        Files.writeString(aheadOfTime, "archive written at exit");
+        List<String> nextAheadOfTimeStart = classData.launch("processor", this.jar, true);
+
+        assertThat(aheadOfTime.getFileName()).hasToString("app-spring-aot-17.0.15_6-Debian-1deb12u1.jsa");
+        // Both record at once: one recorder per archive, not per module.
+        assertThat(plainStart).containsExactly("-XX:ArchiveClassesAtExit=" + plain, "-jar", this.extracted.toString());
+        assertThat(aheadOfTimeStart).containsExactly("-XX:ArchiveClassesAtExit=" + aheadOfTime, "-jar",
+                this.extracted.toString());
+        assertThat(nextAheadOfTimeStart).containsExactly("-XX:SharedArchiveFile=" + aheadOfTime, "-jar",
+                this.extracted.toString());
+    }
+
+    @Test
     void shouldNameArchivesWithFileNameSafeCharactersOnly() {
         assertThat(ClassDataSharing.archiveName(JDK_17)).isEqualTo("app-17.0.15_6-Debian-1deb12u1.jsa");
         assertThat(ClassDataSharing.archiveName(JDK_25)).isEqualTo("app-25.0.1_8-LTS.aot");

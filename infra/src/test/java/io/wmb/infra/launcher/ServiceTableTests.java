@@ -158,4 +158,19 @@ class ServiceTableTests {
         assertThat(ServiceTable.linkRoutes("grpc")).doesNotContainKeys("kafka-unicom", "kafka-telecom");
     }
 
+    @Test
+    void shouldStartAheadOfTimeEveryServiceConfiguredAsItsBuildButTheDatacenterGateways() {
+        assertThat(this.services).filteredOn(ServiceSpec::aheadOfTime).extracting(ServiceSpec::id)
+            .containsExactly("processor-unicom", "reship-unicom", "collector-unicom", "reconciler-unicom",
+                    "processor-telecom", "reship-telecom", "collector-telecom", "reconciler-telecom", "edge");
+    }
+
+    @Test
+    void shouldStartReshipAndCollectorOfTheKafkaTransportWithoutTheAheadOfTimeDefinitions() {
+        assertThat(ServiceTable.demo(Path.of("/data"), "kafka")).filteredOn(ServiceSpec::aheadOfTime)
+            .extracting(ServiceSpec::id)
+            .containsExactly("processor-unicom", "reconciler-unicom", "processor-telecom", "reconciler-telecom",
+                    "edge");
+    }
+
 }

@@ -41,6 +41,7 @@ import redis.clients.jedis.Connection;
 import redis.clients.jedis.JedisPooled;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -86,6 +87,21 @@ class ProcessorConfiguration {
     @Bean
     MasterOwnership masterOwnership(ProcessorProperties properties) {
         return new MasterOwnership(properties.ownsMaster());
+    }
+
+    /**
+     * Schema changes run only where this datacenter owns the master at start-up; the replica gets them by
+     * replication. Decided here at run time rather than with {@code spring.flyway.enabled}: that is a condition,
+     * which a start from the ahead-of-time bean definitions ({@code -Dspring.aot.enabled=true}) takes as it was
+     * when the jar was built, and would then migrate the replica too.
+     */
+    @Bean
+    FlywayMigrationStrategy ownerOnlyMigration(ProcessorProperties properties) {
+        return (flyway) -> {
+            if (properties.ownsMaster()) {
+                flyway.migrate();
+            }
+        };
     }
 
     @Bean(destroyMethod = "close")

@@ -2,6 +2,7 @@ package io.wmb.reship.config;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import io.grpc.ConnectivityState;
@@ -20,6 +21,7 @@ import io.wmb.reship.outbox.Outbox;
 import io.wmb.reship.submit.ReshipGrpcService;
 import io.wmb.reship.submit.WriteIntake;
 
+import org.springframework.aot.AotDetector;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -32,6 +34,23 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ReshipProperties.class)
 class ReshipConfiguration {
+
+    ReshipConfiguration(ReshipProperties properties) {
+        checkAheadOfTime(properties.transport(), AotDetector.useGeneratedArtifacts());
+    }
+
+    /**
+     * The bean definitions Spring AOT generated at build time ({@code -Dspring.aot.enabled=true}) are those of the
+     * default transport, whatever {@code wmb.reship.transport} says at run time: with Kafka they would start the gRPC
+     * forwarder and no publisher, so such a start is refused.
+     */
+    static void checkAheadOfTime(ReshipProperties.Transport transport, boolean aheadOfTime) {
+        if (aheadOfTime && transport != ReshipProperties.Transport.GRPC) {
+            throw new IllegalStateException("wmb.reship.transport=" + transport.name().toLowerCase(Locale.ROOT)
+                    + " cannot start from the ahead-of-time bean definitions, which were generated for grpc: start"
+                    + " without -Dspring.aot.enabled=true");
+        }
+    }
 
     @Bean
     Clock clock() {
