@@ -55,9 +55,6 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
     /** Generous: 11 JVMs start at once on 2 cores, possibly next to a build. */
     private static final Duration SERVICE_START_TIMEOUT = Duration.ofMinutes(5);
 
-    /** How often a healthy service is asked for its health. */
-    private static final Duration HEALTHY_CHECK_INTERVAL = Duration.ofSeconds(2);
-
     private final Path repository;
 
     private final Path dataRoot;
@@ -73,9 +70,6 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
 
     /** Failed start attempts per service. */
     private final Map<String, Integer> restarts = new ConcurrentHashMap<>();
-
-    /** When each healthy service was last asked for its health ({@link System#nanoTime()}). */
-    private final Map<String, Long> lastHealthChecks = new ConcurrentHashMap<>();
 
     private final List<ServiceSpec> services;
 
@@ -453,10 +447,7 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         }
     }
 
-    /**
-     * Polls every component: fast while something is starting, every two seconds afterwards. A service already
-     * healthy is asked every two seconds in either case (see {@link #checkService}).
-     */
+    /** Polls every component: fast while something is starting, every two seconds afterwards. */
     private void monitor() {
         while (!this.stopping) {
             boolean starting = false;
@@ -522,10 +513,6 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
                     component.log(), LogFiles.tail(Path.of(component.log()), 20));
             return false;
         }
-        if (component.state() == Component.State.HEALTHY && !healthCheckDue(service)) {
-            return false;
-        }
-        this.lastHealthChecks.put(service.id(), System.nanoTime());
         boolean healthy = isHealthy(service.healthUrl());
         if (healthy) {
             if (component.state() != Component.State.HEALTHY) {
@@ -543,16 +530,6 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         }
         component.unhealthy(service.healthUrl() + " does not answer 200");
         return false;
-    }
-
-    /**
-     * Whether a healthy service is due for its next health check. Asking the healthy ones four times a second, as
-     * while others start, cost them CPU the starting ones needed: a health answer (database, Redis, disk) takes a
-     * C1-only service about 10 ms of CPU at first.
-     */
-    private boolean healthCheckDue(ServiceSpec service) {
-        Long last = this.lastHealthChecks.get(service.id());
-        return last == null || System.nanoTime() - last >= HEALTHY_CHECK_INTERVAL.toNanos();
     }
 
     private boolean isHealthy(String url) {
