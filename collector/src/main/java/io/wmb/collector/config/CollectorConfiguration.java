@@ -47,7 +47,7 @@ class CollectorConfiguration {
      * default transport, whatever {@code wmb.collector.transport} says at run time: with Kafka nothing would consume
      * the peer's topic, so such a start is refused.
      */
-    static void checkAheadOfTime(CollectorProperties.Transport transport, boolean aheadOfTime) {
+    private static void checkAheadOfTime(CollectorProperties.Transport transport, boolean aheadOfTime) {
         if (aheadOfTime && transport != CollectorProperties.Transport.GRPC) {
             throw new IllegalStateException("wmb.collector.transport=" + transport.name().toLowerCase(Locale.ROOT)
                     + " cannot start from the ahead-of-time bean definitions, which were generated for grpc: start"

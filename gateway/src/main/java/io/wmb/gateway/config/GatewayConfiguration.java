@@ -53,7 +53,7 @@ class GatewayConfiguration {
      * default role, the edge, whatever {@code wmb.gateway.role} says at run time: a datacenter gateway would start
      * with the edge's routes, so such a start is refused.
      */
-    static void checkAheadOfTime(GatewayRole role, boolean aheadOfTime) {
+    private static void checkAheadOfTime(GatewayRole role, boolean aheadOfTime) {
         if (aheadOfTime && role != GatewayRole.EDGE) {
             throw new IllegalStateException("wmb.gateway.role=" + role.name().toLowerCase(Locale.ROOT)
                     + " cannot start from the ahead-of-time bean definitions, which were generated for the edge:"

@@ -44,7 +44,7 @@ class ReshipConfiguration {
      * default transport, whatever {@code wmb.reship.transport} says at run time: with Kafka they would start the gRPC
      * forwarder and no publisher, so such a start is refused.
      */
-    static void checkAheadOfTime(ReshipProperties.Transport transport, boolean aheadOfTime) {
+    private static void checkAheadOfTime(ReshipProperties.Transport transport, boolean aheadOfTime) {
         if (aheadOfTime && transport != ReshipProperties.Transport.GRPC) {
             throw new IllegalStateException("wmb.reship.transport=" + transport.name().toLowerCase(Locale.ROOT)
                     + " cannot start from the ahead-of-time bean definitions, which were generated for grpc: start"
