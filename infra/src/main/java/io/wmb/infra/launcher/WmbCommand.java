@@ -204,7 +204,8 @@ public final class WmbCommand {
                         + (taken.size() == 1 ? "is" : "are") + " taken by other processes:");
                 taken.forEach((line) -> this.out.println("  " + line));
                 this.out.println("Stop them (ss -ltnp shows who listens), or move the whole demo with"
-                        + " WMB_PORT_OFFSET=N (e.g. 1000).");
+                        + " WMB_PORT_OFFSET=N (e.g. 20000: a small one such as 1000 moves some ports onto those of a"
+                        + " demo already running at 0, 8101 onto 9101).");
                 return 1;
             }
             running = Optional.of(spawnSupervisor(supervisorLog));
