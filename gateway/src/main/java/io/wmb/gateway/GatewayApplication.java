@@ -1,9 +1,13 @@
 package io.wmb.gateway;
 
+import io.wmb.gateway.config.GatewayRole;
 import io.wmb.secretsguard.SecretsGuard;
 
+import org.springframework.aot.AotDetector;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.core.env.SimpleCommandLinePropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * Entry point of the gateway.
@@ -18,8 +22,34 @@ public class GatewayApplication {
     static final String IO_WORKERS_PROPERTY = "reactor.netty.ioWorkerCount";
 
     public static void main(String[] args) {
+        start(AotDetector.useGeneratedArtifacts() && role(args) == GatewayRole.DATACENTER
+                ? DatacenterGatewayApplication.class : GatewayApplication.class, args);
+    }
+
+    /**
+     * Starts the gateway.
+     * @param mainClass whose generated bean definitions a start ahead of time ({@code -Dspring.aot.enabled=true})
+     *     uses: {@code <mainClass>__ApplicationContextInitializer}, one per role (see
+     *     {@link DatacenterGatewayApplication})
+     * @param args the command line
+     */
+    static void start(Class<?> mainClass, String[] args) {
         applyIoWorkers(System.getenv(IO_WORKERS_ENV));
-        SecretsGuard.protect(new SpringApplication(GatewayApplication.class)).run(args);
+        SpringApplication application = new SpringApplication(GatewayApplication.class);
+        application.setMainApplicationClass(mainClass);
+        SecretsGuard.protect(application).run(args);
+    }
+
+    /**
+     * The role as the command line, system properties and environment give it ({@code WMB_GATEWAY_ROLE}), read
+     * before the application starts, to choose its ahead-of-time bean definitions. A role set only in a config
+     * file is not seen here; the configuration then refuses the mismatched start ({@code GatewayConfiguration}).
+     */
+    static GatewayRole role(String[] args) {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new SimpleCommandLinePropertySource(args));
+        String role = environment.getProperty("wmb.gateway.role", "edge");
+        return "datacenter".equalsIgnoreCase(role.trim()) ? GatewayRole.DATACENTER : GatewayRole.EDGE;
     }
 
     /**

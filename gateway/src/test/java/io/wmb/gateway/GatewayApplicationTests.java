@@ -1,5 +1,7 @@
 package io.wmb.gateway;
 
+import io.wmb.gateway.config.GatewayRole;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +13,23 @@ class GatewayApplicationTests {
     @AfterEach
     void clearProperty() {
         System.clearProperty(GatewayApplication.IO_WORKERS_PROPERTY);
+        System.clearProperty("wmb.gateway.role");
+    }
+
+    @Test
+    void shouldReadTheRoleFromTheCommandLineBeforeTheApplicationStarts() {
+        assertThat(GatewayApplication.role(new String[] { "--wmb.gateway.role=datacenter" }))
+            .isEqualTo(GatewayRole.DATACENTER);
+        assertThat(GatewayApplication.role(new String[] { "--server.port=0", "--wmb.gateway.role=DATACENTER" }))
+            .isEqualTo(GatewayRole.DATACENTER);
+        assertThat(GatewayApplication.role(new String[] { "--wmb.gateway.role=edge" })).isEqualTo(GatewayRole.EDGE);
+    }
+
+    @Test
+    void shouldReadTheRoleFromASystemPropertyUnlessTheCommandLineSetsIt() {
+        System.setProperty("wmb.gateway.role", "datacenter");
+        assertThat(GatewayApplication.role(new String[0])).isEqualTo(GatewayRole.DATACENTER);
+        assertThat(GatewayApplication.role(new String[] { "--wmb.gateway.role=edge" })).isEqualTo(GatewayRole.EDGE);
     }
 
     @Test

@@ -34,6 +34,10 @@ import org.springframework.web.reactive.function.client.WebClient;
 @ConditionalOnProperty(name = "wmb.gateway.role", havingValue = "datacenter")
 class DatacenterConfiguration {
 
+    DatacenterConfiguration(GatewayProperties properties) {
+        GatewayConfiguration.checkRole(GatewayRole.DATACENTER, properties.role());
+    }
+
     @Bean
     UpstreamRouter upstreamRouter(GatewayProperties properties, SettingsStore settings, HealthRegistry health) {
         Datacenter home = properties.datacenter();

@@ -36,6 +36,10 @@ import org.springframework.web.reactive.function.client.WebClient;
 @ConditionalOnProperty(name = "wmb.gateway.role", havingValue = "edge", matchIfMissing = true)
 class EdgeConfiguration {
 
+    EdgeConfiguration(GatewayProperties properties) {
+        GatewayConfiguration.checkRole(GatewayRole.EDGE, properties.role());
+    }
+
     @Bean
     HealthRegistry healthRegistry(GatewayProperties properties, Clock clock) {
         return new HealthRegistry(List.copyOf(gateways(properties).values()), properties.health().fall(),

@@ -21,7 +21,6 @@ import io.wmb.gateway.web.WholeResponseFilter;
 import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.aot.AotDetector;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -44,20 +43,24 @@ import org.springframework.web.reactive.function.client.WebClient;
 @EnableConfigurationProperties(GatewayProperties.class)
 class GatewayConfiguration {
 
-    GatewayConfiguration(GatewayProperties properties) {
-        checkAheadOfTime(properties.role(), AotDetector.useGeneratedArtifacts());
-    }
-
     /**
-     * The bean definitions Spring AOT generated at build time ({@code -Dspring.aot.enabled=true}) are those of the
-     * default role, the edge, whatever {@code wmb.gateway.role} says at run time: a datacenter gateway would start
-     * with the edge's routes, so such a start is refused.
+     * Started from the bean definitions Spring AOT generated at build time ({@code -Dspring.aot.enabled=true}),
+     * the configuration of a role is there because the build evaluated the role's condition, whatever
+     * {@code wmb.gateway.role} says at run time. The build generates them for each role
+     * ({@code DatacenterGatewayApplication}) and the gateway picks the set of its role before it starts, but it
+     * reads the role from the command line, system properties and environment only: a role set elsewhere (a config
+     * file, {@code SPRING_APPLICATION_JSON}) would run one role's routes under the other's settings, so each role's
+     * configuration refuses such a start.
+     * @param built the role the configuration belongs to
+     * @param configured the role the properties name
      */
-    private static void checkAheadOfTime(GatewayRole role, boolean aheadOfTime) {
-        if (aheadOfTime && role != GatewayRole.EDGE) {
-            throw new IllegalStateException("wmb.gateway.role=" + role.name().toLowerCase(Locale.ROOT)
-                    + " cannot start from the ahead-of-time bean definitions, which were generated for the edge:"
-                    + " start without -Dspring.aot.enabled=true");
+    static void checkRole(GatewayRole built, GatewayRole configured) {
+        if (configured != built) {
+            throw new IllegalStateException("wmb.gateway.role=" + configured.name().toLowerCase(Locale.ROOT)
+                    + " cannot start from the ahead-of-time bean definitions, which were chosen for the "
+                    + built.name().toLowerCase(Locale.ROOT)
+                    + ": set the role on the command line or in WMB_GATEWAY_ROLE, or start without"
+                    + " -Dspring.aot.enabled=true");
         }
     }
 

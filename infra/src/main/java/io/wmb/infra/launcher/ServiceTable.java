@@ -295,14 +295,13 @@ final class ServiceTable {
 
         /**
          * Whether the service may start from the bean definitions Spring AOT generated when its jar was built
-         * ({@code -Dspring.aot.enabled=true}). The build evaluated every condition with the defaults, and the ones
-         * the demo's environment can turn are the gateway's role (built as the edge) and the transport of reship
-         * and collector (built for gRPC): a service configured otherwise starts the usual way. The services check
-         * this themselves too, and refuse to start ahead of time with another role or transport.
+         * ({@code -Dspring.aot.enabled=true}). The build evaluated every condition with the defaults, and the one
+         * the demo's environment can turn is the transport of reship and collector (built for gRPC): with another
+         * they start the usual way, and refuse to start ahead of time. The gateway is built for both its roles and
+         * picks the definitions of its role itself.
          */
         boolean aheadOfTime() {
             return switch (this.module) {
-                case "gateway" -> "edge".equals(this.env.getOrDefault("WMB_GATEWAY_ROLE", "edge"));
                 case "reship", "collector" -> "grpc".equals(this.env.getOrDefault("WMB_TRANSPORT", "grpc"));
                 default -> true;
             };

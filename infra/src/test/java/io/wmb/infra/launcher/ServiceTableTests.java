@@ -159,18 +159,18 @@ class ServiceTableTests {
     }
 
     @Test
-    void shouldStartAheadOfTimeEveryServiceConfiguredAsItsBuildButTheDatacenterGateways() {
+    void shouldStartEveryServiceOfTheGrpcTransportAheadOfTimeTheGatewaysOfBothRolesIncluded() {
         assertThat(this.services).filteredOn(ServiceSpec::aheadOfTime).extracting(ServiceSpec::id)
-            .containsExactly("processor-unicom", "reship-unicom", "collector-unicom", "reconciler-unicom",
-                    "processor-telecom", "reship-telecom", "collector-telecom", "reconciler-telecom", "edge");
+            .containsExactlyElementsOf(this.services.stream().map(ServiceSpec::id).toList())
+            .contains("gateway-unicom", "gateway-telecom", "edge");
     }
 
     @Test
     void shouldStartReshipAndCollectorOfTheKafkaTransportWithoutTheAheadOfTimeDefinitions() {
         assertThat(ServiceTable.demo(Path.of("/data"), "kafka")).filteredOn(ServiceSpec::aheadOfTime)
             .extracting(ServiceSpec::id)
-            .containsExactly("processor-unicom", "reconciler-unicom", "processor-telecom", "reconciler-telecom",
-                    "edge");
+            .containsExactly("processor-unicom", "reconciler-unicom", "gateway-unicom", "processor-telecom",
+                    "reconciler-telecom", "gateway-telecom", "edge");
     }
 
 }
