@@ -6,6 +6,7 @@ import io.wmb.secretsguard.SecretsGuard;
 import org.springframework.aot.AotDetector;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.SimpleCommandLinePropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
@@ -48,8 +49,8 @@ public class GatewayApplication {
     static GatewayRole role(String[] args) {
         StandardEnvironment environment = new StandardEnvironment();
         environment.getPropertySources().addFirst(new SimpleCommandLinePropertySource(args));
-        String role = environment.getProperty("wmb.gateway.role", "edge");
-        return "datacenter".equalsIgnoreCase(role.trim()) ? GatewayRole.DATACENTER : GatewayRole.EDGE;
+        // Bound as GatewayProperties binds it (relaxed names and enum values), not parsed by hand.
+        return Binder.get(environment).bind("wmb.gateway.role", GatewayRole.class).orElse(GatewayRole.EDGE);
     }
 
     /**
