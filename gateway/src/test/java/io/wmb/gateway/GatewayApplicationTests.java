@@ -56,4 +56,10 @@ class GatewayApplicationTests {
             .withMessageContaining("'many'");
     }
 
+    @Test
+    void shouldRefuseAnIoUringSwitchThatIsNeitherTrueNorFalse() {
+        assertThatIllegalArgumentException().isThrownBy(() -> GatewayApplication.applyIoUring("off"))
+            .withMessage("WMB_GATEWAY_IO_URING must be true or false, not 'off'");
+    }
+
 }

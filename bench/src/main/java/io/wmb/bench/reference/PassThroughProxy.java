@@ -8,9 +8,9 @@ import reactor.netty.resources.ConnectionProvider;
 
 /**
  * The least a JVM proxy hop can do, as a reference for the gateways' cost: Reactor Netty (the server and client
- * under Spring Cloud Gateway, same version and event-loop count) passing each request to one upstream over pooled
- * keep-alive connections and the answer back, headers and body untouched. No routing, no filters, no metrics, no
- * request id: what is left of a gateway hop once everything Spring Cloud Gateway and WMB add is taken away.
+ * under Spring Cloud Gateway, same version, event-loop count and transport) passing each request to one upstream over
+ * pooled keep-alive connections and the answer back, headers and body untouched. No routing, no filters, no metrics,
+ * no request id: what is left of a gateway hop once everything Spring Cloud Gateway and WMB add is taken away.
  *
  * <p>Not a proxy to deploy: it forwards hop-by-hop headers too and knows nothing of timeouts or errors.
  * Usage: {@code PassThroughProxy PORT UPSTREAM_URL}, listening on 127.0.0.1 until killed.

@@ -105,6 +105,10 @@ final class GatewayProcess implements AutoCloseable {
         return "http://127.0.0.1:" + this.port;
     }
 
+    long pid() {
+        return this.process.pid();
+    }
+
     /** Stops the process as an operator would (SIGTERM) and waits for it to exit. */
     @Override
     public void close() {
