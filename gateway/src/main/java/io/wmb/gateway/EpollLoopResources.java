@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import reactor.core.publisher.Mono;
@@ -22,8 +23,13 @@ final class EpollLoopResources implements LoopResources {
     /**
      * Starts the loops.
      * @param workers how many event loops (the server and the proxy client share them)
+     * @throws IllegalStateException where epoll is not available (not Linux, or its native library did not load)
      */
     EpollLoopResources(int workers) {
+        if (!Epoll.isAvailable()) {
+            throw new IllegalStateException("WMB_GATEWAY_IO_URING=false asks for epoll, which this system does not "
+                    + "offer (" + Epoll.unavailabilityCause() + "); unset it to let Reactor Netty choose");
+        }
         this.loops = new MultiThreadIoEventLoopGroup(workers, new DefaultThreadFactory("reactor-http-epoll", true),
                 EpollIoHandler.newFactory());
     }

@@ -96,8 +96,9 @@ public final class ReferenceHops implements AutoCloseable {
         awaitListening(firstPort, first);
         awaitListening(second, last);
         this.chains.add(new Chain("reactor-netty", "two pass-through hops of bare Reactor Netty (`PassThroughProxy`: "
-                + "the HTTP server and client under Spring Cloud Gateway, one event loop each on the gateways' transport "
-                + "(io_uring where the kernel offers it), the services' JVM flags; no routing, filters or metrics)", "http://127.0.0.1:" + firstPort,
+                + "the HTTP server and client under Spring Cloud Gateway, one event loop each on the gateways' "
+                + "transport (io_uring where the kernel offers it), the services' JVM flags; no routing, filters or "
+                + "metrics)", "http://127.0.0.1:" + firstPort,
                 List.of(first.pid(), last.pid()), true));
     }
 
