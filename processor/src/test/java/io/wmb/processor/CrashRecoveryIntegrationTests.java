@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 import io.wmb.processor.TwoDatacenters.Processor;
+import io.wmb.processor.ops.MasterOwnership;
 import io.wmb.processor.post.PostState;
 import io.wmb.processor.post.WriteKind;
 import io.wmb.processor.recovery.IntentRecovery;
@@ -44,6 +45,35 @@ class CrashRecoveryIntegrationTests extends IntegrationTestSupport {
         await().atMost(Duration.ofSeconds(10))
             .untilAsserted(() -> assertThat(content(telecom, after.id())).isEqualTo("committed, then killed"));
         assertThat(intents(unicom).olderThan(Duration.ZERO, 10_000)).noneMatch(i -> i.requestId().equals(requestId));
+    }
+
+    /**
+     * The fault scenario "master datacenter lost, failed over and back": unicom killed between its MySQL commit and
+     * its cache, telecom promoted meanwhile, unicom back as a replica. Its recovery must still find the committed
+     * write in its own database, not answer the cache's older state (which the other datacenter then skips as
+     * stale, and unicom serves for good).
+     */
+    @Test
+    void shouldFinishAWriteCommittedToMysqlWhenTheDatacenterCameBackAsAReplica() {
+        PostState before = createAndReplicate(unicom, telecom);
+        PostState after = before.withContent("committed, then failed over", versions(unicom).nextAfter(before.version()),
+                System.currentTimeMillis());
+        String requestId = "crash-" + UUID.randomUUID();
+        intents(unicom).open(requestId, after.id(), WriteKind.UPDATE);
+        unicom.context().getBean(PostRepository.class).upsert(after);
+        MasterOwnership ownership = unicom.context().getBean(MasterOwnership.class);
+        ownership.set(false);
+        try {
+            recovery(unicom).recover(Duration.ZERO);
+
+            assertThat(content(unicom, after.id())).isEqualTo("committed, then failed over");
+            await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(content(telecom, after.id()))
+                    .isEqualTo("committed, then failed over"));
+        }
+        finally {
+            ownership.set(true);
+        }
     }
 
     @Test

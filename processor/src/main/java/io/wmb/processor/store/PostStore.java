@@ -273,19 +273,19 @@ public class PostStore {
     }
 
     /**
-     * Reads a post from its authority and makes the cache agree: MySQL where this datacenter owns the master (the
-     * cache may have missed the last write), else the cache with the replica behind it.
+     * Reads a post from MySQL and the cache and makes the cache hold the newer of the two: the cache may have missed
+     * the last write (a processor killed between its MySQL commit and the cache). MySQL is read whether or not this
+     * datacenter owns the master now: a write committed while it did stays in its database after a failover, which
+     * makes it a replica, and the cache alone would still answer the state before that write.
      * @param postId the post
      * @return the post, tombstones included; empty if this datacenter has never stored it
      */
     public Optional<PostState> refresh(long postId) {
-        if (ownership.ownsMaster()) {
-            Optional<PostState> stored = repository.find(postId);
-            if (stored.isPresent()) {
-                cache.apply(stored.get(), "");
-                // The cache keeps the newest version: a write that arrived meanwhile stays, and wins here too.
-                return cache.get(postId).or(() -> stored);
-            }
+        Optional<PostState> stored = repository.find(postId);
+        if (stored.isPresent()) {
+            cache.apply(stored.get(), "");
+            // The cache keeps the newest version: a write that arrived meanwhile stays, and wins here too.
+            return cache.get(postId).or(() -> stored);
         }
         return read(postId);
     }
