@@ -5,26 +5,56 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Loopback port helpers: nothing here ever touches an address other than 127.0.0.1. */
 public final class LocalPorts {
 
+    private static final int DRAWS = 1000;
+
+    /**
+     * Every port {@link #free()} handed out in this JVM. The kernel may give a port closed a moment ago to the next
+     * bind to port 0, so two servers started side by side (Elasticsearch and a MariaDB, say) could both be given
+     * the same one, and the slower one found it taken.
+     */
+    private static final Set<Integer> handedOut = ConcurrentHashMap.newKeySet();
+
     private LocalPorts() {
     }
 
-    /** A port that was free a moment ago. */
+    /** A port that was free a moment ago and was never handed out before in this JVM. */
     public static int free() {
+        for (int draw = 0; draw < DRAWS; draw++) {
+            int port = anyFree();
+            if (handedOut.add(port)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free loopback port left that was not handed out already");
+    }
+
+    /** {@code port} itself when it is not 0, otherwise a free one nobody listens on. */
+    public static int orFree(int port) {
+        if (port != 0) {
+            return port;
+        }
+        for (int draw = 0; draw < DRAWS; draw++) {
+            int candidate = free();
+            if (!isListening(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no free loopback port nobody listens on");
+    }
+
+    private static int anyFree() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
         catch (IOException ex) {
             throw new IllegalStateException("no free loopback port", ex);
         }
-    }
-
-    /** {@code port} itself when it is not 0, otherwise a free one. */
-    public static int orFree(int port) {
-        return (port != 0) ? port : free();
     }
 
     /** Whether something accepts connections on 127.0.0.1:{@code port}. */

@@ -2,6 +2,9 @@ package io.wmb.infra;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +33,20 @@ class LocalPortsTests {
         assertThat(LocalPorts.isListening(port)).isFalse();
         assertThatNoException().isThrownBy(() -> LocalPorts.requireFree(port, "redis-unicom"));
         assertThatNoException().isThrownBy(() -> LocalPorts.requireFree(0, "anything"));
+    }
+
+    @Test
+    void shouldNeverHandOutTheSamePortTwice() {
+        // The kernel gives ports closed a moment ago to later binds to port 0 again: among 2,000 draws from the
+        // ephemeral range some repeat, and two servers started side by side would have been given the same port.
+        Set<Integer> ports = new HashSet<>();
+        IntStream.range(0, 2_000).forEach(draw -> assertThat(ports.add(LocalPorts.free())).isTrue());
+    }
+
+    @Test
+    void shouldKeepARequestedPortAndDrawAFreeOneOtherwise() {
+        assertThat(LocalPorts.orFree(8080)).isEqualTo(8080);
+        assertThat(LocalPorts.isListening(LocalPorts.orFree(0))).isFalse();
     }
 
 }

@@ -1,7 +1,6 @@
 package io.wmb.processinglog;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wmb.infra.Infrastructure;
 import io.wmb.infra.LinkSimulator;
+import io.wmb.infra.LocalPorts;
 import org.elasticsearch.client.Request;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -439,13 +439,8 @@ class ElasticsearchProcessingLogIntegrationTests {
     }
 
     private static String closedPortUrl() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            // Nobody listens there once the socket is closed: connections are refused at once.
-            return "http://127.0.0.1:" + socket.getLocalPort();
-        }
-        catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
+        // Nobody listens there: connections are refused at once.
+        return "http://127.0.0.1:" + LocalPorts.free();
     }
 
     private static String newRequestId() {

@@ -1,7 +1,6 @@
 package io.wmb.processinglog;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -13,6 +12,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.wmb.infra.LocalPorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -201,13 +201,8 @@ class ElasticsearchProcessingLogTests {
     }
 
     private static String closedPortUrl() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            // Nobody listens there once the socket is closed: connections are refused at once.
-            return "http://127.0.0.1:" + socket.getLocalPort();
-        }
-        catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
+        // Nobody listens there: connections are refused at once.
+        return "http://127.0.0.1:" + LocalPorts.free();
     }
 
     private static ProcessingRecord acceptedRecord(int i) {

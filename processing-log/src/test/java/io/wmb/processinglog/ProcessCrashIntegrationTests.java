@@ -3,7 +3,6 @@ package io.wmb.processinglog;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +15,7 @@ import java.util.stream.Stream;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.wmb.infra.LocalPorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,10 +95,9 @@ class ProcessCrashIntegrationTests {
         return lines;
     }
 
-    private static String closedPortUrl() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return "http://127.0.0.1:" + socket.getLocalPort();
-        }
+    private static String closedPortUrl() {
+        // Nobody listens there: connections are refused at once.
+        return "http://127.0.0.1:" + LocalPorts.free();
     }
 
     /** Closes the client's transport at the end of a try block. */

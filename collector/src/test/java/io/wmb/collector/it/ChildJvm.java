@@ -2,11 +2,12 @@ package io.wmb.collector.it;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
+import io.wmb.infra.LocalPorts;
 
 /**
  * Starts a service's main class in its own JVM with the test classpath, so that a test can kill it with
@@ -34,12 +35,7 @@ final class ChildJvm {
     }
 
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+        return LocalPorts.free();
     }
 
 }

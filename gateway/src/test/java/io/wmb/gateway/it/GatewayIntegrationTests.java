@@ -1,8 +1,5 @@
 package io.wmb.gateway.it;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.wmb.gateway.routing.ProxyHeadersFilter;
+import io.wmb.infra.LocalPorts;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -392,12 +390,7 @@ class GatewayIntegrationTests {
 
     /** A port nothing listens on: taken from the system, then released. */
     private static int closedPort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+        return LocalPorts.free();
     }
 
     private Map<String, String> user(String name, String region) {

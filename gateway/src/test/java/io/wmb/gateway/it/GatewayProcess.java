@@ -2,7 +2,6 @@ package io.wmb.gateway.it;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.wmb.gateway.GatewayApplication;
+import io.wmb.infra.LocalPorts;
 
 import static org.awaitility.Awaitility.await;
 
@@ -125,12 +125,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+        return LocalPorts.free();
     }
 
 }
