@@ -36,6 +36,7 @@ import io.wmb.bench.demo.PrometheusHistogram;
 import io.wmb.bench.load.HttpLoad;
 import io.wmb.bench.load.LoadRequest;
 import io.wmb.bench.load.LoadResult;
+import io.wmb.bench.machine.MachineSpeed;
 import io.wmb.bench.profile.AsyncProfiler;
 import io.wmb.bench.profile.ProfileSummary;
 import io.wmb.bench.reference.ReferenceHops;
@@ -170,7 +171,10 @@ public final class BenchMain {
         Optional<String> earlierTransports = this.options.transports() ? Optional.empty()
                 : Report.section(this.options.report(), TRANSPORTS_HEADING);
         this.loadBefore = loadAverage();
-        header(this.loadBefore);
+        MachineSpeed speed = MachineSpeed.measure(Duration.ofSeconds(2), Duration.ofMillis(500),
+                this.options.dataRoot());
+        log("machine: " + speed.describe());
+        header(this.loadBefore, speed);
         generatorCheck();
         log("warm-up");
         WarmUp warmUp = warmUp();
@@ -215,7 +219,7 @@ public final class BenchMain {
         log("report written to " + this.options.report());
     }
 
-    private void header(String loadBefore) throws IOException {
+    private void header(String loadBefore, MachineSpeed speed) throws IOException {
         this.report.heading(1, "WMB benchmarks");
         this.report.paragraph("Written by `%s` on %s (commit %s). Every figure below comes from that one run, "
                 + "except a section that says under its heading that it does not (section 7 unless run with "
@@ -227,6 +231,10 @@ public final class BenchMain {
                 + "same run, alternating, and quoted as the median of the runs.", cpuModel(),
                 Runtime.getRuntime().availableProcessors(), memTotal(), System.getProperty("java.vm.name") + " "
                         + System.getProperty("java.version"), System.getProperty("os.version"), loadBefore);
+        this.report.paragraph("Calibration, with the demo started and idle: %s. The same machine kind has come on "
+                + "different hosts (an AMD EPYC and an Intel Xeon gave about 35%% apart in every lane, the direct and "
+                + "nginx references included): compare this report's absolute figures only with a run of about the "
+                + "same calibration; its ratios, measured side by side, carry over.", speed.describe());
         this.report.paragraph("Demo at port offset %d (edge %s, unicom processor %s), started as `./wmb up` does, "
                 + "services with the benchmark's JVM flags (`WMB_SERVICE_JAVA_OPTS`: `%s`, C2 on), Elasticsearch with "
                 + "%s `./wmb up` runs it C1-only, which starts sooner) and the gateways' rate limit off "
