@@ -232,8 +232,8 @@ public final class BenchMain {
                 Runtime.getRuntime().availableProcessors(), memTotal(), System.getProperty("java.vm.name") + " "
                         + System.getProperty("java.version"), System.getProperty("os.version"), loadBefore);
         this.report.paragraph("Calibration, with the demo started and idle: %s. The same machine kind has come on "
-                + "different hosts (an AMD EPYC and an Intel Xeon gave about 35%% apart in every lane, the direct and "
-                + "nginx references included): compare this report's absolute figures only with a run of about the "
+                + "different hosts (runs on an AMD EPYC and on an Intel Xeon host came 17-46%% apart lane by lane, the "
+                + "direct and nginx references included): compare this report's absolute figures only with a run of about the "
                 + "same calibration; its ratios, measured side by side, carry over.", speed.describe());
         this.report.paragraph("Demo at port offset %d (edge %s, unicom processor %s), started as `./wmb up` does, "
                 + "services with the benchmark's JVM flags (`WMB_SERVICE_JAVA_OPTS`: `%s`, C2 on), Elasticsearch with "

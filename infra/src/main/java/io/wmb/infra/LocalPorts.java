@@ -34,18 +34,9 @@ public final class LocalPorts {
         throw new IllegalStateException("no free loopback port left that was not handed out already");
     }
 
-    /** {@code port} itself when it is not 0, otherwise a free one nobody listens on. */
+    /** {@code port} itself when it is not 0, otherwise a free one. */
     public static int orFree(int port) {
-        if (port != 0) {
-            return port;
-        }
-        for (int draw = 0; draw < DRAWS; draw++) {
-            int candidate = free();
-            if (!isListening(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("no free loopback port nobody listens on");
+        return (port != 0) ? port : free();
     }
 
     private static int anyFree() {

@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * work the services do (JSON in and out on the JVM) and the disk's fsync, which every MySQL commit waits for.
  *
  * <p>The same 2-core machine kind has come on different hosts: a run on an AMD EPYC host and one on an Intel Xeon
- * host gave 35% apart in every lane, the references (direct, nginx) included. The ratios of a run travel between
+ * host 17-46% apart lane by lane, the references (direct, nginx) included. The ratios of a run travel between
  * hosts; its absolute figures compare only with a run of about the same calibration.
  *
  * @param jsonRoundTripsPerSecond one thread serialising and parsing a post-sized document, median of the samples
