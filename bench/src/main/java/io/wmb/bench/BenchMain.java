@@ -132,6 +132,9 @@ public final class BenchMain {
     /** The load average as the run began, for the report's last line. */
     private String loadBefore = "unknown";
 
+    /** Measured before the demo starts, for the report's machine paragraph. */
+    private MachineSpeed machineSpeed;
+
     private BenchMain(Options options) throws IOException {
         this.options = options;
         this.demo = new Demo(options.offset());
@@ -150,6 +153,10 @@ public final class BenchMain {
             log("transport comparison written into " + options.report());
             System.exit(0);
         }
+        // Before the demo starts: a dozen JVMs starting would take the core the calibration measures.
+        bench.machineSpeed = MachineSpeed.measure(Duration.ofSeconds(10), Duration.ofMillis(500),
+                options.dataRoot());
+        log("machine: " + bench.machineSpeed.describe());
         boolean started = bench.ensureDemo();
         boolean stopped = false;
         try {
@@ -171,10 +178,7 @@ public final class BenchMain {
         Optional<String> earlierTransports = this.options.transports() ? Optional.empty()
                 : Report.section(this.options.report(), TRANSPORTS_HEADING);
         this.loadBefore = loadAverage();
-        MachineSpeed speed = MachineSpeed.measure(Duration.ofSeconds(2), Duration.ofMillis(500),
-                this.options.dataRoot());
-        log("machine: " + speed.describe());
-        header(this.loadBefore, speed);
+        header(this.loadBefore, this.machineSpeed);
         generatorCheck();
         log("warm-up");
         WarmUp warmUp = warmUp();
@@ -231,7 +235,7 @@ public final class BenchMain {
                 + "same run, alternating, and quoted as the median of the runs.", cpuModel(),
                 Runtime.getRuntime().availableProcessors(), memTotal(), System.getProperty("java.vm.name") + " "
                         + System.getProperty("java.version"), System.getProperty("os.version"), loadBefore);
-        this.report.paragraph("Calibration, with the demo started and idle: %s. The same machine kind has come on "
+        this.report.paragraph("Calibration, before the demo started: %s. The same machine kind has come on "
                 + "different hosts (runs on an AMD EPYC and on an Intel Xeon host came 17-46%% apart lane by lane, the "
                 + "direct and nginx references included): compare this report's absolute figures only with a run of about the "
                 + "same calibration; its ratios, measured side by side, carry over.", speed.describe());
