@@ -29,12 +29,8 @@ class CrashRecoveryIntegrationTests extends IntegrationTestSupport {
     @Test
     void shouldFinishAWriteCommittedToMysqlWhoseProcessorDiedBeforeTheCacheAndReship() {
         PostState before = createAndReplicate(unicom, telecom);
-        PostState after = before.withContent("committed, then killed", versions(unicom).nextAfter(before.version()),
-                System.currentTimeMillis());
         String requestId = "crash-" + UUID.randomUUID();
-
-        intents(unicom).open(requestId, after.id(), WriteKind.UPDATE);
-        unicom.context().getBean(PostRepository.class).upsert(after);
+        PostState after = commitToMysqlOnly(before, "committed, then killed", requestId);
         // Where a kill leaves it: MySQL has the edit, this datacenter's cache and the other datacenter do not.
         assertThat(content(unicom, after.id())).isEqualTo(before.content());
 
@@ -56,11 +52,7 @@ class CrashRecoveryIntegrationTests extends IntegrationTestSupport {
     @Test
     void shouldFinishAWriteCommittedToMysqlWhenTheDatacenterCameBackAsAReplica() {
         PostState before = createAndReplicate(unicom, telecom);
-        PostState after = before.withContent("committed, then failed over", versions(unicom).nextAfter(before.version()),
-                System.currentTimeMillis());
-        String requestId = "crash-" + UUID.randomUUID();
-        intents(unicom).open(requestId, after.id(), WriteKind.UPDATE);
-        unicom.context().getBean(PostRepository.class).upsert(after);
+        PostState after = commitToMysqlOnly(before, "committed, then failed over", "crash-" + UUID.randomUUID());
         MasterOwnership ownership = unicom.context().getBean(MasterOwnership.class);
         ownership.set(false);
         try {
@@ -124,6 +116,15 @@ class CrashRecoveryIntegrationTests extends IntegrationTestSupport {
         recovery(unicom).recover(Duration.ZERO);
         assertThat(intents(unicom).olderThan(Duration.ZERO, 10_000)).noneMatch(i -> i.requestId().equals(requestId));
         assertThat(unicom.reship().received()).extracting(PostWrite::getRequestId).contains(requestId);
+    }
+
+    /** An edit of {@code before} in unicom as a kill after the MySQL commit leaves it: intent open, cache not told. */
+    private static PostState commitToMysqlOnly(PostState before, String content, String requestId) {
+        PostState after = before.withContent(content, versions(unicom).nextAfter(before.version()),
+                System.currentTimeMillis());
+        intents(unicom).open(requestId, after.id(), WriteKind.UPDATE);
+        unicom.context().getBean(PostRepository.class).upsert(after);
+        return after;
     }
 
     private static PostState createAndReplicate(Processor origin, Processor peer) {
