@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import io.wmb.infra.Datacenter;
@@ -145,13 +146,28 @@ final class ServiceTable {
      * machine's cores with a dozen other services, and one loop spent 12-15% less CPU per proxied request than
      * Reactor Netty's default of four on two cores, at the same throughput.
      */
-    private static String gatewayIoWorkers() {
-        String configured = System.getenv(GATEWAY_IO_WORKERS);
-        return (configured != null && !configured.isBlank()) ? configured.trim() : "1";
+    private static String gatewayIoWorkers(UnaryOperator<String> environment) {
+        return userSetting(environment, GATEWAY_IO_WORKERS, "1");
+    }
+
+    /** How often the reconcilers scan, and how far behind now their window ends. */
+    static final String RECONCILER_INTERVAL = "WMB_RECONCILER_INTERVAL";
+
+    static final String RECONCILER_GRACE = "WMB_RECONCILER_GRACE";
+
+    /** The user's environment variable, trimmed, or the demo's value when it is unset or blank. */
+    private static String userSetting(UnaryOperator<String> environment, String name, String demoValue) {
+        String configured = environment.apply(name);
+        return (configured != null && !configured.isBlank()) ? configured.trim() : demoValue;
     }
 
     /** Every service of the demo with a given transport, in start order. */
     static List<ServiceSpec> demo(Path dataRoot, String transport) {
+        return demo(dataRoot, transport, System::getenv);
+    }
+
+    /** The same, with the user's settings read from {@code environment}. */
+    static List<ServiceSpec> demo(Path dataRoot, String transport, UnaryOperator<String> environment) {
         InfrastructureSettings servers = InfrastructureSettings.demo(dataRoot);
         List<ServiceSpec> services = new ArrayList<>();
         for (Datacenter dc : Datacenter.values()) {
@@ -160,16 +176,17 @@ final class ServiceTable {
             services.add(service("processor", dc, 8101, 9101, common, Map.of(), dataRoot));
             services.add(service("reship", dc, 8111, 9111, common, Map.of(), dataRoot));
             services.add(service("collector", dc, 8121, 9121, common, Map.of(), dataRoot));
-            // Short scan rounds in the demo, so that a repair shows within seconds (./wmb tour); production
-            // keeps the defaults (1 min, 30 s grace).
-            services.add(service("reconciler", dc, 8131, 0, common, Map.of("WMB_RECONCILER_INTERVAL", "15s",
-                    "WMB_RECONCILER_GRACE", "5s"), dataRoot));
+            // Short scan rounds in the demo, so that a repair shows within seconds (./wmb tour); production keeps
+            // the defaults (1 min, 30 s grace), and so does ./wmb bench's demo, through these two variables.
+            services.add(service("reconciler", dc, 8131, 0, common, Map.of(RECONCILER_INTERVAL,
+                    userSetting(environment, RECONCILER_INTERVAL, "15s"), RECONCILER_GRACE,
+                    userSetting(environment, RECONCILER_GRACE, "5s")), dataRoot));
             services.add(service("gateway", dc, 8081, 0, common, Map.of("WMB_GATEWAY_ROLE", "datacenter",
-                    GATEWAY_IO_WORKERS, gatewayIoWorkers()), dataRoot));
+                    GATEWAY_IO_WORKERS, gatewayIoWorkers(environment)), dataRoot));
         }
         Map<String, String> edge = new LinkedHashMap<>(common(Datacenter.UNICOM, servers, dataRoot));
         edge.put("WMB_GATEWAY_ROLE", "edge");
-        edge.put(GATEWAY_IO_WORKERS, gatewayIoWorkers());
+        edge.put(GATEWAY_IO_WORKERS, gatewayIoWorkers(environment));
         edge.put("WMB_UNICOM_GATEWAY", http(port(Datacenter.UNICOM, 8081)));
         edge.put("WMB_TELECOM_GATEWAY", http(port(Datacenter.TELECOM, 8081)));
         edge.put("WMB_LINK_CONTROL_URL", http(CONTROL_PORT));

@@ -110,12 +110,36 @@ class ServiceTableTests {
 
     @Test
     void shouldGiveTheGatewaysOneEventLoopUnlessTheUserSetsAnother() {
-        String configured = System.getenv(ServiceTable.GATEWAY_IO_WORKERS);
-        String expected = (configured != null && !configured.isBlank()) ? configured.trim() : "1";
-        for (String id : List.of("edge", "gateway-unicom", "gateway-telecom")) {
-            assertThat(service(id).env()).containsEntry(ServiceTable.GATEWAY_IO_WORKERS, expected);
-        }
+        List<ServiceSpec> demo = ServiceTable.demo(Path.of("/data"), "grpc", (name) -> null);
+        List<ServiceSpec> twoLoops = ServiceTable.demo(Path.of("/data"), "grpc",
+                Map.of(ServiceTable.GATEWAY_IO_WORKERS, "2")::get);
+        assertThat(demo).filteredOn((service) -> service.module().equals("gateway")).hasSize(3)
+            .allSatisfy((gateway) -> assertThat(gateway.env()).containsEntry(ServiceTable.GATEWAY_IO_WORKERS, "1"));
+        assertThat(twoLoops).filteredOn((service) -> service.module().equals("gateway")).hasSize(3)
+            .allSatisfy((gateway) -> assertThat(gateway.env()).containsEntry(ServiceTable.GATEWAY_IO_WORKERS, "2"));
         assertThat(service("processor-unicom").env()).doesNotContainKey(ServiceTable.GATEWAY_IO_WORKERS);
+    }
+
+    @Test
+    void shouldScanEveryFifteenSecondsInTheDemoSoThatTheTourShowsARepairSoon() {
+        List<ServiceSpec> demo = ServiceTable.demo(Path.of("/data"), "grpc", (name) -> null);
+        assertThat(demo).filteredOn((service) -> service.module().equals("reconciler")).hasSize(2)
+            .allSatisfy((reconciler) -> assertThat(reconciler.env())
+                .containsEntry(ServiceTable.RECONCILER_INTERVAL, "15s")
+                .containsEntry(ServiceTable.RECONCILER_GRACE, "5s"));
+    }
+
+    @Test
+    void shouldScanOnTheScheduleTheUserSetsSuchAsProductions() {
+        Map<String, String> user = Map.of(ServiceTable.RECONCILER_INTERVAL, " 1m ", ServiceTable.RECONCILER_GRACE,
+                "30s");
+        List<ServiceSpec> demo = ServiceTable.demo(Path.of("/data"), "grpc", user::get);
+        assertThat(demo).filteredOn((service) -> service.module().equals("reconciler")).hasSize(2)
+            .allSatisfy((reconciler) -> assertThat(reconciler.env())
+                .containsEntry(ServiceTable.RECONCILER_INTERVAL, "1m")
+                .containsEntry(ServiceTable.RECONCILER_GRACE, "30s"));
+        assertThat(demo).filteredOn((service) -> !service.module().equals("reconciler"))
+            .allSatisfy((other) -> assertThat(other.env()).doesNotContainKey(ServiceTable.RECONCILER_INTERVAL));
     }
 
     @Test
