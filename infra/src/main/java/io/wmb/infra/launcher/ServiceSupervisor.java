@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Predicate;
@@ -309,9 +308,13 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         Thread early = new Thread(() -> startServices(this::needsNoServer), "wmb-start-early");
         early.setDaemon(true);
         early.start();
-        Set<String> databases = ConcurrentHashMap.newKeySet();
         // Services need MariaDB, Redis (and the brokers, with the Kafka transport) to start.
-        int needed = this.kafkaTransport ? 6 : 4;
+        ServersReady databases = new ServersReady(this.kafkaTransport ? 6 : 4, () -> {
+            Thread services = new Thread(() -> startServices((service) -> !needsNoServer(service)),
+                    "wmb-start-services");
+            services.setDaemon(true);
+            services.start();
+        });
         ServerListener listener = new ServerListener() {
             @Override
             public void starting(String name, int port) {
@@ -324,11 +327,8 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
                 recordChild(pid, name);
                 // Elasticsearch may still be coming up (the processing log buffers), so the services start now
                 // instead of waiting for the slowest server.
-                if (!name.equals("elasticsearch") && databases.add(name) && databases.size() == needed) {
-                    Thread services = new Thread(() -> startServices((service) -> !needsNoServer(service)),
-                            "wmb-start-services");
-                    services.setDaemon(true);
-                    services.start();
+                if (!name.equals("elasticsearch")) {
+                    databases.ready(name);
                 }
             }
 
@@ -421,6 +421,12 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
             return;
         }
         Component component = component(service.id());
+        Process running = this.processes.get(service.id());
+        if (running != null && running.isAlive()) {
+            // A second process would take the first one's place here, and nothing would stop the first.
+            logger.warn("Not starting {} again: pid {} is still running", service.id(), running.pid());
+            return;
+        }
         List<String> command = new ArrayList<>();
         command.add(javaBin());
         command.addAll(this.javaOpts);
