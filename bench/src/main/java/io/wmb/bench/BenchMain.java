@@ -1408,8 +1408,10 @@ public final class BenchMain {
         // The reconcilers on production's schedule, not the tour's 15 s: a scan round's Elasticsearch work shares
         // the 2 cores with the pipeline. Minute-long runs at 500 writes/s, alternated: replication lag p99 50-56 ms
         // with the reconcilers stopped, 75-100 ms with them scanning every 15 s (2026-12-06, Intel Xeon host).
-        builder.environment().putIfAbsent("WMB_RECONCILER_INTERVAL", BENCH_RECONCILER_INTERVAL);
-        builder.environment().putIfAbsent("WMB_RECONCILER_GRACE", BENCH_RECONCILER_GRACE);
+        // Set to what the report names: putIfAbsent would pass a blank value on, which the launcher reads as unset.
+        builder.environment().put("WMB_RECONCILER_INTERVAL", reconcilerInterval());
+        builder.environment().put("WMB_RECONCILER_GRACE",
+                Objects.orElse(System.getenv("WMB_RECONCILER_GRACE"), BENCH_RECONCILER_GRACE));
         int exit = builder.start().waitFor();
         if (exit != 0) {
             throw new IOException("./wmb " + command + " exited with " + exit);

@@ -309,7 +309,7 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         early.setDaemon(true);
         early.start();
         // Services need MariaDB, Redis (and the brokers, with the Kafka transport) to start.
-        ServersReady databases = new ServersReady(this.kafkaTransport ? 6 : 4, () -> {
+        ServersReady serversReady = new ServersReady(this.kafkaTransport ? 6 : 4, () -> {
             Thread services = new Thread(() -> startServices((service) -> !needsNoServer(service)),
                     "wmb-start-services");
             services.setDaemon(true);
@@ -328,7 +328,7 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
                 // Elasticsearch may still be coming up (the processing log buffers), so the services start now
                 // instead of waiting for the slowest server.
                 if (!name.equals("elasticsearch")) {
-                    databases.ready(name);
+                    serversReady.ready(name);
                 }
             }
 
