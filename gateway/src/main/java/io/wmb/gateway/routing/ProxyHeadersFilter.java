@@ -3,7 +3,6 @@ package io.wmb.gateway.routing;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
@@ -73,15 +72,20 @@ public final class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
         boolean chunked = request && isChunked(input.get(HttpHeaders.TRANSFER_ENCODING));
         // The input may be the request's own headers, which are read-only: the result is always a new map.
         HttpHeaders filtered = new HttpHeaders();
-        for (Map.Entry<String, List<String>> header : input.headerSet()) {
-            String name = header.getKey().toLowerCase(Locale.ROOT);
-            boolean dropped = HOP_BY_HOP.contains(name) || connectionOptions.contains(name)
-                    || (request && (name.equals("forwarded") || name.startsWith("x-forwarded-")))
-                    || (chunked && name.equals("content-length"));
-            if (!dropped) {
-                filtered.addAll(header.getKey(), header.getValue());
+        // forEach, not headerSet(): a read-only map (the request's own) walks its names as they are, where
+        // headerSet() first copies them into a case-insensitive set and then every entry once more (the request's
+        // filtering went from 4.7 to 2.6% of a datacenter gateway's CPU samples under saturated reads). A name sent
+        // in two spellings then comes twice, each time with the values of both (Netty looks names up regardless of
+        // case): the first time is the one kept.
+        input.forEach((name, values) -> {
+            String lowerCase = name.toLowerCase(Locale.ROOT);
+            boolean dropped = HOP_BY_HOP.contains(lowerCase) || connectionOptions.contains(lowerCase)
+                    || (request && (lowerCase.equals("forwarded") || lowerCase.startsWith("x-forwarded-")))
+                    || (chunked && lowerCase.equals("content-length"));
+            if (!dropped && !filtered.containsHeader(name)) {
+                filtered.addAll(name, values);
             }
-        }
+        });
         if (this.namesClient) {
             filtered.set(ClientKeys.ADDRESS_HEADER, ClientKeys.address(exchange.getRequest()));
         }

@@ -2,10 +2,12 @@ package io.wmb.gateway.routing;
 
 import java.net.InetSocketAddress;
 
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter.Type;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.support.Netty4HeadersAdapter;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 
@@ -63,6 +65,23 @@ class ProxyHeadersFilterTests {
 
         assertThat(forwarded.get("X-Forwarded-For")).containsExactly("192.0.2.7");
         assertThat(forwarded.getFirst("X-Region")).isEqualTo("north");
+    }
+
+    @Test
+    void shouldPassAHeaderSentInTwoSpellingsOnOnceWithAllItsValues() {
+        // As Reactor Netty hands a request's headers over: Netty keeps each spelling as sent and looks names up
+        // regardless of case, so both spellings answer with the values of both.
+        DefaultHttpHeaders netty = new DefaultHttpHeaders();
+        netty.add("X-Trace", "a");
+        netty.add("x-trace", "b");
+        netty.add("X-Region", "north");
+        HttpHeaders received = HttpHeaders.readOnlyHttpHeaders(new HttpHeaders(new Netty4HeadersAdapter(netty)));
+        MockServerWebExchange exchange = exchange(MockServerHttpRequest.get("/api/posts/1"));
+
+        HttpHeaders forwarded = ProxyHeadersFilter.requests(false).filter(received, exchange);
+
+        assertThat(forwarded.get("X-Trace")).containsExactly("a", "b");
+        assertThat(forwarded.headerNames()).containsExactlyInAnyOrder("X-Trace", "X-Region");
     }
 
     @Test
