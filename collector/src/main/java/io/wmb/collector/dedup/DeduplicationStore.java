@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -25,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * <p>Writes are not fsynced: they reach the operating system at once, so a killed collector keeps them; only a
  * machine crash can lose the last few, and a write that is then delivered again is caught by the processor's
  * version check.
+ *
+ * <p>Almost every lookup is of a request not seen before, which RocksDB can only answer by looking into every table
+ * file whose key range covers it: a Bloom filter per table file (and one over the memtable) answers most of those
+ * from memory instead of reading and decompressing a data block of each. With 3,000,000 requestIds
+ * remembered, a lookup of a new one took 0.9 instead of 40 us of CPU, of a remembered one 17 instead of 39
+ * ({@code DeduplicationStoreBenchmark}); the filters take about 1.25 bytes per remembered requestId.
  */
 public final class DeduplicationStore implements AutoCloseable {
 
@@ -33,6 +41,11 @@ public final class DeduplicationStore implements AutoCloseable {
     static {
         RocksDB.loadLibrary();
     }
+
+    /** About 1% false positives, which only cost the data-block read every lookup paid without the filter. */
+    private static final int BLOOM_BITS_PER_KEY = 10;
+
+    private final BloomFilter filter;
 
     private final Options options;
 
@@ -51,7 +64,11 @@ public final class DeduplicationStore implements AutoCloseable {
         }
         try {
             Files.createDirectories(dir);
-            this.options = new Options().setCreateIfMissing(true);
+            this.filter = new BloomFilter(BLOOM_BITS_PER_KEY);
+            this.options = new Options().setCreateIfMissing(true)
+                .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(this.filter))
+                .setMemtablePrefixBloomSizeRatio(0.1)
+                .setMemtableWholeKeyFiltering(true);
             this.db = TtlDB.open(this.options, dir.toString(), (int) retention.getSeconds(), false);
         }
         catch (IOException ex) {
@@ -70,7 +87,10 @@ public final class DeduplicationStore implements AutoCloseable {
      */
     public boolean contains(String requestId) {
         try {
-            return this.db.get(key(requestId)) != null;
+            byte[] key = key(requestId);
+            // keyMayExist answers "new" from the filters and the memtable; get alone signals a missing key with a
+            // C++ exception inside RocksJava, which cost more than the lookup itself.
+            return this.db.keyMayExist(key, null) && this.db.get(key) != null;
         }
         catch (RocksDBException ex) {
             // Unknown counts as new: the processor's version check is the second line of defence.
@@ -105,6 +125,7 @@ public final class DeduplicationStore implements AutoCloseable {
         this.db.close();
         this.writeOptions.close();
         this.options.close();
+        this.filter.close();
     }
 
     private static byte[] key(String requestId) {

@@ -1,8 +1,11 @@
 package io.wmb.collector.dedup;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +29,21 @@ class DeduplicationStoreTests {
         try (DeduplicationStore reopened = new DeduplicationStore(this.dir, Duration.ofDays(1))) {
             assertThat(reopened.contains("req-2")).isTrue();
             assertThat(reopened.contains("req-3")).isFalse();
+        }
+    }
+
+    @Test
+    void shouldWriteTableFilesWithABloomFilterSoThatNewRequestsAreAnsweredFromMemory() throws IOException {
+        try (DeduplicationStore store = new DeduplicationStore(this.dir, Duration.ofDays(1))) {
+            store.remember(List.of("req-1"), System.currentTimeMillis());
+        }
+        // RocksDB writes the options every table file of the store is built with next to them.
+        try (Stream<Path> files = Files.list(this.dir)) {
+            Path options = files.filter((file) -> file.getFileName().toString().startsWith("OPTIONS-"))
+                .max(Path::compareTo)
+                .orElseThrow();
+            assertThat(Files.readAllLines(options)).map(String::strip)
+                .contains("filter_policy=bloomfilter:10:false", "memtable_whole_key_filtering=true");
         }
     }
 
