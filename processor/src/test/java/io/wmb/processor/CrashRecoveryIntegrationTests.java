@@ -8,6 +8,7 @@ import io.wmb.processor.ops.MasterOwnership;
 import io.wmb.processor.post.PostState;
 import io.wmb.processor.post.WriteKind;
 import io.wmb.processor.recovery.IntentRecovery;
+import io.wmb.processor.recovery.WriteIntent;
 import io.wmb.processor.recovery.WriteIntents;
 import io.wmb.processor.store.PostCache;
 import io.wmb.processor.store.PostRepository;
@@ -116,6 +117,31 @@ class CrashRecoveryIntegrationTests extends IntegrationTestSupport {
         recovery(unicom).recover(Duration.ZERO);
         assertThat(intents(unicom).olderThan(Duration.ZERO, 10_000)).noneMatch(i -> i.requestId().equals(requestId));
         assertThat(unicom.reship().received()).extracting(PostWrite::getRequestId).contains(requestId);
+    }
+
+    /**
+     * While reship is away, recovery tries again every few seconds and records the write's stages again each time,
+     * replacing the records before. They keep the time the write started: stamped with the time of the last try,
+     * they would always be younger than the reconcilers' grace period, and no scan would ever take the write up.
+     */
+    @Test
+    void shouldRecordTheStagesOfAnInterruptedWriteAgainAtTheTimeItStarted() throws InterruptedException {
+        PostState post = createAndReplicate(unicom, telecom);
+        String requestId = "crash-" + UUID.randomUUID();
+        WriteIntent intent = intents(unicom).open(requestId, post.id(), WriteKind.UPDATE);
+        unicom.reship().refuse(true);
+        try {
+            Thread.sleep(1_500);
+            recovery(unicom).recover(Duration.ZERO);
+        }
+        finally {
+            unicom.reship().refuse(false);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(processingLogAt(requestId, "unicom", "ACCEPTED")).isEqualTo(intent.openedAtMs());
+            assertThat(processingLogAt(requestId, "unicom", "LOCAL_APPLIED")).isEqualTo(intent.openedAtMs());
+        });
+        recovery(unicom).recover(Duration.ZERO);
     }
 
     /** An edit of {@code before} in unicom as a kill after the MySQL commit leaves it: intent open, cache not told. */

@@ -102,6 +102,26 @@ abstract class IntegrationTestSupport {
 
     /** The processing-log records of a request id, as {@code datacenter:stage:outcome}. */
     static List<String> processingLog(String requestId) {
+        List<String> records = new ArrayList<>();
+        for (JsonNode record : processingLogRecords(requestId)) {
+            records.add(record.path("datacenter").asString() + ":" + record.path("stage").asString() + ":"
+                    + record.path("outcome").asString());
+        }
+        return records;
+    }
+
+    /** When a stage of a request happened in a datacenter, as its record says (epoch ms), or -1 without one. */
+    static long processingLogAt(String requestId, String datacenter, String stage) {
+        for (JsonNode record : processingLogRecords(requestId)) {
+            if (record.path("datacenter").asString().equals(datacenter) && record.path("stage").asString()
+                .equals(stage)) {
+                return record.path("at").asLong();
+            }
+        }
+        return -1;
+    }
+
+    private static List<JsonNode> processingLogRecords(String requestId) {
         String query = "{\"size\": 50, \"query\": {\"term\": {\"requestId\": " + JSON.writeValueAsString(requestId)
                 + "}}}";
         HttpRequest request = HttpRequest.newBuilder(URI.create(datacenters.infrastructure.elasticsearchUrl()
@@ -111,11 +131,9 @@ abstract class IntegrationTestSupport {
             .build();
         try {
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            List<String> records = new ArrayList<>();
+            List<JsonNode> records = new ArrayList<>();
             for (JsonNode hit : JSON.readTree(response.body()).path("hits").path("hits")) {
-                JsonNode source = hit.path("_source");
-                records.add(source.path("datacenter").asString() + ":" + source.path("stage").asString() + ":"
-                        + source.path("outcome").asString());
+                records.add(hit.path("_source"));
             }
             return records;
         }

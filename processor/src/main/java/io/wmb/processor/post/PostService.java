@@ -1,6 +1,7 @@
 package io.wmb.processor.post;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -242,8 +243,13 @@ public class PostService {
         Write write = new Write(intent.requestId(), datacenter, intent.kind(), stored.get(), clock.millis());
         log.debug("Finishing {} of post {} (request {}), interrupted {} ms ago", intent.kind(), intent.postId(),
                 intent.requestId(), clock.millis() - intent.openedAtMs());
-        processingLog.record(write, Stage.ACCEPTED, Outcome.OK, null);
-        processingLog.record(write, Stage.LOCAL_APPLIED, Outcome.OK, "finished after an interruption");
+        // Stamped with the time the write started, not now: recovery retries every few seconds while reship is
+        // away, and each record replaces the one before it (its id is requestId:datacenter:stage). Stamped now, the
+        // write's records would stay younger than the reconcilers' grace period, whose scans judge a write in the
+        // window of its earliest record, so none would ever take it up.
+        Instant startedAt = Instant.ofEpochMilli(intent.openedAtMs());
+        processingLog.record(write, Stage.ACCEPTED, Outcome.OK, null, startedAt);
+        processingLog.record(write, Stage.LOCAL_APPLIED, Outcome.OK, "finished after an interruption", startedAt);
         metrics.writeRecovered();
         return handToReship(write, intent);
     }

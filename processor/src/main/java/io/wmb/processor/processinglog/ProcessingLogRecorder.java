@@ -1,6 +1,7 @@
 package io.wmb.processor.processinglog;
 
 import java.time.Clock;
+import java.time.Instant;
 
 import io.wmb.processinglog.Outcome;
 import io.wmb.processinglog.ProcessingLog;
@@ -45,9 +46,22 @@ public class ProcessingLogRecorder {
      * @param detail a reason, may be {@code null}
      */
     public void record(Write write, Stage stage, Outcome outcome, String detail) {
+        record(write, stage, outcome, detail, clock.instant());
+    }
+
+    /**
+     * Records one stage of a write as of an earlier time: a stage recorded again for a write finished after an
+     * interruption keeps the time it first happened.
+     * @param write the write
+     * @param stage the stage
+     * @param outcome how it ended
+     * @param detail a reason, may be {@code null}
+     * @param at when the stage happened
+     */
+    public void record(Write write, Stage stage, Outcome outcome, String detail, Instant at) {
         try {
             processingLog.record(new ProcessingRecord(write.requestId(), datacenter, write.origin(), stage, outcome,
-                    clock.instant(), write.state().id(), write.state().version(), detail));
+                    at, write.state().id(), write.state().version(), detail));
         }
         catch (RuntimeException ex) {
             log.warn("Could not record {} {} of {}: {}", stage, outcome, write.requestId(), ex.toString());
