@@ -166,6 +166,11 @@ public final class DemoClient {
         return send(HttpRequest.newBuilder(url(8090, "/status")).GET());
     }
 
+    /** {@code GET /api/reconciler/status} of a datacenter's reconciler. */
+    Answer reconcilerStatus(Datacenter dc) {
+        return send(HttpRequest.newBuilder(url(8130 + dc.number(), "/api/reconciler/status")).GET());
+    }
+
     /** {@code POST /api/reconciler/scan} on a datacenter's reconciler; only the lease holder scans. */
     Answer scan(Datacenter dc) {
         return send(operator(HttpRequest.newBuilder(url(8130 + dc.number(), "/api/reconciler/scan")),

@@ -13,7 +13,8 @@ import io.wmb.infra.InfrastructureSettings;
  * @param users how many users the split is measured over
  * @param shiftPercent the share of the north the tour sends to telecom
  * @param convergeTimeout how long the datacenters may take to agree after the link heals
- * @param repairTimeout how long the reconciler may take to repair the injected gap
+ * @param repairTimeout how long the reconciler may take to repair the injected gap, beyond the reconcilers' grace
+ *     (the tour reads it from their status)
  */
 public record TourSettings(int portOffset, String operatorToken, int users, int shiftPercent,
         Duration convergeTimeout, Duration repairTimeout) {

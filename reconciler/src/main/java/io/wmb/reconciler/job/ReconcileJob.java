@@ -106,7 +106,7 @@ public class ReconcileJob {
         this.retention = retention;
         this.metrics = metrics;
         this.clock = clock;
-        this.status = new AtomicReference<>(ReconcileStatus.initial(datacenter, leases.instanceId()));
+        this.status = new AtomicReference<>(ReconcileStatus.initial(datacenter, leases.instanceId(), settings.grace()));
     }
 
     /**
@@ -232,7 +232,7 @@ public class ReconcileJob {
         }
         return update(withFlush(new ReconcileStatus(previous.datacenter(), previous.instanceId(), true, now, from, to,
                 watermark, result.scannedRecords(), result.incomplete().size(), redriven, repaired, deadLettered,
-                result.took().toMillis(), error, null, 0), end));
+                result.took().toMillis(), error, null, 0, previous.graceMillis()), end));
     }
 
     /** Reads the writers' flush watermarks and plans the window's end; without them, it ends at now - grace. */
@@ -314,7 +314,7 @@ public class ReconcileJob {
         return new ReconcileStatus(status.datacenter(), status.instanceId(), leader, status.lastScanAt(),
                 status.windowFrom(), status.windowTo(), status.watermark(), status.scanned(),
                 status.incompleteFound(), status.redriven(), status.repaired(), status.deadLettered(),
-                status.scanMillis(), error, status.heldBackBy(), status.flushLagMillis());
+                status.scanMillis(), error, status.heldBackBy(), status.flushLagMillis(), status.graceMillis());
     }
 
     private static ReconcileStatus withFlush(ReconcileStatus status, WindowEnd end) {
@@ -322,7 +322,8 @@ public class ReconcileJob {
                 status.windowFrom(), status.windowTo(), status.watermark(), status.scanned(),
                 status.incompleteFound(), status.redriven(), status.repaired(), status.deadLettered(),
                 status.scanMillis(), status.lastError(),
-                (end.heldBackBy() != null) ? end.heldBackBy().writer() : null, end.flushLag().toMillis());
+                (end.heldBackBy() != null) ? end.heldBackBy().writer() : null, end.flushLag().toMillis(),
+                status.graceMillis());
     }
 
 }

@@ -1,5 +1,6 @@
 package io.wmb.reconciler.job;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -23,15 +24,17 @@ import java.time.Instant;
  *     records from before the usual end), {@code null} when none did
  * @param flushLagMillis how far the oldest flush watermark of the live processing-log writers trailed the last
  *     scan's "now", 0 when no writer publishes one
+ * @param graceMillis how far every window's end trails "now" at least ({@code wmb.reconciler.scan.grace}): a
+ *     write is judged, and repaired if need be, no sooner than this after its first record
  */
 public record ReconcileStatus(String datacenter, String instanceId, boolean leader, Instant lastScanAt,
         Instant windowFrom, Instant windowTo, Instant watermark, long scanned, long incompleteFound, long redriven,
         long repaired, long deadLettered, long scanMillis, String lastError, String heldBackBy,
-        long flushLagMillis) {
+        long flushLagMillis, long graceMillis) {
 
-    static ReconcileStatus initial(String datacenter, String instanceId) {
+    static ReconcileStatus initial(String datacenter, String instanceId, Duration grace) {
         return new ReconcileStatus(datacenter, instanceId, false, null, null, null, null, 0, 0, 0, 0, 0, 0, null, null,
-                0);
+                0, grace.toMillis());
     }
 
 }

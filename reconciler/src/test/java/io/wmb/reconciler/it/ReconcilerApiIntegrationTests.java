@@ -63,6 +63,7 @@ class ReconcilerApiIntegrationTests {
                 () -> Infrastructure.dataRoot().resolve("reconciler-api-it-" + UUID.randomUUID()).toString());
         registry.add("wmb.reconciler.operator-token", () -> TOKEN);
         registry.add("wmb.reconciler.scan.enabled", () -> "false");
+        registry.add("wmb.reconciler.scan.grace", () -> "42s");
         registry.add("wmb.reconciler.lease.name", () -> "api-it-" + UUID.randomUUID());
         registry.add("wmb.reconciler.processors.unicom", () -> "127.0.0.1:" + unicom.port());
         registry.add("wmb.reconciler.processors.telecom", () -> "127.0.0.1:" + telecom.port());
@@ -79,6 +80,8 @@ class ReconcilerApiIntegrationTests {
         HttpResponse<String> before = get("/api/reconciler/status", null);
         assertThat(before.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(before.body()).path("datacenter").asText()).isEqualTo("unicom");
+        // What a client (the demo's tour) needs to know how long a repair can take at the soonest.
+        assertThat(JSON.readTree(before.body()).path("graceMillis").asLong()).isEqualTo(42_000);
 
         this.job.runOnce();
 
@@ -86,6 +89,7 @@ class ReconcilerApiIntegrationTests {
         assertThat(after.path("leader").asBoolean()).isTrue();
         assertThat(after.path("lastScanAt").isNull()).isFalse();
         assertThat(after.has("windowFrom")).isTrue();
+        assertThat(after.path("graceMillis").asLong()).isEqualTo(42_000);
     }
 
     @Test
