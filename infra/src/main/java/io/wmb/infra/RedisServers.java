@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 import org.slf4j.Logger;
@@ -16,7 +17,21 @@ import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
 
-/** One Redis per datacenter, a pure cache: no snapshots, no append-only file. */
+/**
+ * One Redis per datacenter, with an append-only file in the run's data folder.
+ *
+ * <p>Why persistence for a cache: in the datacenter that does not own the MySQL master, a local write goes to Redis
+ * only (and to reship's outbox); its own replica has it only once the write has gone to the master and come back in
+ * the binlog, which takes the whole cut while the link is cut. A Redis that came back empty would serve that
+ * datacenter its replica's older state, and a like counted on it would start from the older count, so an
+ * acknowledged like would be lost for good (counters merge by maximum) and the datacenters would not converge.
+ * Redis writes each command to the file before it answers (with {@code everysec} it may hold writes back for up to
+ * 2 s while a slow disk finishes the last sync), so a killed Redis loses nothing that was not held back;
+ * {@code appendfsync}
+ * ({@code WMB_REDIS_APPENDFSYNC}, default {@code everysec}) decides what a power loss of the machine may take:
+ * the last second, or nothing with {@code always}. Eviction ({@code allkeys-lru} at 128 MB) stays the demo's, as
+ * the least recently used posts are long since in the replica; docs/design.md says what it takes in production.
+ */
 final class RedisServers implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(RedisServers.class);
@@ -28,6 +43,9 @@ final class RedisServers implements AutoCloseable {
      */
     static final Path EXECUTABLE = executable();
 
+    /** When Redis syncs its append-only file: {@code WMB_REDIS_APPENDFSYNC}, default {@code everysec}. */
+    static final String APPENDFSYNC = appendfsync(System.getenv("WMB_REDIS_APPENDFSYNC"));
+
     private final Map<Datacenter, Instance> instances;
 
     private RedisServers(Map<Datacenter, Instance> instances) {
@@ -37,15 +55,28 @@ final class RedisServers implements AutoCloseable {
     static RedisServers start(InfrastructureSettings settings, ServerListener listener) {
         Map<Datacenter, Instance> instances = new EnumMap<>(Datacenter.class);
         try {
-            instances.put(Datacenter.UNICOM, Instance.start(Datacenter.UNICOM, settings.redisUnicomPort(), listener));
+            instances.put(Datacenter.UNICOM,
+                    Instance.start(Datacenter.UNICOM, settings.redisUnicomPort(), settings.dataDir(), listener));
             instances.put(Datacenter.TELECOM,
-                    Instance.start(Datacenter.TELECOM, settings.redisTelecomPort(), listener));
+                    Instance.start(Datacenter.TELECOM, settings.redisTelecomPort(), settings.dataDir(), listener));
             return new RedisServers(instances);
         }
         catch (RuntimeException ex) {
             instances.values().forEach(Instance::stop);
             throw ex;
         }
+    }
+
+    static String appendfsync(String configured) {
+        if (configured == null || configured.isBlank()) {
+            return "everysec";
+        }
+        String value = configured.trim();
+        if (!List.of("always", "everysec", "no").contains(value)) {
+            throw new IllegalArgumentException(
+                    "WMB_REDIS_APPENDFSYNC must be always, everysec or no, but was '" + configured + "'");
+        }
+        return value;
     }
 
     private static Path executable() {
@@ -99,15 +130,18 @@ final class RedisServers implements AutoCloseable {
         /** The last lines Redis printed; its output must be drained anyway or it blocks. */
         private final Deque<String> lastLines = new ArrayDeque<>();
 
-        private Instance(String name, int port) throws IOException {
+        private Instance(String name, int port, Path dir) throws IOException {
             this.name = name;
             this.port = port;
+            Files.createDirectories(dir);
             this.server = RedisServer.newRedisServer()
                 .executableProvider(EXECUTABLE::toFile)
                 .bind("127.0.0.1")
                 .port(port)
+                .setting("dir \"" + dir + "\"")
                 .setting("save \"\"")
-                .setting("appendonly no")
+                .setting("appendonly yes")
+                .setting("appendfsync " + APPENDFSYNC)
                 .setting("maxmemory 128mb")
                 .setting("maxmemory-policy allkeys-lru")
                 .onShutdownForceStop(true)
@@ -116,7 +150,7 @@ final class RedisServers implements AutoCloseable {
                 .build();
         }
 
-        static Instance start(Datacenter datacenter, int requestedPort, ServerListener listener) {
+        static Instance start(Datacenter datacenter, int requestedPort, Path dataDir, ServerListener listener) {
             String name = "redis-" + datacenter.id();
             int port = LocalPorts.orFree(requestedPort);
             LocalPorts.requireFree(port, name);
@@ -124,7 +158,7 @@ final class RedisServers implements AutoCloseable {
             long started = System.nanoTime();
             Instance instance = null;
             try {
-                instance = new Instance(name, port);
+                instance = new Instance(name, port, dataDir.resolve(name));
                 instance.server.start();
                 listener.ready(name, port, instance.pid(), Duration.ofNanos(System.nanoTime() - started));
                 return instance;
