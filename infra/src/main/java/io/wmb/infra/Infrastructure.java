@@ -170,6 +170,17 @@ public final class Infrastructure implements AutoCloseable {
         return this.kafka;
     }
 
+    /**
+     * Starts a datacenter's Redis again after it died, on its port and from its append-only file (what a service
+     * manager does for a crashed Redis).
+     * @param dc whose Redis
+     * @return the new process id
+     * @throws IllegalStateException if that Redis still runs
+     */
+    public long startRedisAgain(Datacenter dc) {
+        return this.redis.startAgain(dc, ServerListener.NONE);
+    }
+
     /** Where each server listens and its process id, for status displays. */
     public List<ServerInfo> servers() {
         return List.of(

@@ -48,8 +48,11 @@ final class RedisServers implements AutoCloseable {
 
     private final Map<Datacenter, Instance> instances;
 
-    private RedisServers(Map<Datacenter, Instance> instances) {
+    private final Path dataDir;
+
+    private RedisServers(Map<Datacenter, Instance> instances, Path dataDir) {
         this.instances = instances;
+        this.dataDir = dataDir;
     }
 
     static RedisServers start(InfrastructureSettings settings, ServerListener listener) {
@@ -59,7 +62,7 @@ final class RedisServers implements AutoCloseable {
                     Instance.start(Datacenter.UNICOM, settings.redisUnicomPort(), settings.dataDir(), listener));
             instances.put(Datacenter.TELECOM,
                     Instance.start(Datacenter.TELECOM, settings.redisTelecomPort(), settings.dataDir(), listener));
-            return new RedisServers(instances);
+            return new RedisServers(instances, settings.dataDir());
         }
         catch (RuntimeException ex) {
             instances.values().forEach(Instance::stop);
@@ -102,20 +105,41 @@ final class RedisServers implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a datacenter's Redis again after it died (a crash, a {@code kill -9}), on its port and from its
+     * append-only file.
+     * @param datacenter whose Redis
+     * @param listener told of the start
+     * @return the new process id
+     * @throws IllegalStateException if that Redis still runs
+     */
+    synchronized long startAgain(Datacenter datacenter, ServerListener listener) {
+        Instance previous = this.instances.get(datacenter);
+        long pid = previous.pid();
+        if (pid > 0) {
+            throw new IllegalStateException(previous.name + " runs (pid " + pid + "): only a Redis that died can be "
+                    + "started again");
+        }
+        previous.stop();
+        Instance started = Instance.start(datacenter, previous.port, this.dataDir, listener);
+        this.instances.put(datacenter, started);
+        return started.pid();
+    }
+
     String url(Datacenter datacenter) {
         return "redis://127.0.0.1:" + port(datacenter);
     }
 
-    int port(Datacenter datacenter) {
+    synchronized int port(Datacenter datacenter) {
         return this.instances.get(datacenter).port;
     }
 
-    long pid(Datacenter datacenter) {
+    synchronized long pid(Datacenter datacenter) {
         return this.instances.get(datacenter).pid();
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         this.instances.values().forEach(Instance::stop);
     }
 

@@ -151,6 +151,36 @@ class FaultSystemIntegrationTests {
                 + " s (outage until healthy)", outage);
     }
 
+    /**
+     * Telecom does not own the MySQL master: while the link is cut, its Redis holds the only local copy of the writes
+     * made there (reship's outbox holds the copy bound for unicom). Killed then, it must come back with them, or
+     * telecom would serve its replica's older posts and count new likes on top of the older counts.
+     */
+    @Test
+    @Order(3)
+    void shouldLoseNothingWhenTelecomsRedisIsKilledWhileTheLinkIsCut() {
+        Duration cut = duration(10, 60);
+        WriteChecker checker = checker("kill -9 redis-telecom during a cut");
+        checker.start();
+        awaitSomeWrites(checker);
+        demo.cutLink();
+        try {
+            pause(cut.dividedBy(2));
+            long killed = demo.kill9("redis-telecom");
+            pause(Duration.ofSeconds(2));
+            demo.startServer("redis-telecom");
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+                .until(() -> demo.isHealthy("redis-telecom") && demo.pid("redis-telecom") != killed);
+            pause(cut.dividedBy(2));
+        }
+        finally {
+            demo.healLink();
+        }
+        pause(duration(3, 10));
+        finish(checker, "`kill -9` of telecom's Redis halfway through a link cut, started again 2 s later by the "
+                + "supervisor from its append-only file", cut);
+    }
+
     @Test
     @Order(4)
     void shouldLoseNothingWhileElasticsearchIsDown() {

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@code GET /link}, {@code POST /link/cut}, {@code POST /link/heal}, {@code POST /link/latency?rttMs=40},
  * {@code POST /link/stalls?enabled=true&minPauseMs=50&maxPauseMs=800&intervalMs=1000&seed=1} (packet-like stalls;
  * every parameter but {@code enabled} optional),
- * {@code POST /services/{name}/stop} and {@code POST /services/{name}/start} (one service, e.g. to inject a fault).
+ * {@code POST /services/{name}/stop} and {@code POST /services/{name}/start} (one service, e.g. to inject a fault),
+ * {@code POST /servers/{redis-unicom|redis-telecom}/start} (a Redis that died, from its append-only file).
  * {@code GET /status.txt} is the same status as tab-separated lines, for {@code ./wmb}. Errors are
  * {@code application/problem+json}.
  */
@@ -108,6 +109,10 @@ final class ControlServer {
             serviceAction(exchange, method, path);
             return;
         }
+        if (path.startsWith("/servers/")) {
+            serverAction(exchange, method, path);
+            return;
+        }
         if (path.startsWith("/datacenters/")) {
             datacenterAction(exchange, method, path);
             return;
@@ -148,7 +153,7 @@ final class ControlServer {
             default -> problem(exchange, 404, "Not Found", "No resource at " + path
                     + "; try GET /status, GET /link, POST /link/cut, POST /link/heal,"
                     + " POST /link/latency?rttMs=40, POST /link/stalls?enabled=true|false,"
-                    + " POST /services/{name}/stop|start,"
+                    + " POST /services/{name}/stop|start, POST /servers/{redis-unicom|redis-telecom}/start,"
                     + " POST /datacenters/{unicom|telecom}/down|up, POST /failover?to=telecom, POST /failback");
         }
     }
@@ -165,6 +170,19 @@ final class ControlServer {
             Component component = parts[1].equals("stop") ? this.supervisor.stopService(parts[0])
                     : this.supervisor.startService(parts[0]);
             send(exchange, 200, "application/json", componentJson(component));
+        }
+    }
+
+    /** {@code POST /servers/{name}/start}: a Redis that died started again; answers its status line as JSON. */
+    private void serverAction(HttpExchange exchange, String method, String path) throws IOException {
+        String[] parts = path.substring("/servers/".length()).split("/");
+        if (parts.length != 2 || !parts[1].equals("start")) {
+            problem(exchange, 404, "Not Found", "No resource at " + path + "; try POST /servers/{name}/start, e.g."
+                    + " /servers/redis-telecom/start");
+            return;
+        }
+        if (requireMethod(exchange, method, "POST")) {
+            send(exchange, 200, "application/json", componentJson(this.supervisor.startServer(parts[0])));
         }
     }
 
@@ -416,6 +434,15 @@ final class ControlServer {
          */
         default Component startService(String name) {
             throw new UnavailableException("this control API runs no services");
+        }
+
+        /**
+         * Starts a server that died again; only Redis, whose append-only file brings back what it held.
+         * @param name {@code redis-unicom} or {@code redis-telecom}
+         * @return the server, running again
+         */
+        default Component startServer(String name) {
+            throw new UnavailableException("this control API runs no servers");
         }
 
         /**

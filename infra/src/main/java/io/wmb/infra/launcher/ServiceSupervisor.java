@@ -207,6 +207,32 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
     }
 
     @Override
+    public Component startServer(String name) {
+        Datacenter datacenter = switch (name) {
+            case "redis-unicom" -> Datacenter.UNICOM;
+            case "redis-telecom" -> Datacenter.TELECOM;
+            default -> throw new ControlServer.NotFoundException("no server " + name + " to start again: only "
+                    + "redis-unicom and redis-telecom can be (MariaDB and Elasticsearch are not restarted here)");
+        };
+        Infrastructure servers = this.infrastructure;
+        if (servers == null) {
+            throw new ControlServer.UnavailableException("the servers are not up yet");
+        }
+        Component component = component(name);
+        long pid;
+        try {
+            pid = servers.startRedisAgain(datacenter);
+        }
+        catch (IllegalStateException ex) {
+            throw new ControlServer.BadRequestException(ex.getMessage());
+        }
+        this.missedConnects.remove(name);
+        component.healthy(pid);
+        logger.info("Started {} again on request (pid {}), from its append-only file", name, pid);
+        return component;
+    }
+
+    @Override
     public List<String> datacenterDown(Datacenter datacenter) {
         List<String> steps = new ArrayList<>();
         for (ServiceSpec service : this.services) {

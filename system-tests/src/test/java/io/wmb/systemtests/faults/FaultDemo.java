@@ -144,6 +144,11 @@ public final class FaultDemo {
         control("POST", "/services/" + id + "/start");
     }
 
+    /** Starts a Redis that died again through the supervisor, from its append-only file. */
+    public void startServer(String id) {
+        control("POST", "/servers/" + id + "/start");
+    }
+
     /**
      * Kills a service with SIGKILL, as a crash would: no shutdown hook, no graceful drain.
      * @return the pid it had

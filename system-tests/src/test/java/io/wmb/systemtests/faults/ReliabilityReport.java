@@ -101,6 +101,10 @@ public final class ReliabilityReport {
             stored state into the cache and hands it to reship), so the kill scenarios of both processors converge.
             A request header over the limit got `431` with an empty body; gateways and processors now answer it
             with a problem+json.
+            A `kill -9` of telecom's Redis while the link was cut (telecom does not own the MySQL master, so its
+            Redis held the only local copy of its writes) left telecom serving older posts and counting likes on
+            top of older counts, for good (8 lost writes and no convergence in a short run). Redis now keeps an
+            append-only file and comes back with what it answered; the scenario converges.
             """;
 
     private static final String FAILOVER_PROCEDURE = """
