@@ -102,9 +102,14 @@ public final class Redriver {
     public RedriveResult redrive(Verdict verdict) {
         String origin = verdict.origin();
         String peer = Datacenters.peer(origin);
+        // Not there while the origin never confirmed the write: a create that failed before it was stored (its
+        // client got an error), which waiting will not change, so it goes to the dead letters at once, as an older
+        // version below does; retried with backoff, a burst of them (a store down under load) held up the scan for
+        // seconds each. Confirmed there but not found is odd enough to try again.
         PostWrite state = this.processors.get(origin).fetch(verdict.postId())
                 .orElseThrow(() -> new RedriveException("post " + verdict.postId() + " is not found at its origin "
-                        + origin, true));
+                        + origin + (verdict.localDone() ? "" : ": the write was never applied there"),
+                        verdict.localDone()));
         boolean localConfirmed = false;
         if (!verdict.localDone()) {
             if (state.getVersion() < verdict.version()) {

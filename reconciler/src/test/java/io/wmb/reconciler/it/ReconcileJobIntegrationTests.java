@@ -301,6 +301,24 @@ class ReconcileJobIntegrationTests {
     }
 
     @Test
+    void shouldDeadLetterAtOnceACreateTheOriginNeverStored() throws IOException {
+        Instant t = day();
+        MutableClock clock = new MutableClock(t.plus(Duration.ofMinutes(5)));
+        String failedCreate = id("failed-create");
+        long post = post();
+        long v = version(t, 0, "unicom");
+        log.write(stages(failedCreate, "unicom", post, v, t, Stage.ACCEPTED));
+
+        ReconcileStatus status = job("unicom-a", lease(), clock).runOnce();
+
+        assertThat(status.deadLettered()).isEqualTo(1);
+        assertThat(telecom.applies(failedCreate)).isZero();
+        DeadLetter deadLetter = new DeadLetterRepository(client).find(failedCreate).orElseThrow();
+        assertThat(deadLetter.attempts()).as("not retried with backoff").isEqualTo(1);
+        assertThat(deadLetter.reason()).contains("not found").contains("never applied");
+    }
+
+    @Test
     void shouldLetOnlyOneOfTwoInstancesActAndTheOtherTakeOverAfterExpiry() throws Exception {
         Instant t = day();
         MutableClock clock = new MutableClock(t.plus(Duration.ofMinutes(5)));
