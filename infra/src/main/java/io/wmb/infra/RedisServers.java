@@ -27,10 +27,10 @@ import redis.embedded.core.ExecutableProvider;
  * acknowledged like would be lost for good (counters merge by maximum) and the datacenters would not converge.
  * Redis writes each command to the file before it answers (with {@code everysec} it may hold writes back for up to
  * 2 s while a slow disk finishes the last sync), so a killed Redis loses nothing that was not held back;
- * {@code appendfsync}
- * ({@code WMB_REDIS_APPENDFSYNC}, default {@code everysec}) decides what a power loss of the machine may take:
- * the last second, or nothing with {@code always}. Eviction ({@code allkeys-lru} at 128 MB) stays the demo's, as
- * the least recently used posts are long since in the replica; docs/design.md says what it takes in production.
+ * {@code appendfsync} ({@code WMB_REDIS_APPENDFSYNC}, default {@code everysec}) decides what a power loss of the
+ * machine may take: the last second, or nothing with {@code always}. Eviction ({@code allkeys-lru} at 128 MB) stays
+ * the demo's: the least recently used posts are usually long since in the replica, but not always (docs/design.md
+ * says what that takes in production).
  */
 final class RedisServers implements AutoCloseable {
 
@@ -43,26 +43,27 @@ final class RedisServers implements AutoCloseable {
      */
     static final Path EXECUTABLE = executable();
 
-    /** When Redis syncs its append-only file: {@code WMB_REDIS_APPENDFSYNC}, default {@code everysec}. */
-    static final String APPENDFSYNC = appendfsync(System.getenv("WMB_REDIS_APPENDFSYNC"));
-
     private final Map<Datacenter, Instance> instances;
 
     private final Path dataDir;
 
-    private RedisServers(Map<Datacenter, Instance> instances, Path dataDir) {
+    private final String appendfsync;
+
+    private RedisServers(Map<Datacenter, Instance> instances, Path dataDir, String appendfsync) {
         this.instances = instances;
         this.dataDir = dataDir;
+        this.appendfsync = appendfsync;
     }
 
     static RedisServers start(InfrastructureSettings settings, ServerListener listener) {
         Map<Datacenter, Instance> instances = new EnumMap<>(Datacenter.class);
+        String appendfsync = appendfsync(System.getenv("WMB_REDIS_APPENDFSYNC"));
         try {
-            instances.put(Datacenter.UNICOM,
-                    Instance.start(Datacenter.UNICOM, settings.redisUnicomPort(), settings.dataDir(), listener));
-            instances.put(Datacenter.TELECOM,
-                    Instance.start(Datacenter.TELECOM, settings.redisTelecomPort(), settings.dataDir(), listener));
-            return new RedisServers(instances, settings.dataDir());
+            instances.put(Datacenter.UNICOM, Instance.start(Datacenter.UNICOM, settings.redisUnicomPort(),
+                    settings.dataDir(), appendfsync, listener));
+            instances.put(Datacenter.TELECOM, Instance.start(Datacenter.TELECOM, settings.redisTelecomPort(),
+                    settings.dataDir(), appendfsync, listener));
+            return new RedisServers(instances, settings.dataDir(), appendfsync);
         }
         catch (RuntimeException ex) {
             instances.values().forEach(Instance::stop);
@@ -70,6 +71,7 @@ final class RedisServers implements AutoCloseable {
         }
     }
 
+    /** When Redis syncs its append-only file, from {@code WMB_REDIS_APPENDFSYNC}: {@code everysec} when unset. */
     static String appendfsync(String configured) {
         if (configured == null || configured.isBlank()) {
             return "everysec";
@@ -121,7 +123,7 @@ final class RedisServers implements AutoCloseable {
                     + "started again");
         }
         previous.stop();
-        Instance started = Instance.start(datacenter, previous.port, this.dataDir, listener);
+        Instance started = Instance.start(datacenter, previous.port, this.dataDir, this.appendfsync, listener);
         this.instances.put(datacenter, started);
         return started.pid();
     }
@@ -154,7 +156,7 @@ final class RedisServers implements AutoCloseable {
         /** The last lines Redis printed; its output must be drained anyway or it blocks. */
         private final Deque<String> lastLines = new ArrayDeque<>();
 
-        private Instance(String name, int port, Path dir) throws IOException {
+        private Instance(String name, int port, Path dir, String appendfsync) throws IOException {
             this.name = name;
             this.port = port;
             Files.createDirectories(dir);
@@ -165,7 +167,7 @@ final class RedisServers implements AutoCloseable {
                 .setting("dir \"" + dir + "\"")
                 .setting("save \"\"")
                 .setting("appendonly yes")
-                .setting("appendfsync " + APPENDFSYNC)
+                .setting("appendfsync " + appendfsync)
                 .setting("maxmemory 128mb")
                 .setting("maxmemory-policy allkeys-lru")
                 .onShutdownForceStop(true)
@@ -174,7 +176,8 @@ final class RedisServers implements AutoCloseable {
                 .build();
         }
 
-        static Instance start(Datacenter datacenter, int requestedPort, Path dataDir, ServerListener listener) {
+        static Instance start(Datacenter datacenter, int requestedPort, Path dataDir, String appendfsync,
+                ServerListener listener) {
             String name = "redis-" + datacenter.id();
             int port = LocalPorts.orFree(requestedPort);
             LocalPorts.requireFree(port, name);
@@ -182,7 +185,7 @@ final class RedisServers implements AutoCloseable {
             long started = System.nanoTime();
             Instance instance = null;
             try {
-                instance = new Instance(name, port, dataDir.resolve(name));
+                instance = new Instance(name, port, dataDir.resolve(name), appendfsync);
                 instance.server.start();
                 listener.ready(name, port, instance.pid(), Duration.ofNanos(System.nanoTime() - started));
                 return instance;
