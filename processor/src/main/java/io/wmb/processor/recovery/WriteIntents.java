@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * Redis write, or after the Redis write and before reship) leaves its intent behind, and {@link IntentRecovery}
  * finishes the write from what the stores hold.
  * <p>
- * Why Redis and not a MySQL table: both datacenters need it, and only one owns the MySQL master; the intent has to
- * outlive the processor, not Redis (if Redis is lost, the cache it protects is lost with it and refills from MySQL).
+ * Why Redis and not a MySQL table: both datacenters need it, and only one owns the MySQL master. The intent has to
+ * outlive the processor; it outlives a restart of Redis too, which keeps an append-only file because in the
+ * datacenter without the master it holds the only local copy of that datacenter's writes (docs/design.md).
  * Finished intents are removed in batches, off the request path: a finished intent that survives a crash is
  * finished again, which is harmless because every step is idempotent.
  */
