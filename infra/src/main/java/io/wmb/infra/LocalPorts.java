@@ -5,13 +5,24 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Loopback port helpers: nothing here ever touches an address other than 127.0.0.1. */
 public final class LocalPorts {
 
     private static final int DRAWS = 1000;
+
+    /** Where drawn ports start; below, the well-known and registered ports that machines often run. */
+    private static final int LOWEST = 10_000;
+
+    /** Fewer ports than this below the ephemeral range, and the draw falls back to the kernel's bind to port 0. */
+    private static final int FEWEST = 2_000;
+
+    private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
 
     /**
      * Every port {@link #free()} handed out in this JVM. The kernel may give a port closed a moment ago to the next
@@ -23,7 +34,13 @@ public final class LocalPorts {
     private LocalPorts() {
     }
 
-    /** A port that was free a moment ago and was never handed out before in this JVM. */
+    /**
+     * A port that was free a moment ago and was never handed out before in this JVM. Drawn below the kernel's
+     * ephemeral range where Linux says what it is: the kernel never gives those ports to a bind to port 0 or to an
+     * outgoing connection, so a server that binds port 0 meanwhile (a gRPC server, a link route, in this JVM or any
+     * other) cannot take the port before the server it was drawn for binds it. Once seen: MariaDB found its port
+     * taken a moment after the draw.
+     */
     public static int free() {
         for (int draw = 0; draw < DRAWS; draw++) {
             int port = anyFree();
@@ -40,11 +57,44 @@ public final class LocalPorts {
     }
 
     private static int anyFree() {
+        int ephemeralLow = ephemeralLow();
+        if (ephemeralLow - LOWEST >= FEWEST) {
+            for (int draw = 0; draw < DRAWS; draw++) {
+                int port = ThreadLocalRandom.current().nextInt(LOWEST, ephemeralLow);
+                if (canBind(port)) {
+                    return port;
+                }
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
         catch (IOException ex) {
             throw new IllegalStateException("no free loopback port", ex);
+        }
+    }
+
+    /** The lowest port of the kernel's ephemeral range; 0 where it cannot be read (not Linux). */
+    static int ephemeralLow() {
+        try {
+            // Not Files.readString: for this file (size 0 in /proc) JDK 17 returned only its first character.
+            return Integer.parseInt(Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+")[0]);
+        }
+        catch (IOException | RuntimeException ex) {
+            return 0;
+        }
+    }
+
+    private static boolean canBind(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            // Not SO_REUSEADDR: a port with connections still in TIME_WAIT is left to the kernel, as a server
+            // without that option would find it.
+            socket.setReuseAddress(false);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        }
+        catch (IOException ex) {
+            return false;
         }
     }
 

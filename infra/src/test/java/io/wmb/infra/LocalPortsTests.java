@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Loopback port checks against real sockets. */
 class LocalPortsTests {
@@ -37,10 +38,20 @@ class LocalPortsTests {
 
     @Test
     void shouldNeverHandOutTheSamePortTwice() {
-        // The kernel gives ports closed a moment ago to later binds to port 0 again: among 2,000 draws from the
-        // ephemeral range some repeat, and two servers started side by side would have been given the same port.
+        // Ports closed a moment ago are free again: among 2,000 draws some repeat, and two servers started side by
+        // side would have been given the same port.
         Set<Integer> ports = new HashSet<>();
         IntStream.range(0, 2_000).forEach(draw -> assertThat(ports.add(LocalPorts.free())).isTrue());
+    }
+
+    @Test
+    void shouldDrawPortsBelowTheEphemeralRangeThatBindsToPortZeroTakeFrom() throws Exception {
+        int ephemeralLow = LocalPorts.ephemeralLow();
+        assumeTrue(ephemeralLow > 12_000, "a Linux kernel with room below its ephemeral range");
+        try (ServerSocket boundToZero = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertThat(boundToZero.getLocalPort()).isGreaterThanOrEqualTo(ephemeralLow);
+        }
+        IntStream.range(0, 200).forEach(draw -> assertThat(LocalPorts.free()).isBetween(10_000, ephemeralLow - 1));
     }
 
     @Test
