@@ -28,9 +28,9 @@ import redis.embedded.core.ExecutableProvider;
  * Redis writes each command to the file before it answers (with {@code everysec} it may hold writes back for up to
  * 2 s while a slow disk finishes the last sync), so a killed Redis loses nothing that was not held back;
  * {@code appendfsync} ({@code WMB_REDIS_APPENDFSYNC}, default {@code everysec}) decides what a power loss of the
- * machine may take: the last second, or nothing with {@code always}. Eviction ({@code allkeys-lru} at 128 MB) stays
- * the demo's: the least recently used posts are usually long since in the replica, but not always (docs/design.md
- * says what that takes in production).
+ * machine may take: the last second, or nothing with {@code always}. Eviction is {@code volatile-lru} at 128 MB: the
+ * processor gives a time to live only to posts the local MySQL holds, so Redis never evicts a post only it holds
+ * (docs/design.md).
  */
 final class RedisServers implements AutoCloseable {
 
@@ -169,7 +169,7 @@ final class RedisServers implements AutoCloseable {
                 .setting("appendonly yes")
                 .setting("appendfsync " + appendfsync)
                 .setting("maxmemory 128mb")
-                .setting("maxmemory-policy allkeys-lru")
+                .setting("maxmemory-policy volatile-lru")
                 .onShutdownForceStop(true)
                 .soutListener(this::remember)
                 .serrListener(this::remember)

@@ -1,5 +1,6 @@
 package io.wmb.processor;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import io.wmb.infra.Datacenter;
 import io.wmb.processor.metrics.ProcessorMetrics;
 import io.wmb.processor.post.PostState;
 import io.wmb.processor.store.PostCache;
+import io.wmb.processor.store.PostCache.Backing;
 import io.wmb.processor.store.StoreOutcome;
 import io.wmb.proto.v1.ApplyOutcome;
 import io.wmb.proto.v1.BatchAck;
@@ -280,14 +282,14 @@ class ApplyIntegrationTests extends IntegrationTestSupport {
         @Test
         void shouldNotLetAStaleCacheFillOverwriteANewerCachedValue() {
             try (JedisPooled jedis = new JedisPooled(datacenters.infrastructure.redisUrl(Datacenter.TELECOM))) {
-                PostCache cache = new PostCache(jedis, new ProcessorMetrics(new SimpleMeterRegistry()));
+                PostCache cache = new PostCache(jedis, new ProcessorMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), Duration.ofHours(1));
                 long id = newPostId();
                 long now = System.currentTimeMillis();
                 PostState newer = new PostState(id, 5, "newer", false, version(now + 1), now, now, Map.of());
                 PostState fromLaggingReplica = new PostState(id, 5, "older", false, version(now), now, now,
                         Map.of("telecom", 0L));
-                assertThat(cache.apply(newer, "telecom").content()).isEqualTo(StoreOutcome.APPLIED);
-                assertThat(cache.apply(fromLaggingReplica, "").content()).isEqualTo(StoreOutcome.STALE);
+                assertThat(cache.apply(newer, "telecom", Backing.CACHE_ONLY).content()).isEqualTo(StoreOutcome.APPLIED);
+                assertThat(cache.apply(fromLaggingReplica, "", Backing.DATABASE).content()).isEqualTo(StoreOutcome.STALE);
                 assertThat(cache.get(id)).hasValueSatisfying(post -> assertThat(post.content()).isEqualTo("newer"));
             }
         }
@@ -295,15 +297,16 @@ class ApplyIntegrationTests extends IntegrationTestSupport {
         @Test
         void shouldApplyAPipelinedBatchAfterRedisLostItsScripts() {
             try (JedisPooled jedis = new JedisPooled(datacenters.infrastructure.redisUrl(Datacenter.TELECOM))) {
-                PostCache cache = new PostCache(jedis, new ProcessorMetrics(new SimpleMeterRegistry()));
+                PostCache cache = new PostCache(jedis, new ProcessorMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), Duration.ofHours(1));
                 long id = newPostId();
                 long now = System.currentTimeMillis();
                 PostState first = new PostState(id, 5, "first", false, version(now), now, now, Map.of());
                 PostState second = new PostState(id, 5, "second", false, version(now + 1), now, now, Map.of());
-                assertThat(cache.apply(first, "telecom").content()).isEqualTo(StoreOutcome.APPLIED);
+                assertThat(cache.apply(first, "telecom", Backing.CACHE_ONLY).content()).isEqualTo(StoreOutcome.APPLIED);
                 jedis.scriptFlush();
 
-                assertThat(cache.applyAll(List.of(first, second), List.of("telecom", "telecom")))
+                assertThat(cache.applyAll(List.of(first, second), List.of("telecom", "telecom"),
+                        Backing.CACHE_ONLY))
                     .extracting(PostCache.CacheResult::content)
                     .containsExactly(StoreOutcome.DUPLICATE, StoreOutcome.APPLIED);
                 assertThat(cache.get(id)).hasValueSatisfying(post -> assertThat(post.content()).isEqualTo("second"));

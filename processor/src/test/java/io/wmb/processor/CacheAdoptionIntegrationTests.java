@@ -4,6 +4,7 @@ import java.util.Map;
 
 import io.wmb.processor.post.PostState;
 import io.wmb.processor.store.PostCache;
+import io.wmb.processor.store.PostCache.Backing;
 import io.wmb.processor.store.PostRepository;
 import io.wmb.processor.store.PostStore;
 
@@ -31,9 +32,11 @@ class CacheAdoptionIntegrationTests extends IntegrationTestSupport {
                 now, now, Map.of());
         repository.upsert(newerInCache);
         repository.upsert(newerInMysql);
-        cache.apply(onlyCached, "telecom");
-        cache.apply(newerInCache.withContent("newer in the cache", newerInCache.version() + 16, now), "telecom");
-        cache.apply(newerInMysql.withContent("older in the cache", newerInMysql.version() - 16, now), "");
+        cache.apply(onlyCached, "telecom", Backing.CACHE_ONLY);
+        cache.apply(newerInCache.withContent("newer in the cache", newerInCache.version() + 16, now), "telecom",
+                Backing.CACHE_ONLY);
+        cache.apply(newerInMysql.withContent("older in the cache", newerInMysql.version() - 16, now), "",
+                Backing.DATABASE);
 
         long visited = unicom.context().getBean(PostStore.class).adoptCache();
 

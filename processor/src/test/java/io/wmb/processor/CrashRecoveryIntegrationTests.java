@@ -77,7 +77,7 @@ class CrashRecoveryIntegrationTests extends IntegrationTestSupport {
         String requestId = "crash-" + UUID.randomUUID();
 
         intents(telecom).open(requestId, after.id(), WriteKind.UPDATE);
-        telecom.context().getBean(PostCache.class).apply(after, "telecom");
+        telecom.context().getBean(PostCache.class).apply(after, "telecom", PostCache.Backing.CACHE_ONLY);
         assertThat(content(unicom, after.id())).isEqualTo(before.content());
 
         recovery(telecom).recover(Duration.ZERO);

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -103,7 +104,8 @@ class MasterSlaveIntegrationTests extends IntegrationTestSupport {
             // Telecom's cache already holds a version far newer than anything the master will stamp next.
             PostState newer = new PostState(id, created.path("authorId").asLong(), "newer in telecom", false,
                     created.path("version").asLong() + (1L << 40), now, now, Map.of());
-            new PostCache(telecomRedis, new ProcessorMetrics(new SimpleMeterRegistry())).apply(newer, "unicom");
+            new PostCache(telecomRedis, new ProcessorMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
+                    Duration.ofHours(1)).apply(newer, "unicom", PostCache.Backing.CACHE_ONLY);
 
             assertThat(call(master, "PUT", "/api/posts/" + id, "{\"content\": \"older edit\"}").statusCode())
                 .isEqualTo(200);

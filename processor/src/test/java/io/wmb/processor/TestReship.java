@@ -1,6 +1,7 @@
 package io.wmb.processor;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -27,7 +28,8 @@ import io.wmb.proto.v1.WriteResult;
  * Stands in for a datacenter's reship (another module) in the processor's integration tests: a real gRPC server that
  * records what it was given, acknowledges at once (as reship does once the writes are on its disk) and then, like
  * reship plus the peer's collector, applies them in order through the other datacenter's processor
- * ({@code Processor.Apply}). It can be told to refuse, to play an unreachable reship.
+ * ({@code Processor.Apply}). It can be told to refuse, to play an unreachable reship, or to hold what it took, to play
+ * a cut link.
  */
 final class TestReship implements AutoCloseable {
 
@@ -38,6 +40,9 @@ final class TestReship implements AutoCloseable {
     private volatile ManagedChannel peer;
 
     private volatile boolean refusing;
+
+    /** Batches taken while holding, in order; {@code null} while not holding. */
+    private List<WriteBatch> held;
 
     private final ExecutorService forwarder = Executors.newSingleThreadExecutor();
 
@@ -66,6 +71,23 @@ final class TestReship implements AutoCloseable {
         refusing = refuse;
     }
 
+    /**
+     * Keeps what is submitted from now on (still acknowledged) instead of applying it, as a cut link would; released,
+     * applies what it kept, in order, and goes on as before.
+     */
+    synchronized void hold(boolean hold) {
+        if (hold && held == null) {
+            held = new ArrayList<>();
+        }
+        else if (!hold && held != null) {
+            ManagedChannel channel = peer;
+            for (WriteBatch batch : held) {
+                forwarder.execute(() -> forward(channel, batch));
+            }
+            held = null;
+        }
+    }
+
     /** The writes taken so far. */
     List<PostWrite> received() {
         return received;
@@ -84,10 +106,15 @@ final class TestReship implements AutoCloseable {
         }
         responseObserver.onNext(ack.build());
         responseObserver.onCompleted();
-        ManagedChannel channel = peer;
-        if (channel != null) {
-            // One thread: batches reach the peer in the order they were taken, as reship's stream keeps them.
-            forwarder.execute(() -> forward(channel, request));
+        synchronized (this) {
+            ManagedChannel channel = peer;
+            if (held != null) {
+                held.add(request);
+            }
+            else if (channel != null) {
+                // One thread: batches reach the peer in the order they were taken, as reship's stream keeps them.
+                forwarder.execute(() -> forward(channel, request));
+            }
         }
     }
 

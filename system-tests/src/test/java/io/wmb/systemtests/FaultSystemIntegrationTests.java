@@ -35,6 +35,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.util.unit.DataSize;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -179,6 +181,34 @@ class FaultSystemIntegrationTests {
         pause(duration(3, 10));
         finish(checker, "`kill -9` of telecom's Redis halfway through a link cut, started again 2 s later by the "
                 + "supervisor from its append-only file", cut);
+    }
+
+    /**
+     * The same datacenter and the same cut, with telecom's Redis out of memory halfway through: it must evict only
+     * posts its replica holds, never one written during the cut (those are pinned), or telecom would serve its
+     * replica's older state and count new likes on older counts, as after a restart without the file.
+     */
+    @Test
+    @Order(3)
+    void shouldLoseNothingWhenTelecomsRedisEvictsWhileTheLinkIsCut() {
+        Duration cut = duration(10, 60);
+        WriteChecker checker = checker("telecom's Redis evicts during a cut");
+        checker.start();
+        awaitSomeWrites(checker);
+        demo.cutLink();
+        long evicted;
+        try {
+            pause(cut.dividedBy(2));
+            evicted = demo.forceRedisEviction("telecom", DataSize.ofMegabytes(8));
+            pause(cut.dividedBy(2));
+        }
+        finally {
+            demo.healLink();
+        }
+        assertThat(evicted).isGreaterThan(1_000);
+        pause(duration(3, 10));
+        finish(checker, "telecom's Redis out of memory halfway through a link cut: limit set just above what it "
+                + "held, 32 MB of keys with a time to live written, " + evicted + " keys evicted", cut);
     }
 
     @Test

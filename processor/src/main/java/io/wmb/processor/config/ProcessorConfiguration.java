@@ -27,6 +27,7 @@ import io.wmb.processor.processinglog.ProcessingLogRecorder;
 import io.wmb.processor.recovery.IntentRecovery;
 import io.wmb.processor.recovery.WriteIntents;
 import io.wmb.processor.reship.ReshipClient;
+import io.wmb.processor.store.CacheConfirmation;
 import io.wmb.processor.store.PostCache;
 import io.wmb.processor.store.PostRepository;
 import io.wmb.processor.store.PostStore;
@@ -116,7 +117,8 @@ class ProcessorConfiguration {
         if (properties.topology() == Topology.MASTER_SLAVE) {
             ProcessorProperties.PeerCache peer = properties.peerCache();
             // No idle connections kept: the slave's processor never uses them, and the master opens them on demand.
-            peerCache = new PeerCacheWriter(jedis(peer.url(), 8, 0, peer.timeout()), metrics, clock, peer.retryAfter());
+            peerCache = new PeerCacheWriter(jedis(peer.url(), 8, 0, peer.timeout()), metrics, clock, peer.retryAfter(),
+                    properties.cache().ttl());
         }
         return new WriteTopology(properties.topology(), ownership, peerCache, properties.datacenter());
     }
@@ -134,8 +136,15 @@ class ProcessorConfiguration {
     }
 
     @Bean
-    PostCache postCache(JedisPooled jedis, ProcessorMetrics metrics) {
-        return new PostCache(jedis, metrics);
+    PostCache postCache(JedisPooled jedis, ProcessorMetrics metrics, Clock clock, ProcessorProperties properties) {
+        return new PostCache(jedis, metrics, clock, properties.cache().ttl());
+    }
+
+    @Bean
+    CacheConfirmation cacheConfirmation(PostStore store, PostCache cache, ProcessorMetrics metrics,
+            ProcessorProperties properties) {
+        return new CacheConfirmation(store, cache, metrics, properties.cache().confirmInterval(),
+                properties.cache().confirmAge());
     }
 
     @Bean

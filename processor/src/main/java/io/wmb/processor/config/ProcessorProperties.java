@@ -24,6 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param grpc the gRPC server for Apply and Fetch
  * @param reship the hand-off to the local reship
  * @param redis the local Redis
+ * @param cache what the posts' cache keeps and for how long
  * @param api limits of the REST API
  * @param idempotency how long repeated writes are recognised
  * @param processingLog where processing-log records go
@@ -41,6 +42,7 @@ public record ProcessorProperties(
         @Valid @NotNull Grpc grpc,
         @Valid @NotNull Reship reship,
         @Valid @NotNull Redis redis,
+        @Valid @NotNull Cache cache,
         @Valid @NotNull Api api,
         @Valid @NotNull Idempotency idempotency,
         @Valid @NotNull ProcessingLog processingLog,
@@ -89,6 +91,17 @@ public record ProcessorProperties(
      * @param timeout connect and read timeout
      */
     public record Redis(@NotBlank String url, @Min(1) int maxConnections, @NotNull Duration timeout) {
+    }
+
+    /**
+     * The posts' cache in Redis.
+     *
+     * @param ttl the time to live of a post the local database also holds (what Redis may evict)
+     * @param confirmInterval how often pinned posts (written to the cache before the local database had them) are
+     *     checked against the database, to be unpinned
+     * @param confirmAge how long after its last write a pinned post is first checked
+     */
+    public record Cache(@NotNull Duration ttl, @NotNull Duration confirmInterval, @NotNull Duration confirmAge) {
     }
 
     /**

@@ -2,8 +2,10 @@ package io.wmb.processor.metrics;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -29,6 +31,10 @@ public class ProcessorMetrics {
     private final Counter reshipFailures;
 
     private final Counter recoveredWrites;
+
+    private final Counter cacheUnpinned;
+
+    private final AtomicLong cacheUnconfirmed = new AtomicLong();
 
     public ProcessorMetrics(MeterRegistry registry) {
         for (WriteKind kind : WriteKind.values()) {
@@ -63,6 +69,12 @@ public class ProcessorMetrics {
         recoveredWrites = Counter.builder("wmb.processor.writes.recovered")
             .description("Local writes finished after their processor stopped part-way (write intents)")
             .register(registry);
+        cacheUnpinned = Counter.builder("wmb.processor.cache.unpinned")
+            .description("Cached posts unpinned once the local database held their writes")
+            .register(registry);
+        Gauge.builder("wmb.processor.cache.unconfirmed", cacheUnconfirmed, AtomicLong::get)
+            .description("Cached posts pinned (not evictable) until the local database holds their writes")
+            .register(registry);
     }
 
     /** The timer of local writes of one kind and outcome. */
@@ -88,6 +100,16 @@ public class ProcessorMetrics {
     /** Counts a write that reship did not take. */
     public void reshipFailed() {
         reshipFailures.increment();
+    }
+
+    /** Counts cached posts unpinned. */
+    public void cacheUnpinned(int posts) {
+        cacheUnpinned.increment(posts);
+    }
+
+    /** Sets how many cached posts are pinned, as last counted. */
+    public void cacheUnconfirmed(long posts) {
+        cacheUnconfirmed.set(posts);
     }
 
     /** Counts a write finished by recovery after an interruption. */

@@ -1,5 +1,6 @@
 package io.wmb.processor.store;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -11,6 +12,7 @@ import io.wmb.processor.ops.MasterOwnership;
 import io.wmb.processor.post.PostState;
 import io.wmb.processor.post.Write;
 import io.wmb.processor.post.WriteKind;
+import io.wmb.processor.store.PostCache.Backing;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,7 +123,7 @@ public class PostStore {
         boolean cached;
         try {
             if (!states.isEmpty()) {
-                cache.applyAll(states, origins);
+                cache.applyAll(states, origins, Backing.DATABASE);
             }
             cached = true;
         }
@@ -156,7 +158,7 @@ public class PostStore {
             states.add(write.state());
             origins.add(write.origin());
         }
-        List<PostCache.CacheResult> cached = cache.applyAll(states, origins);
+        List<PostCache.CacheResult> cached = cache.applyAll(states, origins, Backing.CACHE_ONLY);
         // The replica's version of every post that was missing, where it is newer than the write that missed.
         Map<Long, Long> missedAt = new HashMap<>();
         for (int i = 0; i < writes.size(); i++) {
@@ -172,7 +174,7 @@ public class PostStore {
         });
         if (!newer.isEmpty()) {
             List<PostState> fills = new ArrayList<>(newer.values());
-            cache.applyAll(fills, Collections.nCopies(fills.size(), ""));
+            cache.applyAll(fills, Collections.nCopies(fills.size(), ""), Backing.DATABASE);
         }
         List<BatchResult> results = new ArrayList<>(writes.size());
         for (int i = 0; i < writes.size(); i++) {
@@ -206,25 +208,25 @@ public class PostStore {
         PostState state = write.state();
         if (database.content() != StoreOutcome.STALE) {
             // The database now holds exactly this version (applied or a duplicate): the cache may take it.
-            cache.apply(state, write.origin());
+            cache.apply(state, write.origin(), Backing.DATABASE);
         }
         else {
             // The database holds a newer version: put that into the cache, never this write's older content.
-            repository.find(state.id()).ifPresent(current -> cache.apply(current, write.origin()));
+            repository.find(state.id()).ifPresent(current -> cache.apply(current, write.origin(), Backing.DATABASE));
         }
         return outcome(write.kind(), database.content(), database.likes());
     }
 
     private StoreOutcome applyToCacheOnly(Write write) {
         PostState state = write.state();
-        PostCache.CacheResult result = cache.apply(state, write.origin());
+        PostCache.CacheResult result = cache.apply(state, write.origin(), Backing.CACHE_ONLY);
         if (result.wasMissing()) {
             // The cache knew nothing of the post (new, or evicted): the replica may hold a newer version than this
             // write (a replay, a late retry). Put the newer one in the cache; the compare-and-set keeps the newest.
             Optional<PostState> newer = repository.find(state.id())
                 .filter(replica -> replica.version() > state.version());
             if (newer.isPresent()) {
-                cache.apply(newer.get(), "");
+                cache.apply(newer.get(), "", Backing.DATABASE);
                 return outcome(write.kind(), StoreOutcome.STALE, result.likes());
             }
         }
@@ -249,7 +251,7 @@ public class PostStore {
             return cached;
         }
         Optional<PostState> stored = repository.find(postId);
-        stored.ifPresent(state -> cache.apply(state, ""));
+        stored.ifPresent(state -> cache.apply(state, "", Backing.DATABASE));
         // Re-read: a newer write may have reached the cache between the miss and the fill.
         return stored.isPresent() ? cache.get(postId).or(() -> stored) : stored;
     }
@@ -283,11 +285,26 @@ public class PostStore {
     public Optional<PostState> refresh(long postId) {
         Optional<PostState> stored = repository.find(postId);
         if (stored.isPresent()) {
-            cache.apply(stored.get(), "");
+            cache.apply(stored.get(), "", Backing.DATABASE);
             // The cache keeps the newest version: a write that arrived meanwhile stays, and wins here too.
             return cache.get(postId).or(() -> stored);
         }
         return read(postId);
+    }
+
+    /**
+     * Unpins the cached posts that the local database has caught up with ({@link PostCache}): in the datacenter
+     * without the master, once the replica has received their writes back from the master's binlog.
+     * @param age how long ago a post must have been written: younger ones are most likely still on their way
+     * @param limit most posts looked at
+     * @return how many posts were unpinned and how many were looked at
+     */
+    public Confirmation confirmCache(Duration age, int limit) {
+        List<Long> ids = cache.unconfirmed(age, limit);
+        if (ids.isEmpty()) {
+            return new Confirmation(0, 0);
+        }
+        return new Confirmation(cache.confirmAll(ids, repository.findAll(ids)), ids.size());
     }
 
     /**
@@ -313,7 +330,7 @@ public class PostStore {
             for (Map.Entry<String, Long> entry : current.get().likes().entrySet()) {
                 after = after.withLikes(entry.getKey(), entry.getValue());
             }
-            cache.apply(after, datacenter);
+            cache.apply(after, datacenter, Backing.DATABASE);
             return Optional.of(after);
         }
         return likeInCache(postId, datacenter);
@@ -369,6 +386,15 @@ public class PostStore {
      * @param failure why it failed; {@code null} if it was applied
      */
     public record BatchResult(StoreOutcome outcome, RuntimeException failure) {
+    }
+
+    /**
+     * What one pass of {@link #confirmCache} did.
+     *
+     * @param unpinned posts the database had caught up with
+     * @param checked posts looked at
+     */
+    public record Confirmation(int unpinned, int checked) {
     }
 
     private record DatabaseResult(StoreOutcome content, StoreOutcome likes) {

@@ -44,13 +44,15 @@ public class PeerCacheWriter implements AutoCloseable {
      * @param metrics where the peer cache's latencies go
      * @param clock decides when to try again after a failure
      * @param retryAfter how long to leave the peer alone after a failure
+     * @param cacheTtl the time to live the peer's cache gives what its database holds
      */
-    public PeerCacheWriter(JedisPooled peerJedis, ProcessorMetrics metrics, Clock clock, Duration retryAfter) {
+    public PeerCacheWriter(JedisPooled peerJedis, ProcessorMetrics metrics, Clock clock, Duration retryAfter,
+            Duration cacheTtl) {
         if (retryAfter == null || retryAfter.isNegative()) {
             throw new IllegalArgumentException("retryAfter must be zero or positive, but was " + retryAfter);
         }
         this.peerJedis = peerJedis;
-        this.peerCache = new PostCache(peerJedis, metrics);
+        this.peerCache = new PostCache(peerJedis, metrics, clock, cacheTtl);
         this.clock = clock;
         this.retryAfter = retryAfter;
     }
@@ -66,7 +68,8 @@ public class PeerCacheWriter implements AutoCloseable {
             return false;
         }
         try {
-            this.peerCache.apply(state, origin);
+            // Pinned there: the peer's replica gets this state only through the binlog, a moment (or a cut) later.
+            this.peerCache.apply(state, origin, PostCache.Backing.CACHE_ONLY);
             if (this.lastFailure != null) {
                 log.info("The other datacenter's cache is reachable again");
                 this.lastFailure = null;

@@ -62,6 +62,7 @@ class PostControllerTests {
                     new ProcessorProperties.Grpc(0, DataSize.ofMegabytes(4)),
                     new ProcessorProperties.Reship("localhost:1", Duration.ofSeconds(1), 10, 1),
                     new ProcessorProperties.Redis("redis://127.0.0.1:1", 1, Duration.ofSeconds(1)),
+                    new ProcessorProperties.Cache(Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofSeconds(1)),
                     new ProcessorProperties.Api(2000, DataSize.ofKilobytes(16), 100),
                     new ProcessorProperties.Idempotency(Duration.ofHours(1)),
                     new ProcessorProperties.ProcessingLog("http://127.0.0.1:1", "target/unused"),

@@ -25,7 +25,7 @@ class WriteTopologyTests {
 
     /** Nothing listens on port 1: every write to this peer fails at once. */
     private final PeerCacheWriter unreachablePeer = new PeerCacheWriter(new JedisPooled("127.0.0.1", 1),
-            new ProcessorMetrics(new SimpleMeterRegistry()), CLOCK, Duration.ofSeconds(2));
+            new ProcessorMetrics(new SimpleMeterRegistry()), CLOCK, Duration.ofSeconds(2), Duration.ofHours(1));
 
     @AfterEach
     void closePeer() {

@@ -9,6 +9,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.springframework.util.unit.DataSize;
+
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.Protocol.Command;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.util.SafeEncoder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -147,6 +154,53 @@ public final class FaultDemo {
     /** Starts a Redis that died again through the supervisor, from its append-only file. */
     public void startServer(String id) {
         control("POST", "/servers/" + id + "/start");
+    }
+
+    /**
+     * Makes a datacenter's Redis run out of memory and evict whatever its eviction policy lets it: sets its memory
+     * limit just above what it holds, writes four times that margin of junk that may be evicted (a time to live),
+     * then puts the limit back and removes the junk.
+     * @param datacenter whose Redis
+     * @param margin how far above what Redis holds the limit goes while the junk is written
+     * @return how many keys Redis evicted meanwhile
+     */
+    public long forceRedisEviction(String datacenter, DataSize margin) {
+        try (JedisPooled redis = new JedisPooled(URI.create(redisUrl(datacenter)))) {
+            long before = redisInfo(redis, "evicted_keys");
+            String limit = SafeEncoder.encode((byte[]) ((List<?>) redis.sendCommand(Command.CONFIG, "GET",
+                    "maxmemory")).get(1));
+            redis.sendCommand(Command.CONFIG, "SET", "maxmemory",
+                    Long.toString(redisInfo(redis, "used_memory") + margin.toBytes()));
+            String value = "x".repeat(1024);
+            long keys = 4 * margin.toBytes() / value.length();
+            try {
+                try (AbstractPipeline pipeline = redis.pipelined()) {
+                    for (long i = 0; i < keys; i++) {
+                        pipeline.set("wmb-fault:junk:" + i, value, SetParams.setParams().ex(600));
+                    }
+                    pipeline.sync();
+                }
+                return redisInfo(redis, "evicted_keys") - before;
+            }
+            finally {
+                redis.sendCommand(Command.CONFIG, "SET", "maxmemory", limit);
+                try (AbstractPipeline pipeline = redis.pipelined()) {
+                    for (long i = 0; i < keys; i++) {
+                        pipeline.unlink("wmb-fault:junk:" + i);
+                    }
+                    pipeline.sync();
+                }
+            }
+        }
+    }
+
+    private static long redisInfo(JedisPooled redis, String field) {
+        for (String line : SafeEncoder.encode((byte[]) redis.sendCommand(Command.INFO)).split("\r\n")) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.substring(field.length() + 1).trim());
+            }
+        }
+        throw new IllegalStateException("Redis INFO has no " + field);
     }
 
     /**

@@ -105,6 +105,10 @@ public final class ReliabilityReport {
             Redis held the only local copy of its writes) left telecom serving older posts and counting likes on
             top of older counts, for good (8 lost writes and no convergence in a short run). Redis now keeps an
             append-only file and comes back with what it answered; the scenario converges.
+            Telecom's Redis running out of memory during a cut did the same through eviction (`allkeys-lru`: 4 lost
+            writes, deleted posts alive again in telecom, no convergence in a short run). Redis now evicts only keys
+            with a time to live (`volatile-lru`), and the processor pins (no time to live) every post its local
+            MySQL does not hold yet, until the replica has it; the scenario converges.
             """;
 
     private static final String FAILOVER_PROCEDURE = """
