@@ -115,7 +115,7 @@ class CollectorConfiguration {
     GrpcServerLifecycle grpcServer(CollectorProperties properties, BatchApplier batchApplier,
             ExecutorService applyExecutor, MeterRegistry meterRegistry) {
         CollectorGrpcService service = new CollectorGrpcService(batchApplier, applyExecutor,
-                properties.grpc().syncBuffer(), meterRegistry);
+                properties.grpc().syncBuffer(), properties.grpc().maxGroupWrites(), meterRegistry);
         PeerAuthInterceptor auth = new PeerAuthInterceptor(properties.peer().datacenter(), properties.peer().secret());
         return new GrpcServerLifecycle(GrpcServerLifecycle.builder(properties.grpc().address(), properties.grpc().port())
             // The peer's reship pings to notice a dead link; allow it.

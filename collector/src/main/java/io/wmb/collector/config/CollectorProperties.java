@@ -64,12 +64,14 @@ public record CollectorProperties(@DefaultValue("unicom") @NotBlank String datac
      * @param applyThreads threads applying batches; each stream uses one at a time, which keeps its order
      * @param syncBuffer the most batches a sync stream takes ahead of their acknowledgements; those that queue up
      *     while the previous ones are applied go to the processor together
+     * @param maxGroupWrites the most writes of such queued batches applied with one call
      */
     public record Grpc(@DefaultValue("127.0.0.1") @NotBlank String address,
             @DefaultValue("9121") @Min(0) @Max(65535) int port,
             @DefaultValue("5s") @NotNull Duration permitKeepAlive,
             @DefaultValue("2") @Min(1) @Max(256) int applyThreads,
-            @DefaultValue("16") @Min(1) @Max(1024) int syncBuffer) {
+            @DefaultValue("16") @Min(1) @Max(1024) int syncBuffer,
+            @DefaultValue("1000") @Min(1) @Max(100_000) int maxGroupWrites) {
     }
 
     /**

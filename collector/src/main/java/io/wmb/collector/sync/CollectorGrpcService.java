@@ -49,6 +49,8 @@ public final class CollectorGrpcService extends CollectorGrpc.CollectorImplBase 
 
     private final int buffered;
 
+    private final int maxGroupWrites;
+
     private final Timer laneWait;
 
     /** Batches taken from gRPC and not applied yet, over all streams. */
@@ -62,16 +64,21 @@ public final class CollectorGrpcService extends CollectorGrpc.CollectorImplBase 
      * @param applier applies the batches
      * @param applyExecutor runs the (blocking) applies off gRPC's transport threads
      * @param buffered the most batches a stream takes from gRPC before they are acknowledged
+     * @param maxGroupWrites the most writes of queued batches applied with one call (a larger batch goes alone)
      * @param meterRegistry where the lane's waiting time is measured
      */
-    public CollectorGrpcService(BatchApplier applier, Executor applyExecutor, int buffered,
+    public CollectorGrpcService(BatchApplier applier, Executor applyExecutor, int buffered, int maxGroupWrites,
             MeterRegistry meterRegistry) {
         if (buffered < 1) {
             throw new IllegalArgumentException("buffered must be at least 1, but was " + buffered);
         }
+        if (maxGroupWrites < 1) {
+            throw new IllegalArgumentException("maxGroupWrites must be at least 1, but was " + maxGroupWrites);
+        }
         this.applier = applier;
         this.applyExecutor = applyExecutor;
         this.buffered = buffered;
+        this.maxGroupWrites = maxGroupWrites;
         // With the peer's reship time to acknowledgement and the apply's own time, this tells where a batch's
         // round trip goes: in the lane behind earlier batches, or in the apply.
         this.laneWait = Timer.builder("wmb.collector.sync.lane.wait")
@@ -154,7 +161,10 @@ public final class CollectorGrpcService extends CollectorGrpc.CollectorImplBase 
             });
         }
 
-        /** Applies what arrived so far, up to {@link #MAX_GROUP_BYTES}; queues itself again for the rest. */
+        /**
+         * Applies what arrived so far, up to {@code maxGroupWrites} writes and {@link #MAX_GROUP_BYTES}; queues
+         * itself again for the rest.
+         */
         private void drain() {
             // Cleared before taking: a batch arriving from now on either is taken here or queues another drain.
             this.drainQueued.set(false);
@@ -164,14 +174,15 @@ public final class CollectorGrpcService extends CollectorGrpc.CollectorImplBase 
             }
             List<WriteBatch> group = new ArrayList<>();
             long bytes = 0;
+            int writes = 0;
             long now = System.nanoTime();
             Arrival next;
-            while ((next = this.arrived.peek()) != null
-                    && (group.isEmpty() || bytes + next.batch.getSerializedSize() <= MAX_GROUP_BYTES)) {
+            while ((next = this.arrived.peek()) != null && (group.isEmpty() || fits(next.batch, bytes, writes))) {
                 this.arrived.poll();
                 CollectorGrpcService.this.waiting.decrementAndGet();
                 group.add(next.batch);
                 bytes += next.batch.getSerializedSize();
+                writes += next.batch.getWritesCount();
                 CollectorGrpcService.this.laneWait.record(now - next.arrivedNanos, TimeUnit.NANOSECONDS);
             }
             if (group.isEmpty()) {
@@ -189,6 +200,16 @@ public final class CollectorGrpcService extends CollectorGrpc.CollectorImplBase 
                 log.debug("Acknowledgement of batches {} to {} not delivered: {}", group.get(0).getBatchId(),
                         group.get(group.size() - 1).getBatchId(), ex.getStatus());
             }
+        }
+
+        /**
+         * Whether a batch joins the group. The write cap keeps one call well inside the processor's deadline after
+         * a long cut, when the peer's whole window queues up at once (a call that times out is re-sent whole, and
+         * on a busy host would time out again), and lets the peer send more while the group is applied.
+         */
+        private boolean fits(WriteBatch batch, long bytes, int writes) {
+            return bytes + batch.getSerializedSize() <= MAX_GROUP_BYTES
+                    && writes + batch.getWritesCount() <= CollectorGrpcService.this.maxGroupWrites;
         }
 
         /**

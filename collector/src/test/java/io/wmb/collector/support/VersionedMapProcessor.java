@@ -28,6 +28,8 @@ public final class VersionedMapProcessor extends ProcessorGrpc.ProcessorImplBase
 
     private final List<PostWrite> handed = new ArrayList<>();
 
+    private final List<Integer> callSizes = new ArrayList<>();
+
     private final Map<String, Long> appliedAtMillis = new ConcurrentHashMap<>();
 
     private final AtomicInteger calls = new AtomicInteger();
@@ -45,6 +47,7 @@ public final class VersionedMapProcessor extends ProcessorGrpc.ProcessorImplBase
         }
         BatchAck.Builder ack = BatchAck.newBuilder().setBatchId(request.getBatchId());
         synchronized (this) {
+            this.callSizes.add(request.getWritesCount());
             for (PostWrite write : request.getWritesList()) {
                 this.handed.add(write);
                 ack.addResults(WriteResult.newBuilder().setRequestId(write.getRequestId()).setOutcome(apply(write)));
@@ -117,6 +120,14 @@ public final class VersionedMapProcessor extends ProcessorGrpc.ProcessorImplBase
      */
     public synchronized List<PostWrite> handed() {
         return List.copyOf(this.handed);
+    }
+
+    /**
+     * How many writes each {@code Apply} call carried, in the order the calls were let through.
+     * @return the sizes
+     */
+    public synchronized List<Integer> callSizes() {
+        return List.copyOf(this.callSizes);
     }
 
     /**

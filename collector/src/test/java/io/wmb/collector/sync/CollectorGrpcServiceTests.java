@@ -56,6 +56,8 @@ class CollectorGrpcServiceTests {
 
     private static final String SECRET = "s3cret-shared-by-both-datacenters";
 
+    private static final int MAX_GROUP_WRITES = 8;
+
     @TempDir
     Path dir;
 
@@ -84,8 +86,8 @@ class CollectorGrpcServiceTests {
         this.resources.add(applyExecutor::shutdownNow);
         String collectorName = InProcessServerBuilder.generateName();
         Server collector = InProcessServerBuilder.forName(collectorName)
-            .addService(ServerInterceptors.intercept(new CollectorGrpcService(applier, applyExecutor, 8, this.meterRegistry),
-                    new PeerAuthInterceptor("telecom", SECRET)))
+            .addService(ServerInterceptors.intercept(new CollectorGrpcService(applier, applyExecutor, 8, MAX_GROUP_WRITES,
+                    this.meterRegistry), new PeerAuthInterceptor("telecom", SECRET)))
             .build()
             .start();
         this.resources.add(() -> collector.shutdownNow().awaitTermination());
@@ -276,6 +278,40 @@ class CollectorGrpcServiceTests {
             assertThat(CollectorGrpcServiceTests.this.processor.handed()).containsExactlyElementsOf(writes);
             batches.onCompleted();
             assertThat(acks.completed()).isTrue();
+        }
+
+        @Test
+        void shouldSplitQueuedBatchesIntoCallsOfAtMostTheGroupCapAndSendALargerBatchAlone() throws Exception {
+            startProcessor();
+            CountDownLatch slow = CollectorGrpcServiceTests.this.processor.hold();
+            Acks acks = new Acks();
+            StreamObserver<WriteBatch> batches = openSync(acks);
+            List<PostWrite> writes = new ArrayList<>();
+            int[] sizes = { 3, 3, 3, 3, MAX_GROUP_WRITES + 2 };
+            for (int b = 0; b < sizes.length; b++) {
+                WriteBatch.Builder batch = WriteBatch.newBuilder().setBatchId(b + 1);
+                for (int k = 0; k < sizes[b]; k++) {
+                    PostWrite write = Writes.updateInTelecom(writes.size() + 1, 1);
+                    writes.add(write);
+                    batch.addWrites(write);
+                }
+                batches.onNext(batch.build());
+                if (b == 0) {
+                    await().until(() -> CollectorGrpcServiceTests.this.processor.calls() == 1);
+                }
+            }
+            await().until(() -> waiting() == sizes.length - 1);
+            slow.countDown();
+
+            for (int b = 1; b <= sizes.length; b++) {
+                BatchAck ack = acks.next();
+                assertThat(ack.getBatchId()).isEqualTo(b);
+                assertThat(outcomes(ack)).hasSize(sizes[b - 1]).containsOnly(ApplyOutcome.APPLY_OUTCOME_OK);
+            }
+            // The first batch is held; then two batches of three fit under the cap of eight and a third would not,
+            // and a batch larger than the cap goes alone rather than never.
+            assertThat(CollectorGrpcServiceTests.this.processor.callSizes()).containsExactly(3, 6, 3, 10);
+            assertThat(CollectorGrpcServiceTests.this.processor.handed()).containsExactlyElementsOf(writes);
         }
 
         @Test
