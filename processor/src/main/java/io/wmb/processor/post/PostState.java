@@ -51,4 +51,18 @@ public record PostState(long id, long authorId, String content, boolean deleted,
         return new PostState(id, authorId, content, deleted, version, createdAtMs, updatedAtMs, merged);
     }
 
+    /**
+     * The newer of two states of this post (this one at the same version), with each like counter at the higher of
+     * the two, as the cache applies a write: a like does not move the version, so the older state may hold the
+     * higher counter.
+     */
+    public PostState mergedWith(PostState other) {
+        PostState newer = (other.version > version) ? other : this;
+        PostState older = (newer == this) ? other : this;
+        for (Map.Entry<String, Long> counter : older.likes.entrySet()) {
+            newer = newer.withLikes(counter.getKey(), counter.getValue());
+        }
+        return newer;
+    }
+
 }

@@ -349,7 +349,8 @@ public class PostStore {
     }
 
     /**
-     * An author's live posts, newest first: the cache's and the database's, newest version of each.
+     * An author's live posts, newest first: the cache's and the database's, newest version of each with the higher
+     * of each like counter.
      * @param authorId the author
      * @param limit most posts
      * @return the posts
@@ -359,19 +360,19 @@ public class PostStore {
         for (PostState post : cache.byAuthor(authorId, limit)) {
             merged.put(post.id(), post);
         }
-        List<PostState> posts = new ArrayList<>(merged.values());
         for (PostState post : repository.findByAuthor(authorId, limit)) {
             PostState cached = merged.get(post.id());
-            if (cached != null) {
-                if (post.version() > cached.version()) {
-                    posts.set(posts.indexOf(cached), post);
-                }
-                continue;
+            if (cached == null) {
+                // Not in the cache's set (it drops deleted posts, and Redis may have evicted it): the cache may still
+                // hold the post, a newer tombstone, or likes that have not reached this database yet.
+                cached = cache.get(post.id()).orElse(null);
             }
-            // Not in the cache's set: the cache may hold a newer tombstone (the set drops deleted posts).
-            PostState newest = cache.get(post.id()).filter(c -> c.version() > post.version()).orElse(post);
-            if (!newest.deleted()) {
-                posts.add(newest);
+            merged.put(post.id(), (cached != null) ? cached.mergedWith(post) : post);
+        }
+        List<PostState> posts = new ArrayList<>(merged.size());
+        for (PostState post : merged.values()) {
+            if (!post.deleted()) {
+                posts.add(post);
             }
         }
         posts.sort((a, b) -> (a.createdAtMs() != b.createdAtMs()) ? Long.compare(b.createdAtMs(), a.createdAtMs())

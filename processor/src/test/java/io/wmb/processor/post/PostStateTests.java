@@ -43,4 +43,18 @@ class PostStateTests {
         assertThat(edited.deleted()).isFalse();
     }
 
+    @Test
+    void shouldMergeTwoStatesIntoTheNewerContentWithTheHigherOfEachLikeCounter() {
+        PostState older = postByAlice().withLikes("telecom", 9);
+        PostState newer = postByAlice().withContent("edited", 300, 3_000).withLikes("unicom", 4);
+
+        for (PostState merged : new PostState[] { older.mergedWith(newer), newer.mergedWith(older) }) {
+            assertThat(merged.content()).isEqualTo("edited");
+            assertThat(merged.version()).isEqualTo(300);
+            assertThat(merged.likes()).containsEntry("unicom", 4L).containsEntry("telecom", 9L);
+        }
+        PostState sameVersion = postByAlice().withContent("other", 100, 1_000);
+        assertThat(postByAlice().mergedWith(sameVersion).content()).isEqualTo("hello");
+    }
+
 }
