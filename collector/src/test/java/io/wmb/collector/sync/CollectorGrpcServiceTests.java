@@ -86,8 +86,9 @@ class CollectorGrpcServiceTests {
         this.resources.add(applyExecutor::shutdownNow);
         String collectorName = InProcessServerBuilder.generateName();
         Server collector = InProcessServerBuilder.forName(collectorName)
-            .addService(ServerInterceptors.intercept(new CollectorGrpcService(applier, applyExecutor, 8, MAX_GROUP_WRITES,
-                    this.meterRegistry), new PeerAuthInterceptor("telecom", SECRET)))
+            .addService(ServerInterceptors.intercept(
+                    new CollectorGrpcService(applier, applyExecutor, 8, MAX_GROUP_WRITES, this.meterRegistry),
+                    new PeerAuthInterceptor("telecom", SECRET)))
             .build()
             .start();
         this.resources.add(() -> collector.shutdownNow().awaitTermination());
