@@ -274,6 +274,31 @@ class ApplyIntegrationTests extends IntegrationTestSupport {
             }
         }
 
+        @Test
+        void shouldPutTheDatabasesNewerStateIntoTheCacheForTheStaleWritesOfABatch() {
+            long id = newPostId();
+            long other = newPostId();
+            long now = System.currentTimeMillis();
+            PostWrite create = writeFromTelecom("sc-" + id, WriteKind.WRITE_KIND_CREATE, id, version(now), "v1");
+            PostWrite update = create.toBuilder().setRequestId("su-" + id).setKind(WriteKind.WRITE_KIND_UPDATE)
+                .setVersion(version(now + 1)).setContent("v2").build();
+            assertThat(applyBatch(unicomChannel, create, update)).containsOnly(ApplyOutcome.APPLY_OUTCOME_OK);
+            try (JedisPooled jedis = new JedisPooled(datacenters.infrastructure.redisUrl(Datacenter.UNICOM))) {
+                // Gone from the cache (expired, evicted): a stale write of the post must bring back the database's
+                // newer state, not its own.
+                jedis.del("wmb:post:" + id);
+                PostWrite older = create.toBuilder().setRequestId("so-" + id).setKind(WriteKind.WRITE_KIND_UPDATE)
+                    .setVersion(version(now) + 1).setContent("older").build();
+                PostWrite another = writeFromTelecom("sa-" + other, WriteKind.WRITE_KIND_CREATE, other, version(now),
+                        "another");
+
+                assertThat(applyBatch(unicomChannel, older, another)).containsExactly(
+                        ApplyOutcome.APPLY_OUTCOME_STALE_SKIPPED, ApplyOutcome.APPLY_OUTCOME_OK);
+                assertThat(jedis.hget("wmb:post:" + id, "c")).isEqualTo("v2");
+                assertThat(jedis.hget("wmb:post:" + other, "c")).isEqualTo("another");
+            }
+        }
+
     }
 
     @Nested
