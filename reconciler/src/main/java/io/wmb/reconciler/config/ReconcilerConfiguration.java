@@ -107,8 +107,9 @@ class ReconcilerConfiguration {
 
     @Bean
     ProcessingLogScanner processingLogScanner(ReconcilerProperties properties, ElasticsearchClient client) {
-        return new ProcessingLogScanner(client, properties.scan().bucketWidth(), properties.scan().pageSize(),
-                properties.scan().parallelism());
+        ReconcilerProperties.Scan scan = properties.scan();
+        return new ProcessingLogScanner(client, scan.bucketWidth(), scan.pageSize(), scan.parallelism(),
+                scan.maxRequests());
     }
 
     @Bean

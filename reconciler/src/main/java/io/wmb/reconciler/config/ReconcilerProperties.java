@@ -54,6 +54,8 @@ public record ReconcilerProperties(@NotBlank String datacenter, String instanceI
      * @param maxWindow the longest window one scan covers; a backlog is worked off window by window
      * @param bucketWidth width, in version time, of the buckets whose stage counts are compared
      * @param pageSize requestIds per page when a suspicious bucket is examined request by request
+     * @param maxRequests the most requests one scan examines request by request (they are held in memory); a window
+     *     holding more is shortened, halving it down to one second, and the rest is scanned right after
      * @param parallelism how many queries of one scan run side by side (slices of the window)
      * @param writerStaleAfter a processing-log writer whose last heartbeat is older than this counts as dead, and
      *     its flush watermark no longer holds the window back
@@ -62,7 +64,7 @@ public record ReconcilerProperties(@NotBlank String datacenter, String instanceI
      */
     public record Scan(boolean enabled, @NotNull Duration interval, @NotNull Duration grace,
             @NotNull Duration initialLookback, @NotNull Duration maxWindow, @NotNull Duration bucketWidth,
-            @Min(100) int pageSize, @Min(1) int parallelism, @NotNull Duration writerStaleAfter,
+            @Min(100) int pageSize, @Min(1) int maxRequests, @Min(1) int parallelism, @NotNull Duration writerStaleAfter,
             @NotNull Duration maxFlushWait) {
     }
 

@@ -35,11 +35,35 @@ public final class DeadLetterRepository {
     }
 
     /**
-     * Puts a request on the list, or replaces its entry.
+     * Puts a request on the list, or replaces its entry, and waits until {@link #list} shows it.
      * @param deadLetter the entry
      * @throws IOException when Elasticsearch cannot be reached
      */
     public void save(DeadLetter deadLetter) throws IOException {
+        index(deadLetter, Refresh.WaitFor);
+    }
+
+    /**
+     * Puts a request on the list, or replaces its entry, without waiting until {@link #list} shows it (up to the
+     * index's next refresh, a second): for many entries in a row, followed by {@link #refresh()}. Waiting for each
+     * would cost that second per entry.
+     * @param deadLetter the entry
+     * @throws IOException when Elasticsearch cannot be reached
+     */
+    public void saveUnrefreshed(DeadLetter deadLetter) throws IOException {
+        index(deadLetter, Refresh.False);
+    }
+
+    /**
+     * Makes every entry saved so far show in {@link #list}.
+     * @throws IOException when Elasticsearch cannot be reached
+     */
+    public void refresh() throws IOException {
+        this.client.indices().refresh((refresh) -> refresh.index(INDEX).ignoreUnavailable(true)
+                .allowNoIndices(true));
+    }
+
+    private void index(DeadLetter deadLetter, Refresh refresh) throws IOException {
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("requestId", deadLetter.requestId());
         document.put("origin", deadLetter.origin());
@@ -51,9 +75,8 @@ public final class DeadLetterRepository {
         document.put("reason", deadLetter.reason());
         document.put("attempts", deadLetter.attempts());
         document.put("deadLetteredAt", deadLetter.deadLetteredAt().toEpochMilli());
-        // wait_for: an operator who lists the dead letters right after a scan sees the new entries.
         this.client.index((index) -> index.index(INDEX).id(deadLetter.requestId()).document(document)
-                .refresh(Refresh.WaitFor));
+                .refresh(refresh));
     }
 
     /**

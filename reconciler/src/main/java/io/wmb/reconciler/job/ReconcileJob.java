@@ -74,6 +74,15 @@ public class ReconcileJob {
 
     private final AtomicReference<ReconcileStatus> status;
 
+    /** Whether the last run ended before its planned end (max-requests) and moved the watermark there. */
+    private volatile boolean cutShort;
+
+    /**
+     * How long the last window cut short was, or null. The next run tries twice that rather than max-window: each
+     * halving costs a pass over the window's records, and a backlog is usually as dense a minute later.
+     */
+    private volatile Duration shortWindow;
+
     /**
      * A job.
      * @param datacenter where this instance runs
@@ -119,7 +128,12 @@ public class ReconcileJob {
             return;
         }
         try {
-            runOnce();
+            // A window cut short is followed by the rest at once: a backlog of repairs is worked off as fast as the
+            // re-drives go, not one short window per interval. Each run moves the watermark, so this ends.
+            do {
+                runOnce();
+            }
+            while (this.cutShort);
         }
         catch (RuntimeException ex) {
             logger.warn("Reconcile scan failed: {}", ex.toString(), ex);
@@ -136,6 +150,7 @@ public class ReconcileJob {
      * @return the status after the run
      */
     public synchronized ReconcileStatus runOnce() {
+        this.cutShort = false;
         ReconcileStatus previous = this.status.get();
         Instant now = this.clock.instant();
         Optional<HeldLease> held;
@@ -153,10 +168,14 @@ public class ReconcileJob {
         Instant from = (lease.lease().watermark() != null) ? lease.lease().watermark()
                 : now.minus(this.settings.initialLookback());
         WindowEnd end = windowEnd(from, now);
-        Instant to = end.to();
-        if (!to.isAfter(from)) {
+        Instant planned = end.to();
+        if (!planned.isAfter(from)) {
             return update(withFlush(withError(previous, true, null), end));
         }
+        Duration recent = this.shortWindow;
+        Instant to = (recent != null && from.plus(recent.multipliedBy(2)).isBefore(planned))
+                ? from.plus(recent.multipliedBy(2)) : planned;
+        this.shortWindow = null;
         ScanWindow window = new ScanWindow(from, to);
         ScanResult result;
         try {
@@ -166,6 +185,12 @@ public class ReconcileJob {
             logger.warn("Scan of {} failed: {}", window, ex.toString());
             return update(withError(previous, true, "scan failed: " + ex.getMessage()));
         }
+        if (result.window().to().isBefore(to)) {
+            logger.info("More than {} requests of [{}, {}) may be incomplete (scan.max-requests): scanned [{}, {}) "
+                    + "first", this.settings.maxRequests(), from, to, from, result.window().to());
+            to = result.window().to();
+        }
+        boolean shortened = to.isBefore(planned);
         this.metrics.scanned(result.scannedRecords(), result.incomplete().size(), result.took());
         logger.info("Scanned [{}, {}): {} records, {} of {} buckets suspicious, {} requests examined, {} incomplete"
                 + " ({} ms)", from, to, result.scannedRecords(), result.suspiciousBuckets(), result.buckets(),
@@ -205,6 +230,9 @@ public class ReconcileJob {
                 MDC.remove("requestId");
             }
         }
+        if (deadLettered > 0) {
+            refreshDeadLettersQuietly();
+        }
         if (this.processingLog instanceof ElasticsearchProcessingLog log) {
             // RECONCILED records must be stored before the window is closed, or the next scan would see old gaps.
             log.flush();
@@ -229,6 +257,8 @@ public class ReconcileJob {
         }
         if (error == null) {
             pruneQuietly();
+            this.cutShort = shortened;
+            this.shortWindow = shortened ? Duration.between(from, to) : null;
         }
         return update(withFlush(new ReconcileStatus(previous.datacenter(), previous.instanceId(), true, now, from, to,
                 watermark, result.scannedRecords(), result.incomplete().size(), redriven, repaired, deadLettered,
@@ -284,7 +314,7 @@ public class ReconcileJob {
         Verdict verdict = ex.verdict();
         logger.warn("Dead-lettering {}: {}", verdict.requestId(), ex.getMessage());
         try {
-            this.deadLetters.save(new DeadLetter(verdict.requestId(), verdict.origin(), verdict.postId(),
+            this.deadLetters.saveUnrefreshed(new DeadLetter(verdict.requestId(), verdict.origin(), verdict.postId(),
                     verdict.version(), verdict.firstAt(), verdict.localDone(), verdict.remoteDone(),
                     ex.getCause().getMessage(), ex.attempts(), this.clock.instant()));
             this.metrics.deadLettered();
@@ -293,6 +323,17 @@ public class ReconcileJob {
         catch (IOException | RuntimeException storeFailure) {
             logger.error("Cannot store dead letter {}: {}", verdict.requestId(), storeFailure.toString());
             return 0;
+        }
+    }
+
+    /** So that an operator who lists the dead letters after the run sees its entries. */
+    private void refreshDeadLettersQuietly() {
+        try {
+            this.deadLetters.refresh();
+        }
+        catch (IOException | RuntimeException ex) {
+            logger.warn("Cannot refresh the dead-letter list (its new entries show within a second): {}",
+                    ex.toString());
         }
     }
 

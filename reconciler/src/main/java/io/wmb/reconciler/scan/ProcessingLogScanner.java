@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.FieldValue;
@@ -57,6 +58,11 @@ import org.elasticsearch.client.RestClient;
  * origin in the same bucket lost exactly the complementary records (for example one request stuck after
  * {@code RESHIPPED} and another whose three origin records are all missing). Records are not supposed to get lost
  * (the writer spills to disk), so this needs two independent failures in the same {@code bucketWidth}.
+ *
+ * <p>Steps 2 and 3 hold every request they examine in memory, and a window can hold hundreds of thousands of
+ * incomplete ones (an hour in which the other datacenter never applied anything, say). When step 2 finds more than
+ * {@code maxRequests}, the window is halved, down to {@link #MIN_WINDOW}, and the scan starts over on the first half;
+ * {@link ScanResult#window()} says which window was scanned, and the rest is left to the next scans.
  */
 public final class ProcessingLogScanner {
 
@@ -80,6 +86,12 @@ public final class ProcessingLogScanner {
     /** How much finer the second pass over suspicious buckets is. */
     private static final int REFINE_FACTOR = 16;
 
+    /** The most requests one scan examines, unless a window of {@link #MIN_WINDOW} holds more. */
+    public static final int DEFAULT_MAX_REQUESTS = 10_000;
+
+    /** A window is never shortened below this: at any real write rate it holds far fewer than a scan may examine. */
+    static final Duration MIN_WINDOW = Duration.ofSeconds(1);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ElasticsearchClient client;
@@ -91,6 +103,8 @@ public final class ProcessingLogScanner {
     private final int pageSize;
 
     private final int parallelism;
+
+    private final int maxRequests;
 
     private final ExecutorService executor;
 
@@ -112,6 +126,22 @@ public final class ProcessingLogScanner {
      * @param parallelism how many queries of one scan may run side by side
      */
     public ProcessingLogScanner(ElasticsearchClient client, Duration bucketWidth, int pageSize, int parallelism) {
+        this(client, bucketWidth, pageSize, parallelism, DEFAULT_MAX_REQUESTS);
+    }
+
+    /**
+     * A scanner.
+     * @param client the processing-log cluster; shared, not this class's to close
+     * @param bucketWidth width of a version bucket in version time
+     * @param pageSize requestIds per page in step 2
+     * @param parallelism how many queries of one scan may run side by side
+     * @param maxRequests the most requests one scan examines one by one; a window with more is shortened
+     */
+    public ProcessingLogScanner(ElasticsearchClient client, Duration bucketWidth, int pageSize, int parallelism,
+            int maxRequests) {
+        if (maxRequests < 1) {
+            throw new IllegalArgumentException("maxRequests must be positive, but was " + maxRequests);
+        }
         if (parallelism < 1 || parallelism > 16) {
             throw new IllegalArgumentException("parallelism must be between 1 and 16, but was " + parallelism);
         }
@@ -126,6 +156,7 @@ public final class ProcessingLogScanner {
         this.bucketWidth = bucketWidth;
         this.pageSize = pageSize;
         this.parallelism = parallelism;
+        this.maxRequests = maxRequests;
         // Daemon threads: an idle scanner never keeps the JVM alive, and there is nothing to flush.
         this.executor = Executors.newFixedThreadPool(parallelism, (task) -> {
             Thread thread = new Thread(task, "wmb-reconciler-scan");
@@ -135,14 +166,40 @@ public final class ProcessingLogScanner {
     }
 
     /**
-     * Scans one window.
+     * Scans one window, or its first part when the whole holds more requests that look incomplete than one scan may
+     * examine.
      * @param window the window
-     * @return what it found
+     * @return what it found, and in which window ({@link ScanResult#window()}, which may end before {@code window})
      * @throws IOException when Elasticsearch cannot be reached
      */
     public ScanResult scan(ScanWindow window) throws IOException {
         long started = System.nanoTime();
         refresh();
+        ScanWindow current = window;
+        while (true) {
+            Duration length = Duration.between(current.from(), current.to());
+            // A window too short to halve is examined whole, however many requests it holds: nothing is skipped.
+            boolean shortest = length.compareTo(MIN_WINDOW.multipliedBy(2)) < 0;
+            Candidates found = candidates(current, shortest ? Integer.MAX_VALUE : this.maxRequests);
+            if (shortest || found.requestIds().size() <= this.maxRequests) {
+                List<Verdict> incomplete = new ArrayList<>();
+                for (Verdict verdict : verdicts(found.requestIds()).values()) {
+                    if (!verdict.complete() && current.contains(verdict.firstAt())) {
+                        incomplete.add(verdict);
+                    }
+                }
+                return new ScanResult(current, found.scanned(), found.buckets(), found.suspicious(),
+                        found.requestIds().size(), incomplete, found.bucketsTook(),
+                        Duration.ofNanos(System.nanoTime() - started));
+            }
+            // Whole milliseconds: records' times and the lease's watermark have no finer grain.
+            current = new ScanWindow(current.from(), current.from().plusMillis(length.toMillis() / 2));
+        }
+    }
+
+    /** Steps 1 and 2: the requests of the window that may be incomplete, or more than {@code limit} of them. */
+    private Candidates candidates(ScanWindow window, int limit) throws IOException {
+        long started = System.nanoTime();
         long windowMillis = Duration.between(window.from(), window.to()).toMillis();
         long widthMillis = Math.max(this.bucketWidth.toMillis(), (windowMillis + MAX_BUCKETS - 1) / MAX_BUCKETS);
         long interval = widthMillis << VERSION_MILLIS_SHIFT;
@@ -173,21 +230,20 @@ public final class ProcessingLogScanner {
         // Chunks keep each query far below the cluster's limit on boolean clauses, and run side by side.
         int perQuery = Math.max(1, Math.min(RANGES_PER_QUERY, (ranges.size() + this.parallelism - 1)
                 / this.parallelism));
+        AtomicInteger found = new AtomicInteger();
         List<Callable<Map<String, Boolean>>> chunks = new ArrayList<>();
         for (int start = 0; start < ranges.size(); start += perQuery) {
             List<long[]> chunk = ranges.subList(start, Math.min(ranges.size(), start + perQuery));
-            chunks.add(() -> incompleteIn(chunk));
+            chunks.add(() -> incompleteIn(chunk, found, limit));
         }
-        Map<String, Boolean> candidates = new LinkedHashMap<>();
-        parallel(chunks).forEach(candidates::putAll);
-        List<Verdict> incomplete = new ArrayList<>();
-        for (Verdict verdict : verdicts(candidates.keySet()).values()) {
-            if (!verdict.complete() && window.contains(verdict.firstAt())) {
-                incomplete.add(verdict);
-            }
-        }
-        return new ScanResult(window, scanned, buckets, suspicious.size(), candidates.size(), incomplete,
-                bucketsTook, Duration.ofNanos(System.nanoTime() - started));
+        Map<String, Boolean> requestIds = new LinkedHashMap<>();
+        parallel(chunks).forEach(requestIds::putAll);
+        return new Candidates(scanned, buckets, suspicious.size(), requestIds.keySet(), bucketsTook);
+    }
+
+    /** What steps 1 and 2 found in a window. */
+    private record Candidates(long scanned, int buckets, int suspicious, Collection<String> requestIds,
+            Duration bucketsTook) {
     }
 
     /** Step 1 for the records the query selects. */
@@ -315,9 +371,11 @@ public final class ProcessingLogScanner {
     }
 
     private Map<String, Verdict> verdicts(Collection<String> requestIds) throws IOException {
-        Map<String, List<ProcessingRecord>> records = new LinkedHashMap<>();
+        Map<String, Verdict> verdicts = new LinkedHashMap<>();
         List<String> all = new ArrayList<>(requestIds);
         for (int start = 0; start < all.size(); start += RECORDS_BATCH) {
+            // Judged batch by batch (a batch holds every record of its requests), so only verdicts pile up.
+            Map<String, List<ProcessingRecord>> records = new LinkedHashMap<>();
             List<FieldValue> batch = all.subList(start, Math.min(all.size(), start + RECORDS_BATCH)).stream()
                     .map(FieldValue::of).toList();
             SearchResponse<ObjectNode> response = this.client.search((search) -> search
@@ -329,14 +387,17 @@ public final class ProcessingLogScanner {
                 ProcessingRecord record = toRecord(hit.source());
                 records.computeIfAbsent(record.requestId(), (id) -> new ArrayList<>()).add(record);
             }
+            records.forEach((id, list) -> verdicts.put(id, Completeness.evaluate(id, list)));
         }
-        Map<String, Verdict> verdicts = new LinkedHashMap<>();
-        records.forEach((id, list) -> verdicts.put(id, Completeness.evaluate(id, list)));
         return verdicts;
     }
 
-    /** Step 2: requestIds in the version ranges that miss a local or a remote completion among their records. */
-    private Map<String, Boolean> incompleteIn(List<long[]> ranges) throws IOException {
+    /**
+     * Step 2: requestIds in the version ranges that miss a local or a remote completion among their records. Stops
+     * paging once the chunks together found more than {@code limit}: the scan then shortens the window anyway.
+     */
+    private Map<String, Boolean> incompleteIn(List<long[]> ranges, AtomicInteger found, int limit)
+            throws IOException {
         Query query = anyRange(ranges);
         Map<String, CompositeAggregationSource> source = Map.of("id",
                 CompositeAggregationSource.of((s) -> s.terms((terms) -> terms.field("requestId"))));
@@ -366,9 +427,10 @@ public final class ProcessingLogScanner {
                 long remote = bucket.aggregations().get("remote").filter().docCount();
                 if (local == 0 || remote == 0) {
                     incomplete.put(bucket.key().get("id").stringValue(), Boolean.TRUE);
+                    found.incrementAndGet();
                 }
             }
-            if (composite.buckets().array().isEmpty() || composite.afterKey() == null
+            if (found.get() > limit || composite.buckets().array().isEmpty() || composite.afterKey() == null
                     || composite.afterKey().isEmpty()) {
                 return incomplete;
             }

@@ -316,6 +316,8 @@ class ReconcileJobIntegrationTests {
         DeadLetter deadLetter = new DeadLetterRepository(client).find(failedCreate).orElseThrow();
         assertThat(deadLetter.attempts()).as("not retried with backoff").isEqualTo(1);
         assertThat(deadLetter.reason()).contains("not found").contains("never applied");
+        assertThat(new DeadLetterRepository(client).list(10_000)).as("listed as soon as the run is over")
+                .extracting(DeadLetter::requestId).contains(failedCreate);
     }
 
     @Test
@@ -389,6 +391,65 @@ class ReconcileJobIntegrationTests {
         assertThat(healed.windowFrom()).isEqualTo(cut.windowFrom());
         assertThat(healed.repaired()).isEqualTo(1);
         assertThat(telecom.posts.get(post).getVersion()).isEqualTo(v);
+    }
+
+    @Test
+    void shouldScanAWindowWithMoreIncompleteRequestsThanOneScanExaminesInShorterWindowsOneAfterTheOther()
+            throws IOException {
+        Instant t = day();
+        MutableClock clock = new MutableClock(t.plus(Duration.ofMinutes(20)));
+        List<String> ids = backlog(t, 300);
+        ReconcileJob job = job("unicom-a", lease(), clock, 100);
+
+        // Until a window reaches its planned end, now - grace: the runs the schedule makes one after the other.
+        List<ReconcileStatus> runs = new ArrayList<>();
+        Instant planned = clock.instant().minusSeconds(30);
+        while (runs.isEmpty() || runs.get(runs.size() - 1).windowTo().isBefore(planned)) {
+            assertThat(runs).hasSizeLessThan(30);
+            runs.add(job.runOnce());
+        }
+
+        assertThat(runs).hasSizeGreaterThan(3).allSatisfy((run) -> {
+            assertThat(run.lastError()).isNull();
+            assertThat(run.incompleteFound()).isLessThanOrEqualTo(100);
+            assertThat(run.watermark()).isEqualTo(run.windowTo());
+        });
+        for (int i = 1; i < runs.size(); i++) {
+            assertThat(runs.get(i).windowFrom()).isEqualTo(runs.get(i - 1).windowTo());
+        }
+        assertThat(runs.stream().mapToLong(ReconcileStatus::repaired).sum()).isEqualTo(300);
+        assertThat(ids).allSatisfy((id) -> assertThat(telecom.applies(id)).isEqualTo(1));
+    }
+
+    @Test
+    void shouldWorkOffTheWholeBacklogInOneScheduledRunThoughEachScanExaminesOnlyPartOfIt() throws IOException {
+        Instant t = day();
+        MutableClock clock = new MutableClock(t.plus(Duration.ofMinutes(20)));
+        List<String> ids = backlog(t, 300);
+        ReconcileJob job = job("unicom-a", lease(), clock, 100);
+
+        job.scheduled();
+
+        assertThat(job.status().lastError()).isNull();
+        assertThat(job.status().windowTo()).isEqualTo(clock.instant().minusSeconds(30));
+        assertThat(ids).allSatisfy((id) -> assertThat(telecom.applies(id)).isEqualTo(1));
+    }
+
+    /** Requests from unicom that telecom never applied, one every two seconds from t on. */
+    private static List<String> backlog(Instant t, int count) throws IOException {
+        List<ProcessingRecord> records = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String id = id("backlog");
+            Instant at = t.plusSeconds(2L * i);
+            long post = post();
+            long v = version(at, 0, "unicom");
+            records.addAll(stages(id, "unicom", post, v, at, Stage.ACCEPTED, Stage.LOCAL_APPLIED, Stage.RESHIPPED));
+            unicom.hold(post, v, "backlog " + i);
+            ids.add(id);
+        }
+        log.write(records);
+        return ids;
     }
 
     @Nested
@@ -490,18 +551,26 @@ class ReconcileJobIntegrationTests {
     }
 
     private ReconcileJob job(String instanceId, String lease, MutableClock clock) {
+        return job(instanceId, lease, clock, ProcessingLogScanner.DEFAULT_MAX_REQUESTS);
+    }
+
+    private ReconcileJob job(String instanceId, String lease, MutableClock clock, int maxRequests) {
         ReconcilerProperties.Scan scan = new ReconcilerProperties.Scan(true, Duration.ofMinutes(1),
-                Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofHours(1), Duration.ofMillis(100), 10_000, 2,
-                Duration.ofSeconds(30), Duration.ofMinutes(10));
+                Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofHours(1), Duration.ofMillis(100), 10_000,
+                maxRequests, 2, Duration.ofSeconds(30), Duration.ofMinutes(10));
         return new ReconcileJob(instanceId.substring(0, instanceId.indexOf('-')), scan,
-                new LeaseRepository(client, lease, instanceId, LEASE, clock), LEASE, scanner(),
+                new LeaseRepository(client, lease, instanceId, LEASE, clock), LEASE, scanner(maxRequests),
                 new ProcessingLogReader(client), redriver(clock), new DeadLetterRepository(client), processingLog,
                 new ProcessingLogRetention(client, Duration.ofDays(3650), clock),
                 new ReconcilerMetrics(new SimpleMeterRegistry()), clock);
     }
 
     private static ProcessingLogScanner scanner() {
-        return new ProcessingLogScanner(client, Duration.ofMillis(100), 10_000, 2);
+        return scanner(ProcessingLogScanner.DEFAULT_MAX_REQUESTS);
+    }
+
+    private static ProcessingLogScanner scanner(int maxRequests) {
+        return new ProcessingLogScanner(client, Duration.ofMillis(100), 10_000, 2, maxRequests);
     }
 
     private static Redriver redriver(MutableClock clock) {
