@@ -255,6 +255,9 @@ public class ReconcileJob {
                 error = (error != null) ? error : "watermark not stored: " + ex.getMessage();
             }
         }
+        if (watermark != null) {
+            this.metrics.watermark(watermark);
+        }
         if (error == null) {
             pruneQuietly();
             this.cutShort = shortened;

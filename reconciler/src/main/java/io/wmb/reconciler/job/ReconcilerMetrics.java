@@ -1,6 +1,7 @@
 package io.wmb.reconciler.job;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,6 +33,8 @@ public final class ReconcilerMetrics {
 
     private final AtomicLong flushLagMillis = new AtomicLong();
 
+    private final AtomicLong watermarkMillis = new AtomicLong(-1);
+
     /**
      * Registers the meters.
      * @param registry the registry
@@ -56,6 +59,12 @@ public final class ReconcilerMetrics {
         Gauge.builder("wmb.reconciler.flush.lag", this.flushLagMillis, (millis) -> millis.get() / 1000.0)
                 .description("how far the oldest flush watermark of the live processing-log writers trailed the "
                         + "last scan's now").baseUnit("seconds").register(registry);
+        // A timestamp rather than a lag, so that it keeps growing while no scan runs: alert on
+        // time() - wmb_reconciler_watermark_timestamp_seconds (a cut link, a backlog, a stuck reconciler).
+        Gauge.builder("wmb.reconciler.watermark.timestamp", this.watermarkMillis,
+                (millis) -> (millis.get() < 0) ? Double.NaN : millis.get() / 1000.0)
+                .description("the end of the last window reconciled, seconds since the epoch: everything "
+                        + "before it is complete or dead-lettered").baseUnit("seconds").register(registry);
     }
 
     void scanned(long records, long incompleteFound, Duration took) {
@@ -79,6 +88,10 @@ public final class ReconcilerMetrics {
 
     void flushLag(Duration lag) {
         this.flushLagMillis.set(lag.toMillis());
+    }
+
+    void watermark(Instant watermark) {
+        this.watermarkMillis.set(watermark.toEpochMilli());
     }
 
     void leader(boolean isLeader) {

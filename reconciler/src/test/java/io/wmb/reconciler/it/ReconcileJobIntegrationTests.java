@@ -399,7 +399,8 @@ class ReconcileJobIntegrationTests {
         Instant t = day();
         MutableClock clock = new MutableClock(t.plus(Duration.ofMinutes(20)));
         List<String> ids = backlog(t, 300);
-        ReconcileJob job = job("unicom-a", lease(), clock, 100);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ReconcileJob job = job("unicom-a", lease(), clock, 100, registry);
 
         // Until a window reaches its planned end, now - grace: the runs the schedule makes one after the other.
         List<ReconcileStatus> runs = new ArrayList<>();
@@ -419,6 +420,8 @@ class ReconcileJobIntegrationTests {
         }
         assertThat(runs.stream().mapToLong(ReconcileStatus::repaired).sum()).isEqualTo(300);
         assertThat(ids).allSatisfy((id) -> assertThat(telecom.applies(id)).isEqualTo(1));
+        assertThat(registry.get("wmb.reconciler.watermark.timestamp").gauge().value())
+                .isEqualTo(planned.toEpochMilli() / 1000.0);
     }
 
     @Test
@@ -555,6 +558,11 @@ class ReconcileJobIntegrationTests {
     }
 
     private ReconcileJob job(String instanceId, String lease, MutableClock clock, int maxRequests) {
+        return job(instanceId, lease, clock, maxRequests, new SimpleMeterRegistry());
+    }
+
+    private ReconcileJob job(String instanceId, String lease, MutableClock clock, int maxRequests,
+            SimpleMeterRegistry registry) {
         ReconcilerProperties.Scan scan = new ReconcilerProperties.Scan(true, Duration.ofMinutes(1),
                 Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofHours(1), Duration.ofMillis(100), 10_000,
                 maxRequests, 2, Duration.ofSeconds(30), Duration.ofMinutes(10));
@@ -562,7 +570,7 @@ class ReconcileJobIntegrationTests {
                 new LeaseRepository(client, lease, instanceId, LEASE, clock), LEASE, scanner(maxRequests),
                 new ProcessingLogReader(client), redriver(clock), new DeadLetterRepository(client), processingLog,
                 new ProcessingLogRetention(client, Duration.ofDays(3650), clock),
-                new ReconcilerMetrics(new SimpleMeterRegistry()), clock);
+                new ReconcilerMetrics(registry), clock);
     }
 
     private static ProcessingLogScanner scanner() {

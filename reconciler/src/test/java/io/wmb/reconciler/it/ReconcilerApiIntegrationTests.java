@@ -155,7 +155,8 @@ class ReconcilerApiIntegrationTests {
             assertThat(JSON.readTree(redrive.body()).path("remoteOutcome").asText()).isEqualTo("OK");
             assertThat(telecom.posts.get(post).getContent()).isEqualTo("dead letter");
             assertThat(deadLetters.find(requestId)).isEmpty();
-            assertThat(get("/actuator/prometheus", null).body()).contains("wmb_reconciler_redriven_total");
+            assertThat(get("/actuator/prometheus", null).body()).contains("wmb_reconciler_redriven_total")
+                    .contains("wmb_reconciler_watermark_timestamp_seconds");
         }
         finally {
             client._transport().close();
