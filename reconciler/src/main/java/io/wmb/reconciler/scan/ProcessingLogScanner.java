@@ -49,8 +49,11 @@ import org.elasticsearch.client.RestClient;
  * at the origin, {@code COLLECTED}, {@code REMOTE_APPLIED} at the other datacenter, with settled outcomes) must be
  * equal and add up to the bucket's record count. Such a bucket holds only complete requests (up to the caveat
  * below); the others are "suspicious".</li>
- * <li>Suspicious buckets only: a composite aggregation on requestId with two filter sub-aggregations (local done,
- * remote done) that mirror {@link Completeness}.</li>
+ * <li>Suspicious buckets only, and the window's records only: a composite aggregation on requestId with two filter
+ * sub-aggregations (local done, remote done) that mirror {@link Completeness}. An incomplete request of the window
+ * misses its stage among the window's records too; a complete one whose last records fall after the window's end
+ * is only a needless candidate, which step 3 clears. Without the window, a suspicious bucket of an old version
+ * (likes carry the version of the post's content) would bring in that version's incomplete likes of all time.</li>
  * <li>The requestIds still incomplete: all their records are read and judged by {@link Completeness}; a request
  * counts for the window that holds its earliest record, so each request is judged by one scan only.</li>
  * </ol>
@@ -234,7 +237,7 @@ public final class ProcessingLogScanner {
         List<Callable<Map<String, Boolean>>> chunks = new ArrayList<>();
         for (int start = 0; start < ranges.size(); start += perQuery) {
             List<long[]> chunk = ranges.subList(start, Math.min(ranges.size(), start + perQuery));
-            chunks.add(() -> incompleteIn(chunk, found, limit));
+            chunks.add(() -> incompleteIn(window, chunk, found, limit));
         }
         Map<String, Boolean> requestIds = new LinkedHashMap<>();
         parallel(chunks).forEach(requestIds::putAll);
@@ -393,12 +396,13 @@ public final class ProcessingLogScanner {
     }
 
     /**
-     * Step 2: requestIds in the version ranges that miss a local or a remote completion among their records. Stops
-     * paging once the chunks together found more than {@code limit}: the scan then shortens the window anyway.
+     * Step 2: requestIds in the version ranges that miss a local or a remote completion among their records in the
+     * window. Stops paging once the chunks together found more than {@code limit}: the scan then shortens the window
+     * anyway.
      */
-    private Map<String, Boolean> incompleteIn(List<long[]> ranges, AtomicInteger found, int limit)
-            throws IOException {
-        Query query = anyRange(ranges);
+    private Map<String, Boolean> incompleteIn(ScanWindow window, List<long[]> ranges, AtomicInteger found,
+            int limit) throws IOException {
+        Query query = all(inWindow(window), anyRange(ranges));
         Map<String, CompositeAggregationSource> source = Map.of("id",
                 CompositeAggregationSource.of((s) -> s.terms((terms) -> terms.field("requestId"))));
         Map<String, Boolean> incomplete = new LinkedHashMap<>();
