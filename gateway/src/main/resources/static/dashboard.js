@@ -221,7 +221,7 @@
       view.reconciler.append(el('div', { className: 'unavailable', text: 'unavailable' }));
     } else {
       Object.entries(status).filter(([key, value]) => value !== null && key !== 'datacenter' && key !== 'instanceId')
-        .slice(0, 12).forEach(([key, value]) => view.reconciler.append(
+        .slice(0, 13).forEach(([key, value]) => view.reconciler.append(
           el('div', { className: 'row' }, el('span', { text: key }), el('span', { text: display(value) }))));
     }
   }

@@ -5,9 +5,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.util.unit.DataSize;
@@ -57,6 +60,10 @@ class FaultSystemIntegrationTests {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static final List<ReliabilityReport.Entry> REPORT = new ArrayList<>();
+
+    /** The local demo's operator token, unless the shell that runs the tests set another. */
+    private static final String OPERATOR_TOKEN = System.getenv().getOrDefault("WMB_OPERATOR_TOKEN",
+            "wmb-operator-demo");
 
     private static FaultDemo demo;
 
@@ -211,6 +218,55 @@ class FaultSystemIntegrationTests {
                 + "held, 32 MB of keys with a time to live written, " + evicted + " keys evicted", cut);
     }
 
+    /**
+     * The MySQL master stops answering (frozen, as a host in a long stall would): unicom's writes fail after the
+     * processor's timeouts and their clients get an error, while a statement that reached the server before the
+     * freeze may still commit after it. Nothing acknowledged may be lost. A write that failed and is held nowhere
+     * needs no operator: the reconcilers close it rather than dead-letter it, and repair one that committed after
+     * all.
+     */
+    @Test
+    @Order(4)
+    void shouldLoseNothingAndDeadLetterNothingWhileTheMySqlMasterIsFrozen() {
+        Duration frozen = duration(12, 60);
+        WriteChecker checker = checker("MySQL master frozen");
+        Instant started = Instant.now();
+        checker.start();
+        awaitSomeWrites(checker);
+        double closedBefore = reconcilerCounter("wmb_reconciler_closed_failed_total");
+        long freezeStarted = System.nanoTime();
+        demo.freeze("mariadb-unicom", true);
+        List<String> answers;
+        try {
+            // Within two seconds the gateway sends unicom's writes to telecom's processor (its health check fails),
+            // and they succeed there; so creates go to unicom's processor itself, once the statements in flight at
+            // the freeze have timed out (those may still commit when the server thaws, and are repaired then).
+            pause(Duration.ofSeconds(6));
+            answers = IntStream.range(0, 6).parallel()
+                .mapToObj((i) -> send("POST", demo.processor("unicom", "/api/posts"), "{\"authorId\": 4242, "
+                        + "\"content\": \"during the freeze " + i + "\"}", null))
+                .map((response) -> response.statusCode() + " " + response.body())
+                .toList();
+            Duration left = frozen.minus(Duration.ofNanos(System.nanoTime() - freezeStarted));
+            pause(left.isNegative() ? Duration.ZERO : left);
+        }
+        finally {
+            demo.freeze("mariadb-unicom", false);
+        }
+        Duration outage = Duration.ofNanos(System.nanoTime() - freezeStarted);
+        assertThat(answers).as("creates in unicom failed while its MySQL was frozen")
+            .anySatisfy((answer) -> assertThat(answer).startsWith("5"));
+        pause(duration(3, 10));
+        finish(checker, "unicom's MySQL master frozen (SIGSTOP: no answer, connections kept), then thawed; writes "
+                + "in unicom fail meanwhile", outage);
+        Instant written = Instant.now();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+            .until(() -> reconciledUpTo().isAfter(written));
+        assertThat(deadLettersSince(started)).as("writes that failed at their origin need no operator").isEmpty();
+        assertThat(reconcilerCounter("wmb_reconciler_closed_failed_total") - closedBefore)
+            .as("failed writes closed by the reconcilers").isPositive();
+    }
+
     @Test
     @Order(4)
     void shouldLoseNothingWhileElasticsearchIsDown() {
@@ -344,6 +400,53 @@ class FaultSystemIntegrationTests {
         finish(checker, "unicom (owner of the MySQL master) lost as in a power loss; `./wmb failover` (drain unicom, "
                 + "promote telecom's replica, telecom owns the database); unicom back as a replica; `./wmb failback` "
                 + "(whole procedure, until unicom owns the master again)", outage);
+    }
+
+    /** The furthest watermark of the two reconcilers (one of them leads): everything before it is reconciled. */
+    private static Instant reconciledUpTo() {
+        Instant furthest = Instant.EPOCH;
+        for (String datacenter : FaultDemo.DATACENTERS) {
+            HttpResponse<String> status = send("GET", demo.reconciler(datacenter, "/api/reconciler/status"), null,
+                    null);
+            String watermark = JSON.readTree(status.body()).path("watermark").asString(null);
+            if (status.statusCode() == 200 && watermark != null && Instant.parse(watermark).isAfter(furthest)) {
+                furthest = Instant.parse(watermark);
+            }
+        }
+        return furthest;
+    }
+
+    /** Dead letters of requests whose first record is not older than the given instant, from both reconcilers. */
+    private static List<String> deadLettersSince(Instant since) {
+        List<String> found = new ArrayList<>();
+        for (String datacenter : FaultDemo.DATACENTERS) {
+            HttpRequest request = HttpRequest.newBuilder(demo.reconciler(datacenter,
+                    "/api/reconciler/dead-letters?size=1000")).header("Authorization", "Bearer " + OPERATOR_TOKEN)
+                .timeout(Duration.ofSeconds(20)).GET().build();
+            HttpResponse<String> answer = RunningDemo.shared().send(request);
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+            for (JsonNode deadLetter : JSON.readTree(answer.body()).path("deadLetters")) {
+                if (!Instant.parse(deadLetter.path("firstAt").asString()).isBefore(since)) {
+                    found.add(deadLetter.path("requestId").asString() + ": " + deadLetter.path("reason").asString());
+                }
+            }
+        }
+        return found;
+    }
+
+    /** A counter summed over both reconcilers' Prometheus pages. */
+    private static double reconcilerCounter(String name) {
+        double sum = 0;
+        for (String datacenter : FaultDemo.DATACENTERS) {
+            HttpResponse<String> page = send("GET", demo.reconciler(datacenter, "/actuator/prometheus"), null, null);
+            assertThat(page.statusCode()).isEqualTo(200);
+            for (String line : page.body().split("\n")) {
+                if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        }
+        return sum;
     }
 
     private static boolean ownsMaster(String datacenter) {

@@ -23,8 +23,9 @@ public record DeadLetter(String requestId, String origin, long postId, long vers
 
     /** The verdict to re-drive it with. */
     public Verdict verdict() {
+        // What the log said when it was dead-lettered; used only when its records are gone by the time of a re-drive.
         return new Verdict(this.requestId, this.origin, this.postId, this.version, this.firstAt, this.localDone,
-                this.remoteDone);
+                this.remoteDone, false, false);
     }
 
 }

@@ -63,9 +63,9 @@ public final class DeadLetterService {
         // The log may have moved on since (a late record, a repair by hand): re-drive only what is still missing.
         Map<String, Verdict> fresh = this.scanner.judge(List.of(requestId));
         Verdict verdict = fresh.getOrDefault(requestId, deadLetter.verdict());
-        if (verdict.complete()) {
+        if (verdict.settled()) {
             this.repository.delete(requestId);
-            return new RedriveResult(requestId, false, null, 0);
+            return new RedriveResult(requestId, false, null, 0, false);
         }
         try {
             RedriveResult result = this.redriver.redriveWithRetries(verdict);

@@ -199,6 +199,7 @@ public class ReconcileJob {
         long redriven = 0;
         long repaired = 0;
         long deadLettered = 0;
+        long closedAsFailed = 0;
         String error = null;
         boolean lost = false;
         for (Verdict verdict : result.incomplete()) {
@@ -214,9 +215,15 @@ public class ReconcileJob {
                 redriven++;
                 this.metrics.redriven();
                 RedriveResult redrive = this.redriver.redriveWithRetries(verdict);
-                repaired++;
-                this.metrics.repaired(Duration.between(verdict.firstAt(), this.clock.instant()));
-                logger.debug("Repaired {}", redrive);
+                if (redrive.closedAsFailed()) {
+                    closedAsFailed++;
+                    this.metrics.closedAsFailed();
+                }
+                else {
+                    repaired++;
+                    this.metrics.repaired(Duration.between(verdict.firstAt(), this.clock.instant()));
+                    logger.debug("Repaired {}", redrive);
+                }
             }
             catch (RedriveFailedException ex) {
                 if (ex.unreachable()) {
@@ -265,7 +272,7 @@ public class ReconcileJob {
         }
         return update(withFlush(new ReconcileStatus(previous.datacenter(), previous.instanceId(), true, now, from, to,
                 watermark, result.scannedRecords(), result.incomplete().size(), redriven, repaired, deadLettered,
-                result.took().toMillis(), error, null, 0, previous.graceMillis()), end));
+                closedAsFailed, result.took().toMillis(), error, null, 0, previous.graceMillis()), end));
     }
 
     /** Reads the writers' flush watermarks and plans the window's end; without them, it ends at now - grace. */
@@ -358,14 +365,15 @@ public class ReconcileJob {
         return new ReconcileStatus(status.datacenter(), status.instanceId(), leader, status.lastScanAt(),
                 status.windowFrom(), status.windowTo(), status.watermark(), status.scanned(),
                 status.incompleteFound(), status.redriven(), status.repaired(), status.deadLettered(),
-                status.scanMillis(), error, status.heldBackBy(), status.flushLagMillis(), status.graceMillis());
+                status.closedAsFailed(), status.scanMillis(), error, status.heldBackBy(), status.flushLagMillis(),
+                status.graceMillis());
     }
 
     private static ReconcileStatus withFlush(ReconcileStatus status, WindowEnd end) {
         return new ReconcileStatus(status.datacenter(), status.instanceId(), status.leader(), status.lastScanAt(),
                 status.windowFrom(), status.windowTo(), status.watermark(), status.scanned(),
                 status.incompleteFound(), status.redriven(), status.repaired(), status.deadLettered(),
-                status.scanMillis(), status.lastError(),
+                status.closedAsFailed(), status.scanMillis(), status.lastError(),
                 (end.heldBackBy() != null) ? end.heldBackBy().writer() : null, end.flushLag().toMillis(),
                 status.graceMillis());
     }

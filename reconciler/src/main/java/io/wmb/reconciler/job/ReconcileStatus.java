@@ -18,6 +18,8 @@ import java.time.Instant;
  * @param redriven re-drives the last scan attempted
  * @param repaired re-drives of the last scan that changed the other datacenter
  * @param deadLettered requests the last scan put on the dead-letter list
+ * @param closedAsFailed requests the last scan closed without a repair: they failed at their origin (its client
+ *     got an error) and are held nowhere
  * @param scanMillis how long the last scan's queries took
  * @param lastError the last scan's failure, {@code null} when it succeeded
  * @param heldBackBy the processing-log writer whose flush watermark ended the last window early (it still held
@@ -29,12 +31,12 @@ import java.time.Instant;
  */
 public record ReconcileStatus(String datacenter, String instanceId, boolean leader, Instant lastScanAt,
         Instant windowFrom, Instant windowTo, Instant watermark, long scanned, long incompleteFound, long redriven,
-        long repaired, long deadLettered, long scanMillis, String lastError, String heldBackBy,
+        long repaired, long deadLettered, long closedAsFailed, long scanMillis, String lastError, String heldBackBy,
         long flushLagMillis, long graceMillis) {
 
     static ReconcileStatus initial(String datacenter, String instanceId, Duration grace) {
-        return new ReconcileStatus(datacenter, instanceId, false, null, null, null, null, 0, 0, 0, 0, 0, 0, null, null,
-                0, grace.toMillis());
+        return new ReconcileStatus(datacenter, instanceId, false, null, null, null, null, 0, 0, 0, 0, 0, 0, 0, null,
+                null, 0, grace.toMillis());
     }
 
 }

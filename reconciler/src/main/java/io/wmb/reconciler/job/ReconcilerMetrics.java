@@ -25,6 +25,8 @@ public final class ReconcilerMetrics {
 
     private final Counter deadLettered;
 
+    private final Counter closedAsFailed;
+
     private final Timer scanDuration;
 
     private final Timer timeToConsistency;
@@ -50,6 +52,9 @@ public final class ReconcilerMetrics {
                 .description("re-drives that completed a request").register(registry);
         this.deadLettered = Counter.builder("wmb.reconciler.dead.lettered")
                 .description("requests put on the dead-letter list").register(registry);
+        this.closedAsFailed = Counter.builder("wmb.reconciler.closed.failed")
+                .description("requests closed without a repair: they failed at their origin, whose client got an "
+                        + "error, and are held nowhere").register(registry);
         this.scanDuration = Timer.builder("wmb.reconciler.scan.duration")
                 .description("time to find the incomplete requests of a window").register(registry);
         this.timeToConsistency = Timer.builder("wmb.reconciler.time.to.consistency")
@@ -84,6 +89,10 @@ public final class ReconcilerMetrics {
 
     void deadLettered() {
         this.deadLettered.increment();
+    }
+
+    void closedAsFailed() {
+        this.closedAsFailed.increment();
     }
 
     void flushLag(Duration lag) {

@@ -2,6 +2,7 @@ package io.wmb.reconciler.redrive;
 
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 
 import io.wmb.processinglog.Outcome;
 import io.wmb.processinglog.ProcessingLog;
@@ -102,22 +103,15 @@ public final class Redriver {
     public RedriveResult redrive(Verdict verdict) {
         String origin = verdict.origin();
         String peer = Datacenters.peer(origin);
-        // Not there while the origin never confirmed the write: a create that failed before it was stored (its
-        // client got an error), which waiting will not change, so it goes to the dead letters at once, as an older
-        // version below does; retried with backoff, a burst of them (a store down under load) held up the scan for
-        // seconds each. Confirmed there but not found is odd enough to try again.
-        PostWrite state = this.processors.get(origin).fetch(verdict.postId())
-                .orElseThrow(() -> new RedriveException("post " + verdict.postId() + " is not found at its origin "
-                        + origin + (verdict.localDone() ? "" : ": the write was never applied there"),
-                        verdict.localDone()));
+        Optional<PostWrite> held = this.processors.get(origin).fetch(verdict.postId());
+        if (!verdict.localDone() && (held.isEmpty() || held.get().getVersion() < verdict.version())) {
+            return neverApplied(verdict, held);
+        }
+        // Confirmed at the origin but not found there is odd enough to try again.
+        PostWrite state = held.orElseThrow(() -> new RedriveException("post " + verdict.postId()
+                + " is not found at its origin " + origin, true));
         boolean localConfirmed = false;
         if (!verdict.localDone()) {
-            if (state.getVersion() < verdict.version()) {
-                // The origin never applied this write; replaying it from the log would be a blind replay.
-                throw new RedriveException("origin " + origin + " holds version " + state.getVersion()
-                        + " of post " + verdict.postId() + ", older than the request's " + verdict.version()
-                        + ": the write was never applied there", false);
-            }
             record(verdict, origin, Outcome.OK, "origin holds version " + state.getVersion());
             localConfirmed = true;
         }
@@ -137,7 +131,30 @@ public final class Redriver {
         }
         logger.info("Re-drove {} (post {}): local {}, remote {}", verdict.requestId(), verdict.postId(),
                 localConfirmed ? "confirmed" : "was done", remoteOutcome != null ? remoteOutcome : "was done");
-        return new RedriveResult(verdict.requestId(), localConfirmed, remoteOutcome, appliedVersion);
+        return new RedriveResult(verdict.requestId(), localConfirmed, remoteOutcome, appliedVersion, false);
+    }
+
+    /**
+     * The origin does not hold the request's version or a newer one: the write never happened there, and replaying
+     * it from the log would be a blind replay. Waiting will not change that, so nothing is retried.
+     */
+    private RedriveResult neverApplied(Verdict verdict, Optional<PostWrite> held) {
+        String holds = held.map((state) -> "origin " + verdict.origin() + " holds version " + state.getVersion()
+                + " of post " + verdict.postId() + ", older than the request's " + verdict.version())
+                .orElse("post " + verdict.postId() + " is not found at its origin " + verdict.origin());
+        String detail = holds + ": the write was never applied there";
+        if (verdict.localFailed() && !verdict.remoteDone()) {
+            // The origin recorded the failure, so its client got an error and no one was told the write happened:
+            // a store down for a minute under load fails thousands of writes like this, and the dead-letter list is
+            // for what needs an operator. Closing it with a record keeps the log's account whole and stops a later
+            // scan of the same window from judging it again.
+            record(verdict, verdict.origin(), Outcome.FAILED, detail + "; it failed there and its client was told");
+            logger.info("Closed {}: it failed at its origin and {}", verdict.requestId(), detail);
+            return RedriveResult.closedAsFailed(verdict.requestId());
+        }
+        // No record of the failure (the processor stopped before writing one, or the record was lost): whether its
+        // client was told anything is unknown, so an operator looks.
+        throw new RedriveException(detail, false);
     }
 
     private void record(Verdict verdict, String datacenter, Outcome outcome, String detail) {

@@ -14,6 +14,9 @@ import io.wmb.processinglog.Stage;
  * The rule that says whether a request is done everywhere. A request is complete when it was applied in its origin
  * datacenter ({@code LOCAL_APPLIED OK}, or a {@code RECONCILED} record there that confirmed it) and applied, or
  * skipped as stale or duplicate, in the other ({@code REMOTE_APPLIED} or {@code RECONCILED} with such an outcome).
+ * A request that failed at its origin ({@code LOCAL_APPLIED FAILED}: its client got an error) is never complete; it
+ * is settled once a reconciler has confirmed that the origin does not hold it and closed it ({@code RECONCILED
+ * FAILED} at the origin).
  * The Elasticsearch queries of {@link ProcessingLogScanner} mirror this rule; this class is the authority.
  */
 public final class Completeness {
@@ -43,6 +46,8 @@ public final class Completeness {
         String origin = reference.origin();
         boolean localDone = false;
         boolean remoteDone = false;
+        boolean localFailed = false;
+        boolean closedAsFailed = false;
         Instant firstAt = reference.at();
         for (ProcessingRecord record : records) {
             if (record.at().isBefore(firstAt)) {
@@ -50,11 +55,15 @@ public final class Completeness {
             }
             boolean atOrigin = origin.equals(record.datacenter());
             switch (record.stage()) {
-                case LOCAL_APPLIED -> localDone |= atOrigin && record.outcome() == Outcome.OK;
+                case LOCAL_APPLIED -> {
+                    localDone |= atOrigin && record.outcome() == Outcome.OK;
+                    localFailed |= atOrigin && record.outcome() == Outcome.FAILED;
+                }
                 case REMOTE_APPLIED -> remoteDone |= !atOrigin && SETTLED.contains(record.outcome());
                 case RECONCILED -> {
                     if (atOrigin) {
                         localDone |= record.outcome() == Outcome.OK;
+                        closedAsFailed |= record.outcome() == Outcome.FAILED;
                     }
                     else {
                         remoteDone |= SETTLED.contains(record.outcome());
@@ -66,7 +75,7 @@ public final class Completeness {
             }
         }
         return new Verdict(requestId, origin, reference.postId(), reference.version(), firstAt, localDone,
-                remoteDone);
+                remoteDone, localFailed, closedAsFailed);
     }
 
 }

@@ -187,7 +187,7 @@ public final class ProcessingLogScanner {
             if (shortest || found.requestIds().size() <= this.maxRequests) {
                 List<Verdict> incomplete = new ArrayList<>();
                 for (Verdict verdict : verdicts(found.requestIds()).values()) {
-                    if (!verdict.complete() && current.contains(verdict.firstAt())) {
+                    if (!verdict.settled() && current.contains(verdict.firstAt())) {
                         incomplete.add(verdict);
                     }
                 }

@@ -321,6 +321,76 @@ class ReconcileJobIntegrationTests {
     }
 
     @Test
+    void shouldCloseWritesThatFailedAtTheirOriginWithoutDeadLettersAndRepairOneTheOriginHoldsAfterAll()
+            throws IOException {
+        Instant t = day();
+        MutableClock clock = new MutableClock(t.plus(Duration.ofMinutes(5)));
+        List<ProcessingRecord> records = new ArrayList<>();
+        // A create that failed before anything was stored.
+        String failedCreate = id("failed-create");
+        long postA = post();
+        long vA = version(t, 0, "unicom");
+        records.addAll(failedAtOrigin(failedCreate, postA, vA, t));
+        // An edit that failed: the origin still holds the version before it.
+        String failedEdit = id("failed-edit");
+        long postB = post();
+        long vB = version(t.plusSeconds(1), 0, "unicom");
+        records.addAll(failedAtOrigin(failedEdit, postB, vB, t.plusSeconds(1)));
+        unicom.hold(postB, version(t.minusSeconds(60), 0, "unicom"), "B before");
+        // A write that failed after its commit (say the cache was down): the origin holds it, so it was written
+        // after all and the other datacenter must get it.
+        String failedAfterCommit = id("failed-after-commit");
+        long postC = post();
+        long vC = version(t.plusSeconds(2), 0, "unicom");
+        records.addAll(failedAtOrigin(failedAfterCommit, postC, vC, t.plusSeconds(2)));
+        unicom.hold(postC, vC, "C");
+        log.write(records);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+        ReconcileStatus status = job("unicom-a", lease(), clock, ProcessingLogScanner.DEFAULT_MAX_REQUESTS, registry)
+                .runOnce();
+
+        assertThat(status.lastError()).isNull();
+        assertThat(status.incompleteFound()).isEqualTo(3);
+        assertThat(status.closedAsFailed()).isEqualTo(2);
+        assertThat(status.repaired()).isEqualTo(1);
+        assertThat(status.deadLettered()).isZero();
+        assertThat(registry.get("wmb.reconciler.closed.failed").counter().count()).isEqualTo(2);
+        assertThat(new DeadLetterRepository(client).list(10_000)).extracting(DeadLetter::requestId)
+                .doesNotContain(failedCreate, failedEdit, failedAfterCommit);
+        assertThat(telecom.applies(failedCreate)).as("nothing replayed").isZero();
+        assertThat(telecom.applies(failedEdit)).as("nothing replayed").isZero();
+        assertThat(telecom.posts.get(postC).getContent()).isEqualTo("C");
+        Map<String, Verdict> judged = scanner().judge(List.of(failedCreate, failedEdit, failedAfterCommit));
+        assertThat(judged.get(failedCreate).closedAsFailed()).as("closed with a record at the origin").isTrue();
+        assertThat(judged.get(failedEdit).closedAsFailed()).isTrue();
+        assertThat(judged.get(failedAfterCommit).complete()).isTrue();
+        assertThat(scanner().scan(new ScanWindow(status.windowFrom(), status.windowTo())).incomplete())
+                .as("a second scan of the window, as after a run that stopped, has nothing left to do").isEmpty();
+    }
+
+    @Test
+    void shouldCloseTheDeadLetterOfAWriteThatFailedAtItsOriginWhenAnOperatorReDrivesIt() throws IOException {
+        Instant t = day();
+        MutableClock clock = new MutableClock(t.plus(Duration.ofMinutes(5)));
+        String failed = id("failed-create");
+        long post = post();
+        long v = version(t, 0, "unicom");
+        log.write(failedAtOrigin(failed, post, v, t));
+        // Dead-lettered as releases before this one did.
+        DeadLetterRepository deadLetters = new DeadLetterRepository(client);
+        deadLetters.save(new DeadLetter(failed, "unicom", post, v, t, false, false, "post " + post
+                + " is not found at its origin unicom: the write was never applied there", 1, clock.instant()));
+
+        RedriveResult result = new DeadLetterService(deadLetters, scanner(), redriver(clock), clock).redrive(failed);
+
+        assertThat(result.closedAsFailed()).isTrue();
+        assertThat(result.remoteOutcome()).isNull();
+        assertThat(deadLetters.find(failed)).isEmpty();
+        assertThat(telecom.applies(failed)).isZero();
+    }
+
+    @Test
     void shouldLetOnlyOneOfTwoInstancesActAndTheOtherTakeOverAfterExpiry() throws Exception {
         Instant t = day();
         MutableClock clock = new MutableClock(t.plus(Duration.ofMinutes(5)));
@@ -473,6 +543,13 @@ class ReconcileJobIntegrationTests {
         assertThat(job.status().lastError()).isNull();
         assertThat(job.status().windowTo()).isEqualTo(clock.instant().minusSeconds(30));
         assertThat(ids).allSatisfy((id) -> assertThat(telecom.applies(id)).isEqualTo(1));
+    }
+
+    /** The records of a write that failed at unicom: its client got an error. */
+    private static List<ProcessingRecord> failedAtOrigin(String requestId, long post, long version, Instant at) {
+        return List.of(new ProcessingRecord(requestId, "unicom", "unicom", Stage.ACCEPTED, Outcome.OK, at, post,
+                version, null), new ProcessingRecord(requestId, "unicom", "unicom", Stage.LOCAL_APPLIED,
+                Outcome.FAILED, at.plusMillis(3), post, version, "java.sql.SQLTransientConnectionException: injected"));
     }
 
     /** Requests from unicom that telecom never applied, one every two seconds from t on. */

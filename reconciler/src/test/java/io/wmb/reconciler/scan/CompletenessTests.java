@@ -82,6 +82,29 @@ class CompletenessTests {
     }
 
     @Test
+    void shouldNoteAFailureAtTheOriginAndSettleTheRequestOnlyOnceAReconcilerClosedIt() {
+        List<ProcessingRecord> failed = List.of(record("r1", "unicom", Stage.ACCEPTED, Outcome.OK, 0),
+                record("r1", "unicom", Stage.LOCAL_APPLIED, Outcome.FAILED, 3));
+        Verdict open = Completeness.evaluate("r1", failed);
+        assertThat(open.localFailed()).isTrue();
+        assertThat(open.settled()).isFalse();
+
+        List<ProcessingRecord> closed = new ArrayList<>(failed);
+        closed.add(record("r1", "unicom", Stage.RECONCILED, Outcome.FAILED, 60_000));
+        Verdict verdict = Completeness.evaluate("r1", closed);
+        assertThat(verdict.closedAsFailed()).isTrue();
+        assertThat(verdict.settled()).isTrue();
+        assertThat(verdict.complete()).as("nothing was applied anywhere").isFalse();
+    }
+
+    @Test
+    void shouldNotCloseARequestByAFailedReconcileAtTheOtherDatacenter() {
+        List<ProcessingRecord> records = List.of(record("r1", "unicom", Stage.LOCAL_APPLIED, Outcome.OK, 0),
+                record("r1", "telecom", Stage.RECONCILED, Outcome.FAILED, 60_000));
+        assertThat(Completeness.evaluate("r1", records).settled()).isFalse();
+    }
+
+    @Test
     void shouldTakeTheEarliestRecordAsFirstSeen() {
         List<ProcessingRecord> records = List.of(record("r1", "telecom", Stage.REMOTE_APPLIED, Outcome.OK, 500),
                 record("r1", "unicom", Stage.LOCAL_APPLIED, Outcome.OK, 20));

@@ -227,7 +227,17 @@ public final class FaultDemo {
      * answering without closing its connections, as a node stuck in a long pause or behind a dead switch does.
      */
     public void freezeElasticsearch(boolean frozen) {
-        long pid = pid("elasticsearch");
+        freeze("elasticsearch", frozen);
+    }
+
+    /**
+     * Freezes (SIGSTOP) or thaws (SIGCONT) a server and every process under it: it stops answering without closing
+     * its connections, and what clients sent meanwhile waits in its sockets.
+     * @param id the supervisor's name for it, e.g. {@code mariadb-unicom}
+     * @param frozen whether to freeze or thaw
+     */
+    public void freeze(String id, boolean frozen) {
+        long pid = pid(id);
         List<Long> pids = new ArrayList<>();
         pids.add(pid);
         ProcessHandle.of(pid).ifPresent((launcher) -> launcher.descendants().forEach((p) -> pids.add(p.pid())));

@@ -109,6 +109,10 @@ public final class ReliabilityReport {
             writes, deleted posts alive again in telecom, no convergence in a short run). Redis now evicts only keys
             with a time to live (`volatile-lru`), and the processor pins (no time to live) every post its local
             MySQL does not hold yet, until the replica has it; the scenario converges.
+            Unicom's MySQL master frozen lost nothing, but every create that failed in unicom meanwhile (its client
+            got a 503, the post is held nowhere) became a dead letter for an operator to look at, one each. The
+            reconcilers now close such a write with a `RECONCILED FAILED` record instead, and repair one that
+            committed after all; the scenario asserts that no dead letter is left.
             """;
 
     private static final String FAILOVER_PROCEDURE = """
