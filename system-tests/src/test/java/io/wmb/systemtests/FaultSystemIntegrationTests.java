@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -223,12 +225,15 @@ class FaultSystemIntegrationTests {
      * processor's timeouts and their clients get an error, while a statement that reached the server before the
      * freeze may still commit after it. Nothing acknowledged may be lost. A write that failed and is held nowhere
      * needs no operator: the reconcilers close it rather than dead-letter it, and repair one that committed after
-     * all.
+     * all; a write of telecom whose apply in unicom waits for the store is re-sent by telecom's reship, and a
+     * reconciler that meets the frozen store scans the window again later rather than dead-letter it.
      */
     @Test
     @Order(4)
     void shouldLoseNothingAndDeadLetterNothingWhileTheMySqlMasterIsFrozen() {
-        Duration frozen = duration(12, 60);
+        // Longer than the reconcilers' grace and interval (5 s and 15 s in the demo) even when short, so that they
+        // judge writes of telecom whose apply in unicom waits for the store while it is still frozen.
+        Duration frozen = duration(30, 60);
         WriteChecker checker = checker("MySQL master frozen");
         Instant started = Instant.now();
         checker.start();
@@ -262,7 +267,7 @@ class FaultSystemIntegrationTests {
         Instant written = Instant.now();
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
             .until(() -> reconciledUpTo().isAfter(written));
-        assertThat(deadLettersSince(started)).as("writes that failed at their origin need no operator").isEmpty();
+        assertThat(deadLettersSince(started)).as("no write of the freeze needs an operator").isEmpty();
         assertThat(reconcilerCounter("wmb_reconciler_closed_failed_total") - closedBefore)
             .as("failed writes closed by the reconcilers").isPositive();
     }
@@ -416,9 +421,12 @@ class FaultSystemIntegrationTests {
         return furthest;
     }
 
-    /** Dead letters of requests whose first record is not older than the given instant, from both reconcilers. */
-    private static List<String> deadLettersSince(Instant since) {
-        List<String> found = new ArrayList<>();
+    /**
+     * Dead letters of requests whose first record is not older than the given instant. The list is one index both
+     * reconcilers serve; each is asked, in case one is down.
+     */
+    private static Set<String> deadLettersSince(Instant since) {
+        Set<String> found = new LinkedHashSet<>();
         for (String datacenter : FaultDemo.DATACENTERS) {
             HttpRequest request = HttpRequest.newBuilder(demo.reconciler(datacenter,
                     "/api/reconciler/dead-letters?size=1000")).header("Authorization", "Bearer " + OPERATOR_TOKEN)

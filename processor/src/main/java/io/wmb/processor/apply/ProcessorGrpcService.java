@@ -52,6 +52,16 @@ public class ProcessorGrpcService extends ProcessorGrpc.ProcessorImplBase {
             }
         }
         List<WriteApplier.Result> applied = valid.isEmpty() ? List.of() : applier.applyAll(valid);
+        for (WriteApplier.Result outcome : applied) {
+            if (outcome.storeUnavailable()) {
+                // As fetch answers: the reconciler then keeps its window and scans it again later, instead of
+                // dead-lettering writes that only wait for a store to come back; the collector takes it as every
+                // write of the batch failed, which the other datacenter re-sends, as it re-sends FAILED ones.
+                responseObserver.onError(Status.UNAVAILABLE.withDescription("storage unavailable: " + outcome.detail())
+                    .asRuntimeException());
+                return;
+            }
+        }
         BatchAck.Builder ack = BatchAck.newBuilder().setBatchId(request.getBatchId());
         int next = 0;
         for (int i = 0; i < count; i++) {

@@ -12,10 +12,14 @@ import io.wmb.processor.post.Write;
 import io.wmb.processor.processinglog.ProcessingLogRecorder;
 import io.wmb.processor.store.PostStore;
 import io.wmb.processor.version.HybridLogicalClock;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 
 /**
  * Applies writes that came from the other datacenter (through the collector) or from the reconciler, with the same
@@ -77,6 +81,7 @@ public class WriteApplier {
             PostStore.BatchResult result = stored.get(i);
             Outcome outcome;
             String detail = null;
+            boolean storeUnavailable = false;
             if (result.failure() != null) {
                 MDC.put("requestId", write.requestId());
                 try {
@@ -88,6 +93,7 @@ public class WriteApplier {
                 }
                 outcome = Outcome.FAILED;
                 detail = result.failure().toString();
+                storeUnavailable |= isUnavailable(result.failure());
             }
             else {
                 outcome = switch (result.outcome()) {
@@ -101,7 +107,7 @@ public class WriteApplier {
             Stage stage = datacenter.equals(write.origin()) ? Stage.LOCAL_APPLIED : Stage.REMOTE_APPLIED;
             processingLog.record(write, stage, outcome, detail);
             metrics.applied(outcome);
-            results.add(new Result(outcome, detail));
+            results.add(new Result(outcome, detail, storeUnavailable));
         }
         return results;
     }
@@ -116,12 +122,22 @@ public class WriteApplier {
     }
 
     /**
+     * Whether a store failed because it could not be reached or did not answer in time (down, frozen, out of
+     * connections), so that the same write may pass later, rather than because of the write.
+     */
+    static boolean isUnavailable(Throwable failure) {
+        return failure instanceof TransientDataAccessException || failure instanceof RecoverableDataAccessException
+                || failure instanceof DataAccessResourceFailureException || failure instanceof JedisConnectionException;
+    }
+
+    /**
      * How applying one write went.
      *
      * @param outcome the outcome
      * @param detail the reason of a failure, else {@code null}
+     * @param storeUnavailable whether it failed because a store could not be reached (it may pass later)
      */
-    public record Result(Outcome outcome, String detail) {
+    public record Result(Outcome outcome, String detail, boolean storeUnavailable) {
     }
 
 }

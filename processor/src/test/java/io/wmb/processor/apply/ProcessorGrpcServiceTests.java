@@ -65,8 +65,8 @@ class ProcessorGrpcServiceTests {
     @Test
     @SuppressWarnings("unchecked")
     void shouldAnswerOneResultPerWriteInOrderAndFailOnlyTheMalformedOne() {
-        given(applier.applyAll(anyList())).willReturn(List.of(new WriteApplier.Result(Outcome.OK, null),
-                new WriteApplier.Result(Outcome.STALE_SKIPPED, null)));
+        given(applier.applyAll(anyList())).willReturn(List.of(new WriteApplier.Result(Outcome.OK, null, false),
+                new WriteApplier.Result(Outcome.STALE_SKIPPED, null, false)));
         WriteBatch batch = WriteBatch.newBuilder().setBatchId(3)
             .addWrites(createFromTelecom("a"))
             .addWrites(createFromTelecom("bad").toBuilder().setVersion(0))
@@ -81,6 +81,34 @@ class ProcessorGrpcServiceTests {
         verify(applier).applyAll(applied.capture());
         assertThat(applied.getValue()).extracting(Write::requestId).containsExactly("a", "c");
         assertThat(ack.getResultsList()).noneMatch(result -> result.getOutcome() == ApplyOutcome.APPLY_OUTCOME_UNSPECIFIED);
+    }
+
+    @Test
+    void shouldAnswerUnavailableWhenAStoreCouldNotBeReachedAsFetchDoes() {
+        given(applier.applyAll(anyList())).willReturn(List.of(new WriteApplier.Result(Outcome.FAILED,
+                "org.springframework.jdbc.CannotGetJdbcConnectionException: Failed to obtain JDBC Connection", true)));
+        WriteBatch batch = WriteBatch.newBuilder().setBatchId(4).addWrites(createFromTelecom("a")).build();
+
+        assertThatThrownBy(() -> ProcessorGrpc.newBlockingStub(channel).apply(batch))
+            .isInstanceOfSatisfying(StatusRuntimeException.class, (ex) -> {
+                assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                assertThat(ex.getStatus().getDescription()).contains("storage unavailable")
+                    .contains("CannotGetJdbcConnectionException");
+            });
+    }
+
+    @Test
+    void shouldAnswerAWriteThatFailedForAnyOtherReasonAsFailedAlone() {
+        given(applier.applyAll(anyList())).willReturn(List.of(new WriteApplier.Result(Outcome.FAILED,
+                "org.springframework.dao.DataIntegrityViolationException: bad", false),
+                new WriteApplier.Result(Outcome.OK, null, false)));
+        WriteBatch batch = WriteBatch.newBuilder().setBatchId(5).addWrites(createFromTelecom("a"))
+            .addWrites(createFromTelecom("b")).build();
+
+        BatchAck ack = ProcessorGrpc.newBlockingStub(channel).apply(batch);
+
+        assertThat(ack.getResultsList()).extracting(result -> result.getRequestId() + "=" + result.getOutcome())
+            .containsExactly("a=APPLY_OUTCOME_FAILED", "b=APPLY_OUTCOME_OK");
     }
 
     @Test

@@ -19,6 +19,7 @@ import io.wmb.infra.Infrastructure;
 import io.wmb.processinglog.ElasticsearchClients;
 import io.wmb.processinglog.ElasticsearchProcessingLog;
 import io.wmb.processinglog.Outcome;
+import io.wmb.processinglog.ProcessingLogIndices;
 import io.wmb.processinglog.ProcessingLogReader;
 import io.wmb.processinglog.ProcessingLogSettings;
 import io.wmb.processinglog.ProcessingRecord;
@@ -388,6 +389,23 @@ class ReconcileJobIntegrationTests {
         assertThat(result.remoteOutcome()).isNull();
         assertThat(deadLetters.find(failed)).isEmpty();
         assertThat(telecom.applies(failed)).isZero();
+    }
+
+    @Test
+    void shouldDeleteTheWatermarksOfWritersSilentForLongerThanTheRetention() throws IOException {
+        Instant now = Instant.now();
+        String killed = "processor-unicom-killed-" + UUID.randomUUID();
+        String quiet = "processor-unicom-quiet-" + UUID.randomUUID();
+        log.publish(new WriterWatermark(killed, "processor", "unicom", now.minus(Duration.ofDays(8)),
+                now.minus(Duration.ofDays(8))));
+        log.publish(new WriterWatermark(quiet, "processor", "unicom", now.minus(Duration.ofDays(6)),
+                now.minus(Duration.ofDays(6))));
+
+        new ProcessingLogRetention(client, Duration.ofDays(7), new MutableClock(now)).prune();
+
+        client.indices().refresh((refresh) -> refresh.index(ProcessingLogIndices.WRITERS));
+        assertThat(new ProcessingLogReader(client).writers()).extracting(WriterWatermark::writer).contains(quiet)
+                .doesNotContain(killed);
     }
 
     @Test

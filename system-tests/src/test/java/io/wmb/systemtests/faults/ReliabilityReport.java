@@ -110,9 +110,12 @@ public final class ReliabilityReport {
             with a time to live (`volatile-lru`), and the processor pins (no time to live) every post its local
             MySQL does not hold yet, until the replica has it; the scenario converges.
             Unicom's MySQL master frozen lost nothing, but every create that failed in unicom meanwhile (its client
-            got a 503, the post is held nowhere) became a dead letter for an operator to look at, one each. The
-            reconcilers now close such a write with a `RECONCILED FAILED` record instead, and repair one that
-            committed after all; the scenario asserts that no dead letter is left.
+            got a 503, the post is held nowhere) became a dead letter for an operator to look at, one each, and so
+            did telecom's writes that a reconciler re-drove into unicom while its store was still frozen (telecom's
+            reship delivers them anyway once it thaws). The reconcilers now close such a failed write with a
+            `RECONCILED FAILED` record (and repair one that committed after all), and unicom's processor answers
+            an apply that meets an unreachable store with `UNAVAILABLE`, as for a cut link, so the reconciler scans
+            the window again later; the scenario asserts that no dead letter is left.
             """;
 
     private static final String FAILOVER_PROCEDURE = """
