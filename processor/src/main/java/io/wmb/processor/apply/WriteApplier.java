@@ -93,7 +93,7 @@ public class WriteApplier {
                 }
                 outcome = Outcome.FAILED;
                 detail = result.failure().toString();
-                storeUnavailable |= isUnavailable(result.failure());
+                storeUnavailable = isUnavailable(result.failure());
             }
             else {
                 outcome = switch (result.outcome()) {
