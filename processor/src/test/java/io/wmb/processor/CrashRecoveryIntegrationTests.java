@@ -1,6 +1,8 @@
 package io.wmb.processor;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import io.wmb.processor.TwoDatacenters.Processor;
@@ -99,6 +101,25 @@ class CrashRecoveryIntegrationTests extends IntegrationTestSupport {
         assertThat(intents(unicom).olderThan(Duration.ZERO, 10_000)).noneMatch(i -> i.requestId().equals(requestId));
         assertThat(unicom.reship().received()).extracting(PostWrite::getRequestId).doesNotContain(requestId);
         assertThat(call(unicom, "GET", "/api/posts/" + neverStored, null).statusCode()).isEqualTo(404);
+    }
+
+    /**
+     * The fault scenario "kill -9 reship-telecom": while reship is away every write of the datacenter leaves its
+     * intent behind, and one batch per interval took up to four intervals to work them off after it came back.
+     */
+    @Test
+    void shouldFinishMoreInterruptedWritesThanOneBatchInOneRecovery() {
+        List<String> requestIds = new ArrayList<>();
+        for (int i = 0; i < 1_200; i++) {
+            String requestId = "crash-many-" + UUID.randomUUID();
+            intents(unicom).open(requestId, Long.MAX_VALUE / 4 + System.nanoTime() % 1_000_000_000L, WriteKind.CREATE);
+            requestIds.add(requestId);
+        }
+
+        assertThat(recovery(unicom).recover(Duration.ZERO)).isGreaterThanOrEqualTo(1_200);
+
+        assertThat(intents(unicom).olderThan(Duration.ZERO, 100_000)).extracting(WriteIntent::requestId)
+            .doesNotContainAnyElementsOf(requestIds);
     }
 
     @Test

@@ -23,7 +23,7 @@ public class IntentRecovery implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(IntentRecovery.class);
 
-    /** Most intents finished in one pass. */
+    /** Most intents read and finished at a time. */
     private static final int BATCH = 500;
 
     private static final long FLUSH_INTERVAL_MS = 200;
@@ -53,24 +53,32 @@ public class IntentRecovery implements SmartLifecycle {
     }
 
     /**
-     * Finishes the unfinished writes older than the grace period.
+     * Finishes the unfinished writes older than the grace period, a batch at a time. A full batch means more may
+     * wait (reship away for a minute under load leaves thousands), so the next follows at once rather than an
+     * interval later, as long as the last one finished something (while reship is still away, it finishes none).
      * @param age how old an intent must be
      * @return how many writes were finished
      */
     public int recover(Duration age) {
-        intents.flush();
         int finished = 0;
-        List<WriteIntent> unfinished = intents.olderThan(age, BATCH);
-        for (WriteIntent intent : unfinished) {
-            if (posts.finishInterrupted(intent)) {
-                finished++;
+        while (true) {
+            intents.flush();
+            int finishedNow = 0;
+            List<WriteIntent> unfinished = intents.olderThan(age, BATCH);
+            for (WriteIntent intent : unfinished) {
+                if (posts.finishInterrupted(intent)) {
+                    finishedNow++;
+                }
+            }
+            intents.flush();
+            if (!unfinished.isEmpty()) {
+                log.info("Finished {} of {} interrupted writes", finishedNow, unfinished.size());
+            }
+            finished += finishedNow;
+            if (unfinished.size() < BATCH || finishedNow == 0) {
+                return finished;
             }
         }
-        intents.flush();
-        if (!unfinished.isEmpty()) {
-            log.info("Finished {} of {} interrupted writes", finished, unfinished.size());
-        }
-        return finished;
     }
 
     private void recoverQuietly() {
