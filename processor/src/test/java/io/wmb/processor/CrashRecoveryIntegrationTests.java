@@ -1,5 +1,7 @@
 package io.wmb.processor;
 
+import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,6 +122,44 @@ class CrashRecoveryIntegrationTests extends IntegrationTestSupport {
 
         assertThat(intents(unicom).olderThan(Duration.ZERO, 100_000)).extracting(WriteIntent::requestId)
             .doesNotContainAnyElementsOf(requestIds);
+    }
+
+    /**
+     * The fault scenario "kill -9 reship-telecom", seen from the processor: reship's port closed for 6 s while writes
+     * go on, then open again. Writes reach reship at once, not when the channel's reconnect backoff (grown to several
+     * seconds by then) runs out, and the writes of the outage follow within the grace period, not at the next
+     * recovery interval (an hour in these tests).
+     */
+    @Test
+    void shouldHandOverTheWritesOfAReshipOutageSoonAfterReshipComesBack() throws IOException, InterruptedException {
+        List<String> duringOutage = new ArrayList<>();
+        unicom.reship().goAway();
+        try {
+            long outageEnds = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+            while (System.nanoTime() < outageEnds) {
+                duringOutage.add(createdRequestId("during the outage"));
+                Thread.sleep(500);
+            }
+        }
+        finally {
+            unicom.reship().comeBack();
+        }
+
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            String requestId = createdRequestId("after the outage");
+            assertThat(unicom.reship().received()).extracting(PostWrite::getRequestId).contains(requestId);
+        });
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(unicom.reship().received())
+            .extracting(PostWrite::getRequestId).containsAll(duringOutage));
+        assertThat(intents(unicom).olderThan(Duration.ZERO, 10_000)).extracting(WriteIntent::requestId)
+            .doesNotContainAnyElementsOf(duringOutage);
+    }
+
+    private static String createdRequestId(String content) {
+        HttpResponse<String> created = call(unicom, "POST", "/api/posts",
+                "{\"authorId\": " + newAuthor() + ", \"content\": \"" + content + "\"}");
+        assertThat(created.statusCode()).isEqualTo(201);
+        return created.headers().firstValue("X-Request-Id").orElseThrow();
     }
 
     @Test

@@ -29,11 +29,14 @@ import io.wmb.proto.v1.WriteResult;
  * records what it was given, acknowledges at once (as reship does once the writes are on its disk) and then, like
  * reship plus the peer's collector, applies them in order through the other datacenter's processor
  * ({@code Processor.Apply}). It can be told to refuse, to play an unreachable reship, or to hold what it took, to play
- * a cut link.
+ * a cut link, or go away altogether (its port closed) and come back on the same port, as a killed and restarted
+ * reship does.
  */
 final class TestReship implements AutoCloseable {
 
-    private final Server server;
+    private final int port;
+
+    private volatile Server server;
 
     private final List<PostWrite> received = new CopyOnWriteArrayList<>();
 
@@ -49,7 +52,12 @@ final class TestReship implements AutoCloseable {
     private final AtomicInteger forwardFailures = new AtomicInteger();
 
     TestReship() throws IOException {
-        server = NettyServerBuilder.forPort(0).addService(new ReshipGrpc.ReshipImplBase() {
+        server = serve(0);
+        port = server.getPort();
+    }
+
+    private Server serve(int atPort) throws IOException {
+        return NettyServerBuilder.forPort(atPort).addService(new ReshipGrpc.ReshipImplBase() {
             @Override
             public void submit(WriteBatch request, StreamObserver<BatchAck> responseObserver) {
                 handle(request, responseObserver);
@@ -58,7 +66,17 @@ final class TestReship implements AutoCloseable {
     }
 
     int port() {
-        return server.getPort();
+        return port;
+    }
+
+    /** Closes the port and every connection to it, as a killed reship does. */
+    void goAway() throws InterruptedException {
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    /** Listens again on the same port, as a restarted reship does. */
+    void comeBack() throws IOException {
+        server = serve(port);
     }
 
     /** Applies everything submitted from now on through the peer processor at this gRPC port. */

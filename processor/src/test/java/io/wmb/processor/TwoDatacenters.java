@@ -79,6 +79,9 @@ final class TwoDatacenters {
         properties.put("wmb.processor.redis.url", infrastructure.redisUrl(dc));
         properties.put("wmb.processor.reship.target", "127.0.0.1:" + reship.port());
         properties.put("wmb.processor.reship.deadline", "3s");
+        // Only the passes a test calls, the one at start-up and those reship's return asks for: a pass every few
+        // seconds would hide whether the last worked, and could take intents a test meant to recover itself.
+        properties.put("wmb.processor.recovery.interval", "1h");
         properties.put("wmb.processor.processing-log.elasticsearch-url", "http://127.0.0.1:" + elasticsearchRoutePort);
         properties.put("wmb.processor.processing-log.spill-directory", spill.toAbsolutePath().toString());
         // As command-line arguments: they outrank application.yml, unlike default properties.

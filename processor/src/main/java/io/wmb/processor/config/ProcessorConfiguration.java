@@ -209,8 +209,12 @@ class ProcessorConfiguration {
     }
 
     @Bean
-    IntentRecovery intentRecovery(WriteIntents intents, PostService posts, ProcessorProperties properties) {
-        return new IntentRecovery(intents, posts, properties.recovery().interval(), properties.recovery().grace());
+    IntentRecovery intentRecovery(WriteIntents intents, PostService posts, ReshipClient reship,
+            ProcessorProperties properties) {
+        IntentRecovery recovery = new IntentRecovery(intents, posts, properties.recovery().interval(),
+                properties.recovery().grace());
+        reship.onReachableAgain(recovery::requestPass);
+        return recovery;
     }
 
     @Bean

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.wmb.processor.post.PostService;
 
@@ -17,7 +18,9 @@ import org.springframework.context.SmartLifecycle;
  * Finishes local writes that a stopped processor left part-way, and clears finished intents. Runs at start-up (the
  * usual case: the processor was killed) and then every {@code interval}, for intents older than {@code grace} so that
  * writes still under way in this or another processor of the datacenter are left to finish on their own (finishing
- * them too would be harmless, only wasted work).
+ * them too would be harmless, only wasted work). When reship answers again after an outage, a pass runs at once and
+ * another a grace period later (for the writes that failed just before it came back), rather than at the next
+ * interval: every write of the outage waits for them.
  */
 public class IntentRecovery implements SmartLifecycle {
 
@@ -35,6 +38,8 @@ public class IntentRecovery implements SmartLifecycle {
     private final Duration interval;
 
     private final Duration grace;
+
+    private final AtomicBoolean passRequested = new AtomicBoolean();
 
     private ScheduledExecutorService scheduler;
 
@@ -79,6 +84,21 @@ public class IntentRecovery implements SmartLifecycle {
                 return finished;
             }
         }
+    }
+
+    /**
+     * Asks for passes now and a grace period from now, as when reship is back after an outage. A request made while
+     * the first is still waiting to run adds nothing.
+     */
+    public synchronized void requestPass() {
+        if (scheduler == null || !passRequested.compareAndSet(false, true)) {
+            return;
+        }
+        scheduler.execute(() -> {
+            passRequested.set(false);
+            recoverQuietly();
+        });
+        scheduler.schedule(this::recoverQuietly, grace.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void recoverQuietly() {

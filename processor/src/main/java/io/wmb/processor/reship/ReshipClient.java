@@ -10,12 +10,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
-import io.grpc.Channel;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 
 import io.wmb.proto.v1.ApplyOutcome;
@@ -31,11 +33,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Hands local writes to this datacenter's reship ({@code Reship.Submit}), which stores them durably before it
  * answers. Writes that arrive while earlier calls are under way are grouped into one batch (group commit), so
- * throughput grows with load while a lone write still goes out at once.
+ * throughput grows with load while a lone write still goes out at once. Tells a listener when reship answers again
+ * after calls had failed, so that the writes it missed meanwhile are handed over at once.
  */
 public class ReshipClient implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReshipClient.class);
+
+    private final ManagedChannel channel;
 
     private final ReshipGrpc.ReshipFutureStub stub;
 
@@ -53,6 +58,11 @@ public class ReshipClient implements AutoCloseable {
 
     private volatile boolean running = true;
 
+    /** Whether the last call failed: the next that succeeds tells {@link #reachableAgain}. */
+    private final AtomicBoolean unreachable = new AtomicBoolean();
+
+    private volatile Runnable reachableAgain = () -> { };
+
     /**
      * Creates the client and starts its sender thread.
      * @param channel the channel to reship; shared, not this class's to shut down
@@ -60,13 +70,14 @@ public class ReshipClient implements AutoCloseable {
      * @param maxBatch most writes per call
      * @param maxInFlight most calls under way at once
      */
-    public ReshipClient(Channel channel, Duration deadline, int maxBatch, int maxInFlight) {
+    public ReshipClient(ManagedChannel channel, Duration deadline, int maxBatch, int maxInFlight) {
         if (maxBatch < 1 || maxBatch > 10_000) {
             throw new IllegalArgumentException("maxBatch must be between 1 and 10000, but was " + maxBatch);
         }
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be at least 1, but was " + maxInFlight);
         }
+        this.channel = channel;
         this.stub = ReshipGrpc.newFutureStub(channel);
         this.deadline = deadline;
         this.maxBatch = maxBatch;
@@ -74,6 +85,15 @@ public class ReshipClient implements AutoCloseable {
         this.sender = new Thread(this::sendLoop, "reship-sender");
         this.sender.setDaemon(true);
         this.sender.start();
+    }
+
+    /**
+     * Sets what to do when reship answers again after calls to it had failed; runs on a gRPC thread, so it should
+     * only hand the work on.
+     * @param listener told once per recovery
+     */
+    public void onReachableAgain(Runnable listener) {
+        this.reachableAgain = listener;
     }
 
     /**
@@ -141,6 +161,12 @@ public class ReshipClient implements AutoCloseable {
         for (Pending pending : batch) {
             message.addWrites(pending.write);
         }
+        if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+            // The channel's own reconnect backoff grows to two minutes while reship is away: once it is back, writes
+            // would keep failing for as long (10 s after a 30 s outage, measured). Each batch may try at once;
+            // connection attempts on a refused port cost next to nothing, and one is under way at a time.
+            channel.resetConnectBackoff();
+        }
         try {
             Futures.addCallback(stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
                 .submit(message.build()), new FutureCallback<BatchAck>() {
@@ -149,11 +175,16 @@ public class ReshipClient implements AutoCloseable {
                     public void onSuccess(BatchAck ack) {
                         inFlight.release();
                         complete(batch, ack);
+                        if (unreachable.compareAndSet(true, false)) {
+                            log.info("Reship answers again");
+                            reachableAgain.run();
+                        }
                     }
 
                     @Override
                     public void onFailure(Throwable failure) {
                         inFlight.release();
+                        unreachable.set(true);
                         String reason = (failure instanceof StatusRuntimeException sre)
                                 ? sre.getStatus().getCode() + ": " + sre.getStatus().getDescription()
                                 : failure.toString();
@@ -166,6 +197,7 @@ public class ReshipClient implements AutoCloseable {
         }
         catch (RuntimeException ex) {
             inFlight.release();
+            unreachable.set(true);
             log.warn("Could not call reship: {}", ex.toString());
             for (Pending pending : batch) {
                 pending.future.completeExceptionally(new ReshipException("could not call reship: " + ex, ex));

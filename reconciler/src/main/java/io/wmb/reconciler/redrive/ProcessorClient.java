@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import io.grpc.Channel;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.wmb.proto.v1.BatchAck;
@@ -23,6 +24,8 @@ public final class ProcessorClient {
 
     private final String datacenter;
 
+    private final ManagedChannel channel;
+
     private final ProcessorGrpc.ProcessorBlockingStub stub;
 
     private final Duration deadline;
@@ -33,8 +36,9 @@ public final class ProcessorClient {
      * @param channel the channel; shared, not this class's to shut down
      * @param deadline the longest one call may take
      */
-    public ProcessorClient(String datacenter, Channel channel, Duration deadline) {
+    public ProcessorClient(String datacenter, ManagedChannel channel, Duration deadline) {
         this.datacenter = datacenter;
+        this.channel = channel;
         this.stub = ProcessorGrpc.newBlockingStub(channel);
         this.deadline = deadline;
     }
@@ -51,8 +55,7 @@ public final class ProcessorClient {
      */
     public Optional<PostWrite> fetch(long postId) {
         try {
-            FetchResponse response = this.stub.withDeadlineAfter(this.deadline.toMillis(), TimeUnit.MILLISECONDS)
-                    .fetch(FetchRequest.newBuilder().setPostId(postId).build());
+            FetchResponse response = stub().fetch(FetchRequest.newBuilder().setPostId(postId).build());
             return response.getFound() ? Optional.of(response.getState()) : Optional.empty();
         }
         catch (StatusRuntimeException ex) {
@@ -67,8 +70,7 @@ public final class ProcessorClient {
      */
     public WriteResult apply(PostWrite write) {
         try {
-            BatchAck ack = this.stub.withDeadlineAfter(this.deadline.toMillis(), TimeUnit.MILLISECONDS)
-                    .apply(WriteBatch.newBuilder().addWrites(write).build());
+            BatchAck ack = stub().apply(WriteBatch.newBuilder().addWrites(write).build());
             if (ack.getResultsCount() != 1) {
                 throw new RedriveException("Apply at " + this.datacenter + " answered " + ack.getResultsCount()
                         + " results for one write", true);
@@ -78,6 +80,19 @@ public final class ProcessorClient {
         catch (StatusRuntimeException ex) {
             throw failure("Apply of " + write.getRequestId(), ex);
         }
+    }
+
+    private ProcessorGrpc.ProcessorBlockingStub stub() {
+        ProcessorGrpc.ProcessorBlockingStub call = this.stub.withDeadlineAfter(this.deadline.toMillis(),
+                TimeUnit.MILLISECONDS);
+        if (this.channel.getState(false) != ConnectivityState.TRANSIENT_FAILURE) {
+            return call;
+        }
+        // The channel's own reconnect backoff grows to two minutes while the processor is away, and until it runs
+        // out every scan would stop at its first call. Try to connect now instead (runs are paced by the job), and
+        // let this call wait for that attempt: on a channel that failed, calls fail at once until it is ready.
+        this.channel.resetConnectBackoff();
+        return call.withWaitForReady();
     }
 
     private RedriveException failure(String call, StatusRuntimeException ex) {
