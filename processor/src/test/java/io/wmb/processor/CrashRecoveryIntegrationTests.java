@@ -162,6 +162,27 @@ class CrashRecoveryIntegrationTests extends IntegrationTestSupport {
         return created.headers().firstValue("X-Request-Id").orElseThrow();
     }
 
+    /**
+     * After an outage of reship, recovery hands over thousands of writes: one call (and one disk sync in reship)
+     * each, waited for one after the other, worked them off at about 250 a second.
+     */
+    @Test
+    void shouldHandInterruptedWritesToReshipInGroupsRatherThanOneCallEach() {
+        PostState post = createAndReplicate(unicom, telecom);
+        List<String> requestIds = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String requestId = "crash-grouped-" + UUID.randomUUID();
+            intents(unicom).open(requestId, post.id(), WriteKind.UPDATE);
+            requestIds.add(requestId);
+        }
+        int callsBefore = unicom.reship().calls();
+
+        assertThat(recovery(unicom).recover(Duration.ZERO)).isGreaterThanOrEqualTo(200);
+
+        assertThat(unicom.reship().received()).extracting(PostWrite::getRequestId).containsAll(requestIds);
+        assertThat(unicom.reship().calls() - callsBefore).isLessThanOrEqualTo(40);
+    }
+
     @Test
     void shouldKeepTheIntentOfAWriteThatReshipRefusedUntilReshipTakesIt() {
         PostState post = createAndReplicate(unicom, telecom);

@@ -51,6 +51,8 @@ final class TestReship implements AutoCloseable {
 
     private final AtomicInteger forwardFailures = new AtomicInteger();
 
+    private final AtomicInteger calls = new AtomicInteger();
+
     TestReship() throws IOException {
         server = serve(0);
         port = server.getPort();
@@ -106,6 +108,11 @@ final class TestReship implements AutoCloseable {
         }
     }
 
+    /** How many Submit calls it took so far. */
+    int calls() {
+        return calls.get();
+    }
+
     /** The writes taken so far. */
     List<PostWrite> received() {
         return received;
@@ -116,6 +123,7 @@ final class TestReship implements AutoCloseable {
             responseObserver.onError(Status.UNAVAILABLE.withDescription("test reship is down").asRuntimeException());
             return;
         }
+        calls.incrementAndGet();
         received.addAll(request.getWritesList());
         BatchAck.Builder ack = BatchAck.newBuilder().setBatchId(request.getBatchId());
         for (PostWrite write : request.getWritesList()) {

@@ -68,13 +68,8 @@ public class IntentRecovery implements SmartLifecycle {
         int finished = 0;
         while (true) {
             intents.flush();
-            int finishedNow = 0;
             List<WriteIntent> unfinished = intents.olderThan(age, BATCH);
-            for (WriteIntent intent : unfinished) {
-                if (posts.finishInterrupted(intent)) {
-                    finishedNow++;
-                }
-            }
+            int finishedNow = unfinished.isEmpty() ? 0 : posts.finishInterrupted(unfinished);
             intents.flush();
             if (!unfinished.isEmpty()) {
                 log.info("Finished {} of {} interrupted writes", finishedNow, unfinished.size());

@@ -113,13 +113,13 @@ public class ReshipClient implements AutoCloseable {
     }
 
     /**
-     * Hands one write to reship and waits for it, up to the deadline.
-     * @param write the write
+     * Waits for a write handed over by {@link #submit}, up to the deadline.
+     * @param taken what {@code submit} returned
      * @throws ReshipException if reship did not store it
      */
-    public void submitAndWait(PostWrite write) {
+    public void await(CompletableFuture<Void> taken) {
         try {
-            submit(write).get(deadline.toMillis() + 250, TimeUnit.MILLISECONDS);
+            taken.get(deadline.toMillis() + 250, TimeUnit.MILLISECONDS);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();

@@ -89,7 +89,7 @@ class ReshipClientTests {
     @Test
     void shouldSubmitOneWriteAndWaitForTheAcknowledgement() throws IOException {
         startReship(ReshipClientTests::allOk, Duration.ofSeconds(2));
-        client.submitAndWait(write(1));
+        client.await(client.submit(write(1)));
         assertThat(received).hasSize(1);
         assertThat(received.get(0).getWrites(0).getRequestId()).isEqualTo("r-1");
     }
@@ -109,7 +109,7 @@ class ReshipClientTests {
             return allOk(batch);
         }, Duration.ofSeconds(5));
         // The server blocks the first call (direct executor), so the next writes queue up behind it.
-        CompletableFuture<Void> first = CompletableFuture.runAsync(() -> client.submitAndWait(write(0)));
+        CompletableFuture<Void> first = CompletableFuture.runAsync(() -> client.await(client.submit(write(0))));
         await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 1);
         List<CompletableFuture<Void>> rest = new ArrayList<>();
         for (int i = 1; i <= 10; i++) {
@@ -127,7 +127,7 @@ class ReshipClientTests {
         startReship(batch -> {
             throw new IllegalStateException("disk full");
         }, Duration.ofSeconds(2));
-        assertThatThrownBy(() -> client.submitAndWait(write(1))).isInstanceOf(ReshipException.class)
+        assertThatThrownBy(() -> client.await(client.submit(write(1)))).isInstanceOf(ReshipException.class)
             .hasMessageContaining("UNAVAILABLE")
             .hasMessageContaining("disk full");
     }
@@ -137,7 +137,7 @@ class ReshipClientTests {
         startReship(batch -> BatchAck.newBuilder().setBatchId(batch.getBatchId())
             .addResults(WriteResult.newBuilder().setOutcome(ApplyOutcome.APPLY_OUTCOME_FAILED).setDetail("no room"))
             .build(), Duration.ofSeconds(2));
-        assertThatThrownBy(() -> client.submitAndWait(write(1))).isInstanceOf(ReshipException.class)
+        assertThatThrownBy(() -> client.await(client.submit(write(1)))).isInstanceOf(ReshipException.class)
             .hasMessageContaining("no room");
     }
 
@@ -145,7 +145,7 @@ class ReshipClientTests {
     void shouldFailWhenNoReshipListens() {
         channel = InProcessChannelBuilder.forName("nobody-" + System.nanoTime()).build();
         client = new ReshipClient(channel, Duration.ofMillis(500), 10, 1);
-        assertThatThrownBy(() -> client.submitAndWait(write(1))).isInstanceOf(ReshipException.class);
+        assertThatThrownBy(() -> client.await(client.submit(write(1)))).isInstanceOf(ReshipException.class);
     }
 
     @Test
