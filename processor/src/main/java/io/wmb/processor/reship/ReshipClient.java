@@ -58,7 +58,7 @@ public class ReshipClient implements AutoCloseable {
 
     private volatile boolean running = true;
 
-    /** Whether the last call failed: the next that succeeds tells {@link #reachableAgain}. */
+    /** Whether a call failed since the last that succeeded: the next that succeeds tells {@link #reachableAgain}. */
     private final AtomicBoolean unreachable = new AtomicBoolean();
 
     private volatile Runnable reachableAgain = () -> { };

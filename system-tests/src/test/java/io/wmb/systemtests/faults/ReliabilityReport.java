@@ -116,6 +116,11 @@ public final class ReliabilityReport {
             `RECONCILED FAILED` record (and repair one that committed after all), and unicom's processor answers
             an apply that meets an unreachable store with `UNAVAILABLE`, as for a cut link, so the reconciler scans
             the window again later; the scenario asserts that no dead letter is left.
+            A `kill -9` of telecom's reship lost nothing, but converged after anything from 1.6 to 34.2 s: once
+            reship was back, telecom's writes kept failing to reach it for another 10 s (the gRPC channel's
+            reconnect backoff), and the writes of the outage waited for the next recovery pass, 10 s apart, which
+            handed them over one call each. The processor now reconnects at once, recovers as soon as reship
+            answers again, and hands a batch of 500 over in a few calls.
             """;
 
     private static final String FAILOVER_PROCEDURE = """
