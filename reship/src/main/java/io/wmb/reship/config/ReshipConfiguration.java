@@ -113,8 +113,25 @@ class ReshipConfiguration {
     Forwarder forwarder(Outbox outbox, CollectorClient collectorClient, ManagedChannel collectorChannel,
             ReshipProperties properties, ElasticsearchProcessingLog processingLog, MeterRegistry meterRegistry,
             Clock clock) {
-        return new Forwarder(outbox, collectorClient, properties.collector(), properties.datacenter(),
+        Forwarder forwarder = new Forwarder(outbox, collectorClient, properties.collector(), properties.datacenter(),
                 processingLog, meterRegistry, clock, () -> resetBackoffIfDown(collectorChannel));
+        whenReady(collectorChannel, forwarder::peerReachable);
+        return forwarder;
+    }
+
+    /**
+     * Runs {@code action} each time the channel becomes ready. A healed link lets through the connection the channel
+     * was holding, and the forwarder need not wait out the rest of its backoff (up to {@code max-backoff}).
+     */
+    private static void whenReady(ManagedChannel channel, Runnable action) {
+        channel.notifyWhenStateChanged(channel.getState(false), () -> {
+            if (channel.getState(false) == ConnectivityState.READY) {
+                action.run();
+            }
+            if (!channel.isShutdown()) {
+                whenReady(channel, action);
+            }
+        });
     }
 
     /**

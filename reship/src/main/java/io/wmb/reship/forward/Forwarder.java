@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -113,6 +114,9 @@ public final class Forwarder implements AutoCloseable {
 
     /** Whether a stream is open; read by the health endpoint. */
     private volatile boolean streaming;
+
+    /** The re-open waiting out the backoff, if any; touched on the forwarder's thread only. */
+    private ScheduledFuture<?> pendingReopen;
 
     /**
      * Creates a forwarder; {@link #start()} opens the stream.
@@ -219,6 +223,7 @@ public final class Forwarder implements AutoCloseable {
     }
 
     private void openStream() {
+        this.pendingReopen = null;
         if (this.closed) {
             return;
         }
@@ -375,7 +380,21 @@ public final class Forwarder implements AutoCloseable {
         Duration delay = this.backoff.next();
         log.warn("Stream to the peer's collector broke ({}); {} writes wait in the outbox, re-opening in {} ms",
                 reason, this.outbox.depth(), delay.toMillis());
-        this.executor.schedule(safely(this::openStream), delay.toNanos(), TimeUnit.NANOSECONDS);
+        this.pendingReopen = this.executor.schedule(safely(this::openStream), delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Re-opens the stream now if it waits out a backoff: the peer is reachable again (a healed link lets the held
+     * connection through), so the rest of a backoff of up to {@code maxBackoff} would only delay the backlog.
+     */
+    public void peerReachable() {
+        post(() -> {
+            if (this.pendingReopen != null && this.pendingReopen.cancel(false)) {
+                this.pendingReopen = null;
+                log.info("The peer's collector is reachable again: re-opening the stream now");
+                openStream();
+            }
+        });
     }
 
     /**

@@ -114,6 +114,26 @@ class ForwarderTests {
             .containsExactlyElementsOf(requestIds(writes));
     }
 
+    /**
+     * A healed link: the channel's held connection goes through, and the forwarder is told the peer is reachable.
+     * The backoff here (10 s) stands for one grown to its maximum over a long cut.
+     */
+    @Test
+    void shouldReopenAtOnceWhenThePeerIsReachableAgainInsteadOfWaitingOutTheBackoff() throws Exception {
+        FakeCollector collector = new FakeCollector((stream, batch) -> (stream == 1) ? Reaction.BREAK : Reaction.ACK);
+        ReshipProperties.Collector settings = new ReshipProperties.Collector("in-process", "secret", 3,
+                Duration.ofMillis(10), 1, Duration.ofMillis(300), Duration.ofMinutes(5), Duration.ofSeconds(10),
+                Duration.ofSeconds(10), Duration.ofSeconds(10));
+        Forwarder forwarder = start(collector, settings);
+        appendWrites(3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> collector.streams() == 1 && !forwarder.isStreaming());
+
+        forwarder.peerReachable();
+
+        await().atMost(Duration.ofSeconds(3)).until(() -> this.outbox.depth() == 0);
+        assertThat(collector.streams()).isEqualTo(2);
+    }
+
     @Test
     void shouldResendWritesThePeerCouldNotApply() throws Exception {
         Set<Long> failedOnce = ConcurrentHashMap.newKeySet();
@@ -161,7 +181,7 @@ class ForwarderTests {
                 Duration.ofSeconds(10));
     }
 
-    private void start(FakeCollector collector, ReshipProperties.Collector settings) throws IOException {
+    private Forwarder start(FakeCollector collector, ReshipProperties.Collector settings) throws IOException {
         String name = InProcessServerBuilder.generateName();
         Server server = InProcessServerBuilder.forName(name).directExecutor().addService(collector).build().start();
         this.resources.add(() -> server.shutdownNow().awaitTermination());
@@ -174,6 +194,7 @@ class ForwarderTests {
                 });
         this.resources.add(forwarder);
         forwarder.start();
+        return forwarder;
     }
 
     private List<PostWrite> appendWrites(int count) {
