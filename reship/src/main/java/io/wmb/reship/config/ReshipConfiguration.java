@@ -123,7 +123,7 @@ class ReshipConfiguration {
      * Runs {@code action} each time the channel becomes ready. A healed link lets through the connection the channel
      * was holding, and the forwarder need not wait out the rest of its backoff (up to {@code max-backoff}).
      */
-    private static void whenReady(ManagedChannel channel, Runnable action) {
+    static void whenReady(ManagedChannel channel, Runnable action) {
         channel.notifyWhenStateChanged(channel.getState(false), () -> {
             if (channel.getState(false) == ConnectivityState.READY) {
                 action.run();
