@@ -1,7 +1,13 @@
 package io.wmb.processor;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +91,23 @@ class ApplyIntegrationTests extends IntegrationTestSupport {
         BatchAck ack = processor(channel).apply(WriteBatch.newBuilder().setBatchId(1).addWrites(write).build());
         assertThat(ack.getResultsCount()).isEqualTo(1);
         return ack.getResults(0).getOutcome();
+    }
+
+    /** A counter of the master's server status, for all connections. */
+    private static long masterStatus(String name) {
+        try (Connection connection = DriverManager.getConnection(
+                datacenters.infrastructure.mysqlUrl(Datacenter.UNICOM), datacenters.infrastructure.mysqlUser(),
+                datacenters.infrastructure.mysqlPassword());
+                PreparedStatement statement = connection.prepareStatement("SHOW GLOBAL STATUS LIKE ?")) {
+            statement.setString(1, name);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getLong(2);
+            }
+        }
+        catch (SQLException ex) {
+            throw new IllegalStateException(ex);
+        }
     }
 
     private static JsonNode readInUnicom(long postId) {
@@ -296,6 +319,53 @@ class ApplyIntegrationTests extends IntegrationTestSupport {
                         ApplyOutcome.APPLY_OUTCOME_STALE_SKIPPED, ApplyOutcome.APPLY_OUTCOME_OK);
                 assertThat(jedis.hget("wmb:post:" + id, "c")).isEqualTo("v2");
                 assertThat(jedis.hget("wmb:post:" + other, "c")).isEqualTo("another");
+            }
+        }
+
+        @Test
+        void shouldStoreABatchAtTheMasterInAFewStatementsWhateverItsLength() {
+            long now = System.currentTimeMillis();
+            List<PostWrite> writes = new ArrayList<>();
+            List<ApplyOutcome> again = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                long id = newPostId();
+                PostWrite create = writeFromTelecom("lc-" + id, WriteKind.WRITE_KIND_CREATE, id, version(now), "v1");
+                writes.add(create);
+                writes.add(create.toBuilder().setRequestId("lu-" + id).setKind(WriteKind.WRITE_KIND_UPDATE)
+                    .setVersion(version(now + 1)).setContent("v2").build());
+                again.add(ApplyOutcome.APPLY_OUTCOME_STALE_SKIPPED);
+                again.add(ApplyOutcome.APPLY_OUTCOME_DUPLICATE);
+            }
+            PostWrite[] batch = writes.toArray(PostWrite[]::new);
+            long insertsBefore = masterStatus("Com_insert");
+
+            assertThat(applyBatch(unicomChannel, batch)).hasSize(200).containsOnly(ApplyOutcome.APPLY_OUTCOME_OK);
+            // One statement per write before: 200.
+            assertThat(masterStatus("Com_insert") - insertsBefore).isLessThanOrEqualTo(2);
+            assertThat(readInUnicom(writes.get(199).getPostId()).path("content").asString()).isEqualTo("v2");
+            assertThat(applyBatch(unicomChannel, batch)).containsExactlyElementsOf(again);
+        }
+
+        @Test
+        void shouldMergeTheLikeCountersThatComeWithTheWritesOfABatchAtTheMaster() {
+            long id = newPostId();
+            long now = System.currentTimeMillis();
+            PostWrite create = writeFromTelecom("kc-" + id, WriteKind.WRITE_KIND_CREATE, id, version(now), "v1");
+            PostWrite update = create.toBuilder().setRequestId("ku-" + id).setKind(WriteKind.WRITE_KIND_UPDATE)
+                .setVersion(version(now + 1)).setContent("v2").putLikes("telecom", 5).putLikes("unicom", 2).build();
+            PostWrite older = create.toBuilder().setRequestId("ko-" + id).setKind(WriteKind.WRITE_KIND_UPDATE)
+                .setVersion(version(now) + 1).setContent("older").putLikes("telecom", 3).putLikes("unicom", 4).build();
+
+            assertThat(applyBatch(unicomChannel, create, update, older)).containsExactly(
+                    ApplyOutcome.APPLY_OUTCOME_OK, ApplyOutcome.APPLY_OUTCOME_OK,
+                    ApplyOutcome.APPLY_OUTCOME_STALE_SKIPPED);
+            try (JedisPooled jedis = new JedisPooled(datacenters.infrastructure.redisUrl(Datacenter.UNICOM))) {
+                // Read from the database, not the cache.
+                jedis.del("wmb:post:" + id);
+                JsonNode post = readInUnicom(id);
+                assertThat(post.path("content").asString()).isEqualTo("v2");
+                // Both datacenters' counters, each the highest the batch carried: 5 and 4.
+                assertThat(post.path("likes").asLong()).isEqualTo(9);
             }
         }
 

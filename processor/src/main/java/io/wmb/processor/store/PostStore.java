@@ -66,9 +66,10 @@ public class PostStore {
     }
 
     /**
-     * Applies a batch of writes, in order. Where this datacenter owns the master, the batch's MySQL statements run in
-     * one transaction (one log flush for the whole batch instead of one per write), and Redis follows after the
-     * commit. If the transaction fails, each write is applied on its own so that one bad write cannot fail the rest.
+     * Applies a batch of writes, in order. Where this datacenter owns the master, the batch goes to MySQL in a few
+     * statements ({@link #applyAllToDatabase}) and one transaction (one log flush for the whole batch instead of one
+     * per write), and Redis follows after the commit. If the transaction fails, each write is applied on its own so
+     * that one bad write cannot fail the rest.
      * @param writes the writes
      * @return one result per write, in order
      */
@@ -77,13 +78,7 @@ public class PostStore {
         if (ownership.ownsMaster() && writes.size() > 1) {
             List<DatabaseResult> database;
             try {
-                database = transactions.execute(status -> {
-                    List<DatabaseResult> inTransaction = new ArrayList<>(writes.size());
-                    for (Write write : writes) {
-                        inTransaction.add(applyToDatabase(write));
-                    }
-                    return inTransaction;
-                });
+                database = transactions.execute(status -> applyAllToDatabase(writes));
             }
             catch (RuntimeException ex) {
                 database = null;
@@ -206,6 +201,33 @@ public class PostStore {
         catch (RuntimeException ex) {
             return new BatchResult(null, ex);
         }
+    }
+
+    /**
+     * A batch's MySQL statements, a handful however long the batch: the contents in one multi-row upsert, the like
+     * counters that come with them in one merge. A like's outcome is its counter's, so each like merges on its own.
+     */
+    private List<DatabaseResult> applyAllToDatabase(List<Write> writes) {
+        List<PostState> contents = new ArrayList<>(writes.size());
+        for (Write write : writes) {
+            if (write.kind() != WriteKind.LIKE) {
+                contents.add(write.state());
+            }
+        }
+        List<StoreOutcome> stored = repository.upsertAll(contents);
+        repository.mergeAllLikes(contents);
+        List<DatabaseResult> results = new ArrayList<>(writes.size());
+        int content = 0;
+        for (Write write : writes) {
+            if (write.kind() == WriteKind.LIKE) {
+                results.add(applyToDatabase(write));
+            }
+            else {
+                // Only a like's outcome comes from its counters (outcome below): these need none.
+                results.add(new DatabaseResult(stored.get(content++), StoreOutcome.DUPLICATE));
+            }
+        }
+        return results;
     }
 
     private DatabaseResult applyToDatabase(Write write) {
