@@ -1,10 +1,5 @@
 package io.wmb.processor;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,23 +86,6 @@ class ApplyIntegrationTests extends IntegrationTestSupport {
         BatchAck ack = processor(channel).apply(WriteBatch.newBuilder().setBatchId(1).addWrites(write).build());
         assertThat(ack.getResultsCount()).isEqualTo(1);
         return ack.getResults(0).getOutcome();
-    }
-
-    /** A counter of the master's server status, for all connections. */
-    private static long masterStatus(String name) {
-        try (Connection connection = DriverManager.getConnection(
-                datacenters.infrastructure.mysqlUrl(Datacenter.UNICOM), datacenters.infrastructure.mysqlUser(),
-                datacenters.infrastructure.mysqlPassword());
-                PreparedStatement statement = connection.prepareStatement("SHOW GLOBAL STATUS LIKE ?")) {
-            statement.setString(1, name);
-            try (ResultSet rs = statement.executeQuery()) {
-                rs.next();
-                return rs.getLong(2);
-            }
-        }
-        catch (SQLException ex) {
-            throw new IllegalStateException(ex);
-        }
     }
 
     private static JsonNode readInUnicom(long postId) {

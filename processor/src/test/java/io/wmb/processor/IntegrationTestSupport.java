@@ -77,15 +77,24 @@ abstract class IntegrationTestSupport {
 
     /** Rows of an author in the master's posts table, tombstones included. */
     static int rowsOfAuthor(long authorId) {
+        return (int) queryMaster("SELECT COUNT(*) FROM posts WHERE author_id = ?", 1, authorId);
+    }
+
+    /** A counter of the master's server status, over all its connections. */
+    static long masterStatus(String name) {
+        return queryMaster("SHOW GLOBAL STATUS LIKE ?", 2, name);
+    }
+
+    /** A number in the first row of a query of the master. */
+    private static long queryMaster(String sql, int column, Object parameter) {
         try (Connection connection = DriverManager.getConnection(
                 datacenters.infrastructure.mysqlUrl(Datacenter.UNICOM), datacenters.infrastructure.mysqlUser(),
                 datacenters.infrastructure.mysqlPassword());
-                PreparedStatement statement = connection.prepareStatement(
-                        "SELECT COUNT(*) FROM posts WHERE author_id = ?")) {
-            statement.setLong(1, authorId);
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, parameter);
             try (ResultSet rs = statement.executeQuery()) {
                 rs.next();
-                return rs.getInt(1);
+                return rs.getLong(column);
             }
         }
         catch (SQLException ex) {

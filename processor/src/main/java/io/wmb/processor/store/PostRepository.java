@@ -47,12 +47,11 @@ public class PostRepository {
 
     private static final String VERSIONS_PREFIX = "SELECT id, version FROM posts WHERE id IN (";
 
-    private static final String MERGE_LIKE = "INSERT INTO post_likes (post_id, datacenter, likes) VALUES (?, ?, ?)"
-            + " ON DUPLICATE KEY UPDATE likes = GREATEST(likes, VALUES(likes))";
-
     private static final String MERGE_LIKES_PREFIX = "INSERT INTO post_likes (post_id, datacenter, likes) VALUES ";
 
     private static final String MERGE_LIKES_SUFFIX = " ON DUPLICATE KEY UPDATE likes = GREATEST(likes, VALUES(likes))";
+
+    private static final String MERGE_LIKE = MERGE_LIKES_PREFIX + "(?, ?, ?)" + MERGE_LIKES_SUFFIX;
 
     private static final String INCREMENT_LIKES = """
             INSERT INTO post_likes (post_id, datacenter, likes) VALUES (?, ?, 1)
@@ -110,8 +109,8 @@ public class PostRepository {
     /**
      * Stores many posts' content, each where its version is newer than the stored one, in three statements however
      * many there are: the stored versions, then every upsert in one multi-row statement (Connector/J rewrites the
-     * batch, {@code rewriteBatchedStatements}), then the versions again, locked. One statement per write held a
-     * catch-up after a long cut to about 2,000 writes/s at the master. Each outcome follows from the versions before
+     * batch, {@code rewriteBatchedStatements}), then the versions again, locked. One statement per write made the
+     * master the slowest part of catching up after a long cut. Each outcome follows from the versions before
      * and the writes ahead of it in the list, as if applied one by one; the second read finds where a transaction
      * committed a newer version in between, which makes every write of that post stale. Run it in a transaction.
      * <p>
