@@ -52,14 +52,15 @@ public class PostCache {
     /**
      * Whether two sorted sets share a member. {@code ZINTERCARD ... LIMIT 1} says it in one call, but needs Redis 7,
      * and the launcher falls back to the Redis 6.2 bundled with embedded-redis where the system has no
-     * {@code redis-server}. Walks the smaller set; the unconfirmed set is empty outside a failover, so the common case
-     * is two {@code ZCARD}s.
+     * {@code redis-server}. Walks the smaller set. Both callers pass the unconfirmed set second: it is empty outside a
+     * failover, and one {@code ZCARD} of it settles the common case.
      */
     private static final String SHARE_A_MEMBER = """
             local function shareAMember(a, b)
-              local sizeA = redis.call('ZCARD', a)
               local sizeB = redis.call('ZCARD', b)
-              if sizeA == 0 or sizeB == 0 then return false end
+              if sizeB == 0 then return false end
+              local sizeA = redis.call('ZCARD', a)
+              if sizeA == 0 then return false end
               if sizeB < sizeA then a, b = b, a end
               for _, member in ipairs(redis.call('ZRANGE', a, 0, -1)) do
                 if redis.call('ZSCORE', b, member) then return true end
