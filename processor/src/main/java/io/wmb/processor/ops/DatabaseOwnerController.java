@@ -57,12 +57,12 @@ class DatabaseOwnerController {
         requireOperator(authorization);
         ownership.set(change.ownsMaster());
         if (change.ownsMaster()) {
-            // Also when it owned the master already: a repeated call (a retry after a failed copy) copies again;
-            // newer version wins, so copying twice changes nothing.
+            // Also when it owned the master already: a retry after a failed copy goes on with what is still pinned
+            // (a post is unpinned once MySQL holds it); newer version wins, so copying twice changes nothing.
             long started = System.nanoTime();
             long posts = store.adoptCache();
-            log.info("Now the owner of the MySQL master: copied {} cached posts into MySQL in {} ms", posts,
-                    (System.nanoTime() - started) / 1_000_000);
+            log.info("Now the owner of the MySQL master: copied the {} posts pinned in the cache into MySQL in {} ms",
+                    posts, (System.nanoTime() - started) / 1_000_000);
         }
         return get();
     }

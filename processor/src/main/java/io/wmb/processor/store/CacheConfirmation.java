@@ -16,7 +16,8 @@ import org.springframework.context.SmartLifecycle;
  * Unpins, every {@code interval}, the cached posts that the local database has caught up with, so that Redis may
  * evict them again ({@link PostCache}). In the datacenter without the master that is once the replica has the write
  * back from the master's binlog, normally within milliseconds; while the link is cut the pinned posts wait, and after
- * the heal a pass goes on until it finds nothing left to unpin.
+ * the heal a pass goes on until it finds nothing left to unpin. In the datacenter that owns the master a pinned post
+ * was written before it did (a failover); a pass copies it into MySQL first ({@link PostStore#confirmCache}).
  */
 public class CacheConfirmation implements SmartLifecycle {
 

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import io.wmb.processor.metrics.ProcessorMetrics;
 import io.wmb.processor.post.PostState;
@@ -17,8 +16,6 @@ import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 import redis.clients.jedis.util.SafeEncoder;
 
 /**
@@ -369,20 +366,12 @@ public class PostCache {
     public List<PostState> byAuthor(long authorId, int limit) {
         long started = System.nanoTime();
         try {
-            List<String> ids = jedis.zrevrange(authorKey(authorId), 0, limit - 1);
-            if (ids.isEmpty()) {
-                return List.of();
-            }
-            List<Response<Map<String, String>>> replies = new ArrayList<>(ids.size());
-            try (AbstractPipeline pipeline = jedis.pipelined()) {
-                for (String id : ids) {
-                    replies.add(pipeline.hgetAll(POST_PREFIX + id));
-                }
-                pipeline.sync();
+            List<Long> ids = new ArrayList<>();
+            for (String id : jedis.zrevrange(authorKey(authorId), 0, limit - 1)) {
+                ids.add(Long.parseLong(id));
             }
             List<PostState> posts = new ArrayList<>(ids.size());
-            for (int i = 0; i < ids.size(); i++) {
-                PostState post = toState(Long.parseLong(ids.get(i)), replies.get(i).get());
+            for (PostState post : readAll(ids)) {
                 if (post != null && !post.deleted()) {
                     posts.add(post);
                 }
@@ -395,30 +384,43 @@ public class PostCache {
     }
 
     /**
-     * Every cached post, tombstones included, a page at a time (Redis {@code SCAN}: no long block of Redis).
-     * @param page called with each page of posts
-     * @return how many posts were visited
+     * Reads many cached posts, tombstones included, in one pipelined round trip.
+     * @param ids the posts
+     * @return the cached ones by id; a miss is left out
      */
-    public long forEachPage(Consumer<List<PostState>> page) {
-        long visited = 0;
-        ScanParams params = new ScanParams()
-            .match(POST_PREFIX + "*").count(500);
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            ScanResult<String> scan = jedis.scan(cursor, params);
-            cursor = scan.getCursor();
-            List<PostState> posts = new ArrayList<>(scan.getResult().size());
-            for (String key : scan.getResult()) {
-                long id = Long.parseLong(key.substring(POST_PREFIX.length()));
-                get(id).ifPresent(posts::add);
+    public Map<Long, PostState> getAll(List<Long> ids) {
+        long started = System.nanoTime();
+        try {
+            Map<Long, PostState> posts = new HashMap<>();
+            for (PostState post : readAll(ids)) {
+                if (post != null) {
+                    posts.put(post.id(), post);
+                }
             }
-            if (!posts.isEmpty()) {
-                page.accept(posts);
-                visited += posts.size();
-            }
+            return posts;
         }
-        while (!ScanParams.SCAN_POINTER_START.equals(cursor));
-        return visited;
+        finally {
+            metrics.redis().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** One state per id, in order, {@code null} for a miss. */
+    private List<PostState> readAll(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<Response<Map<String, String>>> replies = new ArrayList<>(ids.size());
+        try (AbstractPipeline pipeline = jedis.pipelined()) {
+            for (Long id : ids) {
+                replies.add(pipeline.hgetAll(postKey(id)));
+            }
+            pipeline.sync();
+        }
+        List<PostState> posts = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            posts.add(toState(ids.get(i), replies.get(i).get()));
+        }
+        return posts;
     }
 
     /** Whether Redis answers; for the health endpoint. */

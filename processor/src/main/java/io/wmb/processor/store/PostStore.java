@@ -2,6 +2,7 @@ package io.wmb.processor.store;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -28,6 +29,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class PostStore {
 
     private static final Logger log = LoggerFactory.getLogger(PostStore.class);
+
+    /** Pinned posts copied into MySQL per transaction when this datacenter becomes the owner of the master. */
+    static final int ADOPTION_PAGE = 500;
 
     private final PostRepository repository;
 
@@ -291,21 +295,24 @@ public class PostStore {
     }
 
     /**
-     * Copies what the cache holds into MySQL, newer version wins and like counters by maximum: run when this
-     * datacenter becomes the owner of the MySQL master. Until then it wrote its writes (and the other datacenter's)
+     * Copies into MySQL what the cache took while this datacenter did not own the master, newer version wins and like
+     * counters by maximum: run when it becomes the owner. Until then it wrote its writes (and the other datacenter's)
      * to Redis only, counting on the old master; those that the old master had not committed, or whose binlog had
-     * not reached this replica before the failover, exist only in this cache.
-     * @return how many posts were looked at
+     * not reached this replica before the failover, exist only in this cache. Only pinned posts can be ahead of the
+     * local database ({@link PostCache}), so this walks {@code wmb:unconfirmed}, oldest first, a page at a time
+     * ({@link #confirmCache}), until a page unpins nothing: the cost follows what the old master missed, not how
+     * much Redis caches.
+     * @return how many pinned posts were looked at
      */
     public long adoptCache() {
-        // One statement at a time, not a transaction per page: writes go on meanwhile, and a long transaction
-        // would hold their rows' locks and read from an old snapshot.
-        return cache.forEachPage(posts -> {
-            for (PostState post : posts) {
-                repository.upsert(post);
-                repository.mergeLikes(post.id(), post.likes(), "");
-            }
-        });
+        long copied = 0;
+        Confirmation page;
+        do {
+            page = confirmCache(Duration.ZERO, ADOPTION_PAGE);
+            copied += page.checked();
+        }
+        while (page.checked() == ADOPTION_PAGE && page.unpinned() > 0);
+        return copied;
     }
 
     /**
@@ -328,7 +335,8 @@ public class PostStore {
 
     /**
      * Unpins the cached posts that the local database has caught up with ({@link PostCache}): in the datacenter
-     * without the master, once the replica has received their writes back from the master's binlog.
+     * without the master, once the replica has received their writes back from the master's binlog. In the datacenter
+     * that owns the master, a pinned post was written before it did, and is copied into MySQL first.
      * @param age how long ago a post must have been written: younger ones are most likely still on their way
      * @param limit most posts looked at
      * @return how many posts were unpinned and how many were looked at
@@ -338,7 +346,37 @@ public class PostStore {
         if (ids.isEmpty()) {
             return new Confirmation(0, 0);
         }
+        if (ownership.ownsMaster()) {
+            // Pinned in the datacenter that owns the master: written to the cache alone before it did. Normally
+            // adoptCache copied it at the failover; this catches a write that was under way as ownership changed.
+            copyToDatabase(cache.getAll(ids).values());
+        }
         return new Confirmation(cache.confirmAll(ids, repository.findAll(ids)), ids.size());
+    }
+
+    /**
+     * Cached posts into MySQL in one short transaction of a few statements ({@link PostRepository#upsertAll}); if it
+     * fails (a deadlock with the writes going on meanwhile), one statement at a time.
+     */
+    private void copyToDatabase(Collection<PostState> posts) {
+        List<PostState> states = new ArrayList<>(posts);
+        if (states.isEmpty()) {
+            return;
+        }
+        try {
+            transactions.executeWithoutResult(status -> {
+                repository.upsertAll(states);
+                repository.mergeAllLikes(states);
+            });
+        }
+        catch (RuntimeException ex) {
+            log.warn("Copying {} cached posts into MySQL failed as a whole, one by one: {}", states.size(),
+                    ex.toString());
+            for (PostState post : states) {
+                repository.upsert(post);
+                repository.mergeLikes(post.id(), post.likes(), "");
+            }
+        }
     }
 
     /**
