@@ -86,6 +86,16 @@ public final class Infrastructure implements AutoCloseable {
      * @throws ServerStartException naming the server that failed, with its last log lines
      */
     public static Infrastructure start(InfrastructureSettings settings, LinkSimulator link, ServerListener listener) {
+        return start(settings, link, Datacenter.UNICOM, listener);
+    }
+
+    /**
+     * Starts every server with the MySQL master in the given datacenter: where the last failover or failback left
+     * it (see {@code MariaDbServers#start}).
+     * @throws ServerStartException naming the server that failed, with its last log lines
+     */
+    public static Infrastructure start(InfrastructureSettings settings, LinkSimulator link, Datacenter master,
+            ServerListener listener) {
         prepare(settings);
         CompletableFuture<ElasticsearchServer> elasticsearch = CompletableFuture
             .supplyAsync(() -> ElasticsearchServer.start(settings, listener), Infrastructure::startThread);
@@ -95,7 +105,7 @@ public final class Infrastructure implements AutoCloseable {
         List<AutoCloseable> started = new ArrayList<>();
         started.add(link);
         try {
-            MariaDbServers mariaDb = MariaDbServers.start(settings, link, listener);
+            MariaDbServers mariaDb = MariaDbServers.start(settings, link, master, listener);
             started.add(mariaDb);
             RedisServers redis = join(redisStart);
             started.add(redis);

@@ -65,39 +65,68 @@ final class MariaDbServers implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(MariaDbServers.class);
 
-    private final Instance master;
+    private final Instance unicom;
 
-    private final Instance replica;
+    private final Instance telecom;
 
-    private MariaDbServers(Instance master, Instance replica) {
-        this.master = master;
-        this.replica = replica;
+    private MariaDbServers(Instance unicom, Instance telecom) {
+        this.unicom = unicom;
+        this.telecom = telecom;
     }
 
-    /** Starts the master, then the replica replicating from it through a link route. */
+    /** Starts unicom's server as the master, then telecom's replicating from it through a link route. */
     static MariaDbServers start(InfrastructureSettings settings, LinkSimulator link, ServerListener listener) {
+        return start(settings, link, Datacenter.UNICOM, listener);
+    }
+
+    /**
+     * Starts the servers with the master where the last failover or failback left it. With unicom's, as at the
+     * first start: telecom's replicates it through a link route. With telecom's (a failover that outlived the
+     * supervisor): telecom's takes writes, and unicom's starts read-only and out of replication, as the failover
+     * left it, until a failback makes it a replica of telecom's (its history may hold writes telecom's never got,
+     * so replicating unicom's binlog into telecom's would stop on the first of them).
+     * @param master the datacenter whose server is the master
+     */
+    static MariaDbServers start(InfrastructureSettings settings, LinkSimulator link, Datacenter master,
+            ServerListener listener) {
         Binaries base = Binaries.find(settings.distDir());
-        Instance master = null;
+        Instance unicom = null;
         try {
-            master = Instance.start("mariadb-unicom", base, settings.dataDir(), settings.mysqlMasterPort(),
-                    Datacenter.UNICOM, false, listener);
-            master.execute("CREATE DATABASE IF NOT EXISTS `" + DATABASE + "`");
-            int linkPort = link.open("mysql-replication", master.port, settings.replicationLinkPort());
-            Instance replica = Instance.start("mariadb-telecom", base, settings.dataDir(),
-                    settings.mysqlReplicaPort(), Datacenter.TELECOM, true, listener);
+            if (master == Datacenter.TELECOM) {
+                Instance telecom = Instance.start("mariadb-telecom", base, settings.dataDir(),
+                        settings.mysqlReplicaPort(), Datacenter.TELECOM, Role.MASTER, listener);
+                try {
+                    telecom.execute("CREATE DATABASE IF NOT EXISTS `" + DATABASE + "`");
+                    unicom = Instance.start("mariadb-unicom", base, settings.dataDir(), settings.mysqlMasterPort(),
+                            Datacenter.UNICOM, Role.STANDBY, listener);
+                }
+                catch (RuntimeException ex) {
+                    telecom.shutdown();
+                    throw ex;
+                }
+                logger.info("telecom's MariaDB is the master (failed over); unicom's is read-only and out of"
+                        + " replication until a failback");
+                return new MariaDbServers(unicom, telecom);
+            }
+            unicom = Instance.start("mariadb-unicom", base, settings.dataDir(), settings.mysqlMasterPort(),
+                    Datacenter.UNICOM, Role.MASTER, listener);
+            unicom.execute("CREATE DATABASE IF NOT EXISTS `" + DATABASE + "`");
+            int linkPort = link.open("mysql-replication", unicom.port, settings.replicationLinkPort());
+            Instance telecom = Instance.start("mariadb-telecom", base, settings.dataDir(),
+                    settings.mysqlReplicaPort(), Datacenter.TELECOM, Role.REPLICA, listener);
             try {
-                replica.replicateFrom(linkPort);
+                telecom.replicateFrom(linkPort);
             }
             catch (RuntimeException ex) {
-                replica.shutdown();
+                telecom.shutdown();
                 throw ex;
             }
-            listener.ready(replica.name, replica.port, replica.pid(), replica.sinceStart());
-            return new MariaDbServers(master, replica);
+            listener.ready(telecom.name, telecom.port, telecom.pid(), telecom.sinceStart());
+            return new MariaDbServers(unicom, telecom);
         }
         catch (RuntimeException ex) {
-            if (master != null) {
-                master.shutdown();
+            if (unicom != null) {
+                unicom.shutdown();
             }
             throw ex;
         }
@@ -108,11 +137,11 @@ final class MariaDbServers implements AutoCloseable {
     }
 
     int port(Datacenter datacenter) {
-        return (datacenter == Datacenter.UNICOM) ? this.master.port : this.replica.port;
+        return instance(datacenter).port;
     }
 
     long pid(Datacenter datacenter) {
-        return (datacenter == Datacenter.UNICOM) ? this.master.pid() : this.replica.pid();
+        return instance(datacenter).pid();
     }
 
     /** Runs one statement as the admin user on a datacenter's server. */
@@ -167,14 +196,15 @@ final class MariaDbServers implements AutoCloseable {
     }
 
     private Instance instance(Datacenter datacenter) {
-        return (datacenter == Datacenter.UNICOM) ? this.master : this.replica;
+        return (datacenter == Datacenter.UNICOM) ? this.unicom : this.telecom;
     }
 
     @Override
     public void close() {
-        // The replica first, so that it does not spin reconnecting to a stopped master.
-        this.replica.shutdown();
-        this.master.shutdown();
+        // Telecom's first: it is the replica unless a failover outlived the supervisor, and a replica stopped
+        // after its master spins reconnecting to it.
+        this.telecom.shutdown();
+        this.unicom.shutdown();
     }
 
     /**
@@ -207,6 +237,19 @@ final class MariaDbServers implements AutoCloseable {
             throw new UncheckedIOException("cannot unpack MariaDB into " + base, ex);
         }
         return base;
+    }
+
+    /** What a server is at start. */
+    private enum Role {
+
+        /** Takes writes. */
+        MASTER,
+
+        /** Read-only; replicates the master once started ({@link Instance#replicateFrom}). */
+        REPLICA,
+
+        /** Read-only and not replicating: the lost datacenter's server after a failover, until the failback. */
+        STANDBY
     }
 
     /**
@@ -281,7 +324,7 @@ final class MariaDbServers implements AutoCloseable {
         }
 
         static Instance start(String name, Binaries base, Path dataRoot, int requestedPort, Datacenter datacenter,
-                boolean replica, ServerListener listener) {
+                Role role, ServerListener listener) {
             int port = LocalPorts.orFree(requestedPort);
             LocalPorts.requireFree(port, name);
             listener.starting(name, port);
@@ -315,10 +358,14 @@ final class MariaDbServers implements AutoCloseable {
                         "--slave-net-timeout=5", "--pid-file=" + home.resolve("mariadbd.pid"),
                         "--init-file=" + initFile)
                     .forEach(config::addArg);
-                roleVariables(!replica).forEach((variable, value) -> config.addArg("--" + variable.replace('_', '-')
-                        + "=" + value));
-                if (replica) {
+                roleVariables(role == Role.MASTER).forEach((variable, value) -> config.addArg("--"
+                        + variable.replace('_', '-') + "=" + value));
+                if (role != Role.MASTER) {
                     config.addArg("--read-only=ON");
+                }
+                if (role == Role.STANDBY) {
+                    // Whatever replication a failback left configured waits for the next failback to set it anew.
+                    config.addArg("--skip-slave-start");
                 }
                 Instance instance = new Instance(name, port, home, config.build());
                 instance.prepareDirectories();
@@ -326,7 +373,7 @@ final class MariaDbServers implements AutoCloseable {
                     instance.install();
                 }
                 instance.start();
-                if (!replica) {
+                if (role != Role.REPLICA) {
                     listener.ready(name, port, instance.pid(), instance.sinceStart());
                 }
                 return instance;

@@ -156,6 +156,12 @@ final class RunningDemo {
         wmb(Duration.ofMinutes(2), "down");
     }
 
+    /** {@code ./wmb down}, then {@code ./wmb up} on the same data: what an operator's restart of the demo does. */
+    String restart() {
+        down();
+        return wmb(Duration.ofMinutes(6), "up");
+    }
+
     /** Runs {@code ./wmb ARGS} and returns what it printed; fails when it exits non-zero. */
     String wmb(Duration timeout, String... args) {
         try {

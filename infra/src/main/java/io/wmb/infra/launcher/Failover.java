@@ -1,10 +1,15 @@
 package io.wmb.infra.launcher;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * lists them as they happen.
  * <p>
  * Between the two, the supervisor starts processors with the database owner that holds now, so a datacenter that
- * comes back does not write a database that is no longer the master.
+ * comes back does not write a database that is no longer the master. Which server is the master is written to a
+ * file in the data folder as soon as one is promoted: a supervisor stopped (or killed) while telecom's is the
+ * master starts the demo again that way, instead of starting unicom's as the master next to a history it lacks.
  */
 final class Failover {
 
@@ -39,10 +46,19 @@ final class Failover {
 
     private final String operatorToken;
 
-    private volatile Datacenter owner = Datacenter.UNICOM;
+    private final Path masterFile;
 
-    Failover(String operatorToken) {
+    private volatile Datacenter owner;
+
+    /**
+     * @param operatorToken the bearer token of the edge's and the processors' operator endpoints
+     * @param masterFile where the datacenter whose server is the MySQL master is kept; absent: unicom's
+     * @throws IllegalStateException if that file names no datacenter
+     */
+    Failover(String operatorToken, Path masterFile) {
         this.operatorToken = operatorToken;
+        this.masterFile = masterFile;
+        this.owner = readMaster(masterFile);
     }
 
     /** The datacenter whose MariaDB is the master now. */
@@ -73,7 +89,10 @@ final class Failover {
             }
         });
         step(steps, "promote " + to.id() + "'s replica: apply its relay log, STOP SLAVE, RESET SLAVE ALL,"
-                + " read_only=OFF", () -> databases.promote(to, RELAY_DRAIN));
+                + " read_only=OFF", () -> {
+                    databases.promote(to, RELAY_DRAIN);
+                    writeMaster(this.masterFile, to);
+                });
         step(steps, to.id() + "'s processor: PUT /ops/database-owner {\"ownsMaster\": true}",
                 () -> owner(to, true));
         this.owner = to;
@@ -107,7 +126,10 @@ final class Failover {
             databases.setReadOnly(current, true);
         });
         step(steps, back.id() + " caught up with the last transaction", () -> requireCaughtUp(databases, back));
-        step(steps, "promote " + back.id() + "'s server", () -> databases.promote(back, Duration.ZERO));
+        step(steps, "promote " + back.id() + "'s server", () -> {
+            databases.promote(back, Duration.ZERO);
+            writeMaster(this.masterFile, back);
+        });
         step(steps, back.id() + "'s processor: PUT /ops/database-owner {\"ownsMaster\": true}",
                 () -> owner(back, true));
         step(steps, current.id() + "'s MariaDB: replica of " + back.id() + " again",
@@ -119,6 +141,34 @@ final class Failover {
         });
         steps.add("done: " + back.id() + " owns the MySQL master again");
         return steps;
+    }
+
+    /** The datacenter that the file names, unicom without a file (nothing was ever failed over). */
+    static Datacenter readMaster(Path file) {
+        if (!Files.exists(file)) {
+            return Datacenter.UNICOM;
+        }
+        try {
+            return Datacenter.of(Files.readString(file, StandardCharsets.UTF_8).trim());
+        }
+        catch (IOException | IllegalArgumentException ex) {
+            throw new IllegalStateException("Cannot tell which MariaDB is the master from " + file + ": "
+                    + ex.getMessage() + ". Write unicom or telecom into it (./wmb reset forgets it with the data)", ex);
+        }
+    }
+
+    /** Written to a sibling and moved over the file, so that a crash leaves the old content or the new. */
+    static void writeMaster(Path file, Datacenter master) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Path next = file.resolveSibling(file.getFileName() + ".next");
+            Files.writeString(next, master.id() + "\n", StandardCharsets.UTF_8);
+            Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("Cannot record that " + master.id() + "'s MariaDB is the master in "
+                    + file, ex);
+        }
     }
 
     private static void requireCaughtUp(DatabaseRoles databases, Datacenter replica) {
@@ -195,7 +245,7 @@ final class Failover {
             }
         }
         catch (IOException ex) {
-            throw new IllegalStateException("PUT " + uri + " failed: " + ex.getMessage(), ex);
+            throw new IllegalStateException("PUT " + uri + " failed: " + ex, ex);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();

@@ -95,8 +95,7 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
 
     private volatile boolean stopping;
 
-    private final Failover failover = new Failover(
-            Optional.ofNullable(System.getenv("WMB_OPERATOR_TOKEN")).orElse("wmb-operator-demo"));
+    private final Failover failover;
 
     ServiceSupervisor(Path repository, Path dataRoot, String javaOpts) {
         this.repository = repository;
@@ -109,9 +108,15 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         // WMB_SPRING_AOT=false starts every service without its ahead-of-time bean definitions.
         this.springAot = !"false".equalsIgnoreCase(System.getenv("WMB_SPRING_AOT"));
         InfrastructureSettings servers = InfrastructureSettings.demo(dataRoot);
+        // Kept next to the servers' data, so that ./wmb reset forgets it with them.
+        this.failover = new Failover(Optional.ofNullable(System.getenv("WMB_OPERATOR_TOKEN"))
+            .orElse("wmb-operator-demo"), servers.dataDir().resolve("mysql-master"));
+        boolean failedOver = this.failover.owner() == Datacenter.TELECOM;
         String serversLog = logs().resolve("supervisor.log").toString();
-        add(new Component("mariadb-unicom", "MariaDB master", "unicom", servers.mysqlMasterPort(), serversLog));
-        add(new Component("mariadb-telecom", "MariaDB replica", "telecom", servers.mysqlReplicaPort(), serversLog));
+        add(new Component("mariadb-unicom", failedOver ? "MariaDB, read-only until failback" : "MariaDB master",
+                "unicom", servers.mysqlMasterPort(), serversLog));
+        add(new Component("mariadb-telecom", failedOver ? "MariaDB master (failed over)" : "MariaDB replica",
+                "telecom", servers.mysqlReplicaPort(), serversLog));
         add(new Component("redis-unicom", "Redis", "unicom", servers.redisUnicomPort(), serversLog));
         add(new Component("redis-telecom", "Redis", "telecom", servers.redisTelecomPort(), serversLog));
         add(new Component("elasticsearch", "Elasticsearch", "", servers.elasticsearchPort(),
@@ -368,7 +373,11 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
             brokers.setDaemon(true);
             brokers.start();
         }
-        this.infrastructure = Infrastructure.start(settings, link, listener);
+        if (this.failover.owner() != Datacenter.UNICOM) {
+            logger.info("{}'s MariaDB is the MySQL master, as the last failover left it: ./wmb failback moves it back",
+                    this.failover.owner().id());
+        }
+        this.infrastructure = Infrastructure.start(settings, link, this.failover.owner(), listener);
     }
 
     /** Starts the brokers next to the other servers; a failure shows on their components (./wmb up reports it). */

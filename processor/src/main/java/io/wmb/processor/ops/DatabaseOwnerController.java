@@ -61,8 +61,8 @@ class DatabaseOwnerController {
             // (a post is unpinned once MySQL holds it); newer version wins, so copying twice changes nothing.
             long started = System.nanoTime();
             long posts = store.adoptCache();
-            log.info("Now the owner of the MySQL master: copied the {} posts pinned in the cache into MySQL in {} ms",
-                    posts, (System.nanoTime() - started) / 1_000_000);
+            log.info("Now the owner of the MySQL master: the {} posts pinned in the cache are in MySQL ({} ms)", posts,
+                    (System.nanoTime() - started) / 1_000_000);
         }
         return get();
     }

@@ -305,14 +305,14 @@ public class PostStore {
      * @return how many pinned posts were looked at
      */
     public long adoptCache() {
-        long copied = 0;
+        long checked = 0;
         Confirmation page;
         do {
             page = confirmCache(Duration.ZERO, ADOPTION_PAGE);
-            copied += page.checked();
+            checked += page.checked();
         }
         while (page.checked() == ADOPTION_PAGE && page.unpinned() > 0);
-        return copied;
+        return checked;
     }
 
     /**

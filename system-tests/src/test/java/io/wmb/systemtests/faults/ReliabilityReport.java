@@ -143,8 +143,11 @@ public final class ReliabilityReport {
                writing MySQL and turns read-only; unicom catches up with the last transaction, is promoted and owns
                the database again; telecom's server replicates unicom's from that point; both are undrained.
 
-            Each step prints what it did and how long it took. Run `./wmb failback` before `./wmb down`: the
-            supervisor keeps the database owner in memory, and a fresh `./wmb up` assumes unicom owns the master.
+            Each step prints what it did and how long it took. The supervisor records which MariaDB is the master
+            (`.wmb-data/servers/mysql-master`) as soon as one is promoted, so the demo may be stopped in between:
+            `./wmb up` then starts telecom's server as the master, telecom's processor as the database owner,
+            unicom's server read-only and out of replication and unicom drained, until `./wmb failback` (scenario
+            "restart while failed over"). `./wmb reset` forgets it with the data.
             """;
 
 }
