@@ -422,6 +422,7 @@ class FaultSystemIntegrationTests {
         pause(duration(3, 10));
         String failover = demo.failOver();
         assertThat(demo.databaseOwner()).as(failover).isEqualTo("telecom");
+        assertThat(RunningDemo.shared().recordedMaster()).isEqualTo("telecom");
         pause(duration(5, 30));
         String up = RunningDemo.shared().restart();
         assertThat(demo.databaseOwner()).as(up).isEqualTo("telecom");
@@ -430,6 +431,7 @@ class FaultSystemIntegrationTests {
         pause(duration(5, 30));
         String failback = demo.failBack();
         assertThat(demo.databaseOwner()).as(failback).isEqualTo("unicom");
+        assertThat(RunningDemo.shared().recordedMaster()).isEqualTo("unicom");
         assertThat(ownsMaster("unicom")).isTrue();
         assertThat(ownsMaster("telecom")).isFalse();
         Duration outage = Duration.ofNanos(System.nanoTime() - started);

@@ -156,6 +156,17 @@ final class RunningDemo {
         wmb(Duration.ofMinutes(2), "down");
     }
 
+    /** Which datacenter's MariaDB the supervisor has recorded as the master (unicom until a failover). */
+    String recordedMaster() {
+        Path file = this.dataRoot.resolve("servers").resolve("mysql-master");
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8).trim() : "unicom";
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException("Cannot read " + file, ex);
+        }
+    }
+
     /** {@code ./wmb down}, then {@code ./wmb up} on the same data: what an operator's restart of the demo does. */
     String restart() {
         down();

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Between the two, the supervisor starts processors with the database owner that holds now, so a datacenter that
  * comes back does not write a database that is no longer the master. Which server is the master is written to a
- * file in the data folder as soon as one is promoted: a supervisor stopped (or killed) while telecom's is the
- * master starts the demo again that way, instead of starting unicom's as the master next to a history it lacks.
+ * file in the data folder (by a failover once it has promoted the replica, by a failback once the other server
+ * replicates the returning one): a supervisor stopped (or killed) while telecom's is the master starts the demo
+ * again that way, instead of starting unicom's as the master next to a history it lacks.
  */
 final class Failover {
 
@@ -126,14 +127,16 @@ final class Failover {
             databases.setReadOnly(current, true);
         });
         step(steps, back.id() + " caught up with the last transaction", () -> requireCaughtUp(databases, back));
-        step(steps, "promote " + back.id() + "'s server", () -> {
-            databases.promote(back, Duration.ZERO);
-            writeMaster(this.masterFile, back);
-        });
+        step(steps, "promote " + back.id() + "'s server", () -> databases.promote(back, Duration.ZERO));
         step(steps, back.id() + "'s processor: PUT /ops/database-owner {\"ownsMaster\": true}",
                 () -> owner(back, true));
-        step(steps, current.id() + "'s MariaDB: replica of " + back.id() + " again",
-                () -> databases.replicateFromPeerAsOfNow(current));
+        // Recorded only now: until here both datacenters are drained, so neither server took a write since they
+        // caught up, and a restart after a failed step starts the current master as before, ready for a new
+        // failback; unicom's as the master next to a replica not yet pointed at it could stop that replica.
+        step(steps, current.id() + "'s MariaDB: replica of " + back.id() + " again", () -> {
+            databases.replicateFromPeerAsOfNow(current);
+            writeMaster(this.masterFile, back);
+        });
         this.owner = back;
         step(steps, "edge: undrain both datacenters", () -> {
             drain(back, false);
