@@ -144,7 +144,8 @@ public final class ReliabilityReport {
                the database again; telecom's server replicates unicom's from that point; both are undrained.
 
             Each step prints what it did and how long it took. The supervisor records which MariaDB is the master
-            (`.wmb-data/servers/mysql-master`) as soon as one is promoted, so the demo may be stopped in between:
+            (`.wmb-data/servers/mysql-master`: a failover once it has promoted telecom's, a failback once telecom's
+            replicates unicom's again), so the demo may be stopped in between:
             `./wmb up` then starts telecom's server as the master, telecom's processor as the database owner,
             unicom's server read-only and out of replication and unicom drained, until `./wmb failback` (scenario
             "restart while failed over"). `./wmb reset` forgets it with the data.
