@@ -33,6 +33,14 @@ public record InfrastructureSettings(Path distDir, Path dataDir, boolean deleteD
         dataDir = dataDir.toAbsolutePath().normalize();
     }
 
+    /**
+     * Where the launcher records which datacenter's MariaDB is the master, once a failover has moved it (absent:
+     * unicom's); in the data folder, so that whatever forgets the servers' data forgets it too.
+     */
+    public Path masterFile() {
+        return this.dataDir.resolve("mysql-master");
+    }
+
     /** Free ports and a data folder deleted at exit: for tests, which may run next to the demo. */
     public static InfrastructureSettings ephemeral(Path root, String runName) {
         return new InfrastructureSettings(root.resolve("dist"), root.resolve(runName), true, 0, 0, 0, 0, 0, 0);

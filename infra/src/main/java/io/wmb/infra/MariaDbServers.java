@@ -117,6 +117,19 @@ final class MariaDbServers implements AutoCloseable {
             try {
                 telecom.replicateFrom(linkPort);
             }
+            catch (ServerStartException ex) {
+                telecom.shutdown();
+                if (!ex.getMessage().contains("Duplicate entry")) {
+                    throw ex;
+                }
+                // Data of a demo that was failed over and stopped before this launcher recorded the master.
+                String reason = ex.getMessage().substring(ex.server().length() + 2);
+                throw new ServerStartException(ex.server(), reason + ". Telecom's server holds a row that"
+                        + " unicom's binlog writes again: were these servers stopped after a failover (./wmb failover)"
+                        + " without a failback? Then telecom's is the master: write telecom into "
+                        + settings.masterFile() + " and start again; ./wmb reset forgets all data",
+                        ex.logTail(), ex);
+            }
             catch (RuntimeException ex) {
                 telecom.shutdown();
                 throw ex;
@@ -422,6 +435,12 @@ final class MariaDbServers implements AutoCloseable {
                 if (state.startsWith("Yes/Yes") && databaseExists()) {
                     return;
                 }
+                // The applier does not retry an event that failed (the I/O thread does retry a connection).
+                Optional<String> failed = applierError();
+                if (failed.isPresent()) {
+                    throw new ServerStartException(this.name, "replication stopped on an event: " + failed.get(),
+                            state, null);
+                }
                 try {
                     Thread.sleep(50);
                 }
@@ -441,6 +460,20 @@ final class MariaDbServers implements AutoCloseable {
             }
             catch (SQLException ex) {
                 throw new ServerStartException(this.name, "'" + sql + "' failed: " + ex.getMessage(), "", ex);
+            }
+        }
+
+        /** The error the SQL (applier) thread stopped on, if it stopped on one. */
+        private Optional<String> applierError() {
+            try (Connection connection = connect(); Statement statement = connection.createStatement();
+                    ResultSet rs = statement.executeQuery("SHOW SLAVE STATUS")) {
+                if (rs.next() && "No".equals(rs.getString("Slave_SQL_Running")) && rs.getInt("Last_SQL_Errno") != 0) {
+                    return Optional.of(rs.getString("Last_SQL_Error"));
+                }
+                return Optional.empty();
+            }
+            catch (SQLException ex) {
+                return Optional.empty();
             }
         }
 

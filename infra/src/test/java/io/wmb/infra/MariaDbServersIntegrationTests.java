@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -43,27 +44,15 @@ class MariaDbServersIntegrationTests {
 
     @Test
     void shouldStartTelecomsServerAsTheMasterAfterAFailoverAndLetUnicomsCatchUpAtTheFailback() {
-        start(Datacenter.UNICOM);
-        DatabaseRoles roles = new DatabaseRoles(this.servers, this.link, 0);
-        this.servers.execute(Datacenter.UNICOM, "CREATE TABLE wmb.probe (id INT PRIMARY KEY, note VARCHAR(100))");
-        this.servers.execute(Datacenter.UNICOM, "INSERT INTO wmb.probe VALUES (1, 'unicom, replicated')");
-        await().atMost(Duration.ofSeconds(20)).until(() -> note(Datacenter.TELECOM, 1) != null);
-        // Unicom is lost with a write that telecom's server never got; telecom takes the same row from its own
-        // cache when it becomes the owner (the processor's copy), and goes on writing.
-        this.link.cut();
-        this.servers.execute(Datacenter.UNICOM, "INSERT INTO wmb.probe VALUES (2, 'unicom, never shipped')");
-        roles.promote(Datacenter.TELECOM, Duration.ofSeconds(1));
-        this.servers.execute(Datacenter.TELECOM, "INSERT INTO wmb.probe VALUES (2, 'telecom, from its cache')");
-        this.servers.execute(Datacenter.TELECOM, "INSERT INTO wmb.probe VALUES (3, 'telecom, failed over')");
-        stop();
+        failOverAndStop();
 
         start(Datacenter.TELECOM);
-        roles = new DatabaseRoles(this.servers, this.link, 0);
+        DatabaseRoles roles = new DatabaseRoles(this.servers, this.link, 0);
 
-        assertThat(roles.readOnly(Datacenter.TELECOM)).as("telecom's server takes writes").isFalse();
-        assertThat(roles.replicating(Datacenter.TELECOM)).as("telecom's server replicates").isFalse();
-        assertThat(roles.readOnly(Datacenter.UNICOM)).as("unicom's server takes writes").isTrue();
-        assertThat(roles.replicating(Datacenter.UNICOM)).as("unicom's server replicates").isFalse();
+        assertThat(roles.readOnly(Datacenter.TELECOM)).as("telecom's server read-only").isFalse();
+        assertThat(roles.replicating(Datacenter.TELECOM)).as("telecom's server replicating").isFalse();
+        assertThat(roles.readOnly(Datacenter.UNICOM)).as("unicom's server read-only").isTrue();
+        assertThat(roles.replicating(Datacenter.UNICOM)).as("unicom's server replicating").isFalse();
         this.servers.execute(Datacenter.TELECOM, "INSERT INTO wmb.probe VALUES (4, 'telecom, after the restart')");
         assertThat(note(Datacenter.TELECOM, 2)).isEqualTo("telecom, from its cache");
         assertThat(note(Datacenter.UNICOM, 3)).isNull();
@@ -75,6 +64,34 @@ class MariaDbServersIntegrationTests {
         assertThat(note(Datacenter.UNICOM, 3)).isEqualTo("telecom, failed over");
         assertThat(note(Datacenter.UNICOM, 4)).isEqualTo("telecom, after the restart");
         assertThat(this.servers.replicationState(Datacenter.UNICOM)).startsWith("Yes/Yes");
+    }
+
+    @Test
+    void shouldSayWhereToRecordTheMasterWhenStartedAsBeforeAFailover() {
+        failOverAndStop();
+
+        assertThatExceptionOfType(ServerStartException.class).isThrownBy(() -> start(Datacenter.UNICOM))
+            .withMessageContaining("replication stopped on an event")
+            .withMessageContaining("Duplicate entry")
+            .withMessageContaining("write telecom into " + this.settings.masterFile());
+    }
+
+    /**
+     * Unicom is lost with a write that telecom's server never got; telecom takes the same row from its own cache
+     * when it becomes the owner (the processor's copy), and goes on writing; then both servers stop.
+     */
+    private void failOverAndStop() {
+        start(Datacenter.UNICOM);
+        DatabaseRoles roles = new DatabaseRoles(this.servers, this.link, 0);
+        this.servers.execute(Datacenter.UNICOM, "CREATE TABLE wmb.probe (id INT PRIMARY KEY, note VARCHAR(100))");
+        this.servers.execute(Datacenter.UNICOM, "INSERT INTO wmb.probe VALUES (1, 'unicom, replicated')");
+        await().atMost(Duration.ofSeconds(20)).until(() -> note(Datacenter.TELECOM, 1) != null);
+        this.link.cut();
+        this.servers.execute(Datacenter.UNICOM, "INSERT INTO wmb.probe VALUES (2, 'unicom, never shipped')");
+        roles.promote(Datacenter.TELECOM, Duration.ofSeconds(1));
+        this.servers.execute(Datacenter.TELECOM, "INSERT INTO wmb.probe VALUES (2, 'telecom, from its cache')");
+        this.servers.execute(Datacenter.TELECOM, "INSERT INTO wmb.probe VALUES (3, 'telecom, failed over')");
+        stop();
     }
 
     private void start(Datacenter master) {

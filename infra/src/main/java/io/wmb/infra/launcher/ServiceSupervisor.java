@@ -108,15 +108,15 @@ final class ServiceSupervisor implements ControlServer.SupervisorView {
         // WMB_SPRING_AOT=false starts every service without its ahead-of-time bean definitions.
         this.springAot = !"false".equalsIgnoreCase(System.getenv("WMB_SPRING_AOT"));
         InfrastructureSettings servers = InfrastructureSettings.demo(dataRoot);
-        // Kept next to the servers' data, so that ./wmb reset forgets it with them.
         this.failover = new Failover(Optional.ofNullable(System.getenv("WMB_OPERATOR_TOKEN"))
-            .orElse("wmb-operator-demo"), servers.dataDir().resolve("mysql-master"));
+            .orElse("wmb-operator-demo"), servers.masterFile());
         boolean failedOver = this.failover.owner() == Datacenter.TELECOM;
         String serversLog = logs().resolve("supervisor.log").toString();
-        add(new Component("mariadb-unicom", failedOver ? "MariaDB, read-only until failback" : "MariaDB master",
-                "unicom", servers.mysqlMasterPort(), serversLog));
-        add(new Component("mariadb-telecom", failedOver ? "MariaDB master (failed over)" : "MariaDB replica",
-                "telecom", servers.mysqlReplicaPort(), serversLog));
+        // After a failover outlived the supervisor, unicom's server waits read-only for the failback (standby).
+        add(new Component("mariadb-unicom", failedOver ? "MariaDB standby" : "MariaDB master", "unicom",
+                servers.mysqlMasterPort(), serversLog));
+        add(new Component("mariadb-telecom", failedOver ? "MariaDB master" : "MariaDB replica", "telecom",
+                servers.mysqlReplicaPort(), serversLog));
         add(new Component("redis-unicom", "Redis", "unicom", servers.redisUnicomPort(), serversLog));
         add(new Component("redis-telecom", "Redis", "telecom", servers.redisTelecomPort(), serversLog));
         add(new Component("elasticsearch", "Elasticsearch", "", servers.elasticsearchPort(),
