@@ -1,20 +1,38 @@
 package io.wmb.infra;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.function.IntSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Loopback port helpers: nothing here ever touches an address other than 127.0.0.1. */
 public final class LocalPorts {
 
+    private static final Logger logger = LoggerFactory.getLogger(LocalPorts.class);
+
     private static final int DRAWS = 1000;
+
+    private static final Pattern SS_USER = Pattern.compile("\\(\"([^\"]+)\",pid=(\\d+)");
+
+    /** How many drawn ports a server is given in turn, when each is found taken before the server binds it. */
+    static final int PORTS_PER_START = 3;
 
     /** Where drawn ports start; below, the well-known and registered ports that machines often run. */
     private static final int LOWEST = 10_000;
@@ -51,9 +69,54 @@ public final class LocalPorts {
         throw new IllegalStateException("no free loopback port left that was not handed out already");
     }
 
-    /** {@code port} itself when it is not 0, otherwise a free one. */
-    public static int orFree(int port) {
-        return (port != 0) ? port : free();
+    /**
+     * Starts a server on {@code requested} or, when that is 0, on a drawn free port; a drawn port found taken before
+     * the server bound it (by the check, or by the server's own "Address already in use") is replaced by another
+     * one, {@value #PORTS_PER_START} ports in all. A port stays free only until someone takes it, and the server
+     * binds it moments after the draw: seen in CI, where redis-unicom found its port taken a few milliseconds after
+     * it was drawn (other processes of the machine draw from the same range). A requested port is never replaced:
+     * the caller chose it, and the failure names it.
+     * @param start starts the server on the port it is given
+     * @throws PortTakenException if the requested port, or the last drawn one, is taken
+     */
+    public static <T> T startOnFreePort(int requested, String wantedBy, IntFunction<T> start) {
+        return startOnFreePort(requested, wantedBy, LocalPorts::free, start);
+    }
+
+    static <T> T startOnFreePort(int requested, String wantedBy, IntSupplier draw, IntFunction<T> start) {
+        if (requested != 0) {
+            requireFree(requested, wantedBy);
+            return start.apply(requested);
+        }
+        for (int attempt = 1; ; attempt++) {
+            int port = draw.getAsInt();
+            try {
+                requireFree(port, wantedBy);
+                return start.apply(port);
+            }
+            catch (RuntimeException ex) {
+                if (attempt == PORTS_PER_START || !wasTaken(ex)) {
+                    throw ex;
+                }
+                logger.warn("{}: port {} was taken since it was drawn; trying another", wantedBy, port);
+            }
+        }
+    }
+
+    /** Whether a server failed because its port was taken: the check said so, or the server's bind did. */
+    static boolean wasTaken(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof PortTakenException || mentionsTakenAddress(cause.getMessage())
+                    || (cause instanceof ServerStartException start && mentionsTakenAddress(start.logTail()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean mentionsTakenAddress(String text) {
+        // The words of the operating system's EADDRINUSE, as Java, mariadbd, Redis and Elasticsearch print them.
+        return text != null && text.contains("Address already in use");
     }
 
     private static int anyFree() {
@@ -113,12 +176,49 @@ public final class LocalPorts {
 
     /**
      * Fails with a clear message when {@code port} is taken.
-     * @throws IllegalStateException naming the port and what wanted it
+     * @throws PortTakenException naming the port and what wanted it
      */
     public static void requireFree(int port, String wantedBy) {
         if (port != 0 && isListening(port)) {
-            throw new IllegalStateException("port " + port + " (wanted by " + wantedBy
-                    + ") is already taken by another process; stop it or choose another port");
+            String holder = listenerOf(port).map((process) -> " (" + process + ")").orElse("");
+            throw new PortTakenException("port " + port + " (wanted by " + wantedBy
+                    + ") is already taken by another process" + holder + "; stop it or choose another port");
+        }
+    }
+
+    /**
+     * Which process listens on {@code port}, as {@code ss} (iproute2) tells it: {@code "redis-server, pid 1234"};
+     * empty where {@code ss} is missing or does not say (another user's process, for one).
+     */
+    public static Optional<String> listenerOf(int port) {
+        try {
+            Process ss = new ProcessBuilder("ss", "-Hltnp", "sport = :" + port).redirectErrorStream(true).start();
+            String output;
+            try (InputStream out = ss.getInputStream()) {
+                output = new String(out.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+            }
+            if (!ss.waitFor(2, TimeUnit.SECONDS)) {
+                ss.destroyForcibly();
+                return Optional.empty();
+            }
+            // users:(("redis-server",pid=1234,fd=6))
+            Matcher user = SS_USER.matcher(output);
+            return user.find() ? Optional.of(user.group(1) + ", pid " + user.group(2)) : Optional.empty();
+        }
+        catch (IOException ex) {
+            return Optional.empty();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** A port something else listens on already. */
+    public static final class PortTakenException extends IllegalStateException {
+
+        PortTakenException(String message) {
+            super(message);
         }
     }
 }

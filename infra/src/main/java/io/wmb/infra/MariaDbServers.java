@@ -338,8 +338,12 @@ final class MariaDbServers implements AutoCloseable {
 
         static Instance start(String name, Binaries base, Path dataRoot, int requestedPort, Datacenter datacenter,
                 Role role, ServerListener listener) {
-            int port = LocalPorts.orFree(requestedPort);
-            LocalPorts.requireFree(port, name);
+            return LocalPorts.startOnFreePort(requestedPort, name,
+                    (port) -> startOn(name, base, dataRoot, port, datacenter, role, listener));
+        }
+
+        private static Instance startOn(String name, Binaries base, Path dataRoot, int port, Datacenter datacenter,
+                Role role, ServerListener listener) {
             listener.starting(name, port);
             Path home = dataRoot.resolve(name);
             Path dataDir = home.resolve(base.dataFolder());

@@ -179,8 +179,12 @@ final class RedisServers implements AutoCloseable {
         static Instance start(Datacenter datacenter, int requestedPort, Path dataDir, String appendfsync,
                 ServerListener listener) {
             String name = "redis-" + datacenter.id();
-            int port = LocalPorts.orFree(requestedPort);
-            LocalPorts.requireFree(port, name);
+            return LocalPorts.startOnFreePort(requestedPort, name,
+                    (port) -> startOn(name, port, dataDir, appendfsync, listener));
+        }
+
+        private static Instance startOn(String name, int port, Path dataDir, String appendfsync,
+                ServerListener listener) {
             listener.starting(name, port);
             long started = System.nanoTime();
             Instance instance = null;

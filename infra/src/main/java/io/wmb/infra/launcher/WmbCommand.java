@@ -294,12 +294,13 @@ public final class WmbCommand {
         return notUp;
     }
 
-    /** Every port of the demo that something already listens on, as "port N: wanted by X". */
+    /** Every port of the demo that something already listens on, as "port N: wanted by X, held by Y, pid P". */
     private List<String> takenPorts() {
         List<String> taken = new ArrayList<>();
         ServiceTable.demoPorts(this.dataRoot).forEach((port, owner) -> {
             if (LocalPorts.isListening(port)) {
-                taken.add("port " + port + ": wanted by " + owner);
+                taken.add("port " + port + ": wanted by " + owner
+                        + LocalPorts.listenerOf(port).map((holder) -> ", held by " + holder).orElse(""));
             }
         });
         return taken;
