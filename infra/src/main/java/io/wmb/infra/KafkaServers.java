@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.jar.JarFile;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -87,11 +89,38 @@ public final class KafkaServers implements AutoCloseable {
      * @return the running brokers
      */
     public static KafkaServers startEphemeral(Path dataDir, LinkSimulator link, ServerListener listener) {
-        Map<Datacenter, Ports> ports = new EnumMap<>(Datacenter.class);
-        for (Datacenter dc : Datacenter.values()) {
-            ports.put(dc, new Ports(LocalPorts.free(), LocalPorts.free(), LocalPorts.free(), 0));
+        return startEphemeral(dataDir, link, listener, LocalPorts::free);
+    }
+
+    /**
+     * As {@link #startEphemeral(Path, LinkSimulator, ServerListener)}, with the ports drawn by {@code draw}. A broker
+     * JVM binds its ports seconds after the draw; when one was taken meanwhile, both brokers start again on newly
+     * drawn ports, in a fresh folder, {@link LocalPorts#PORTS_PER_START} times in all (see
+     * {@link LocalPorts#startOnFreePort}).
+     */
+    static KafkaServers startEphemeral(Path dataDir, LinkSimulator link, ServerListener listener, IntSupplier draw) {
+        for (int attempt = 1; ; attempt++) {
+            Map<Datacenter, Ports> ports = new EnumMap<>(Datacenter.class);
+            for (Datacenter dc : Datacenter.values()) {
+                ports.put(dc, new Ports(draw.getAsInt(), draw.getAsInt(), draw.getAsInt(), 0));
+            }
+            try {
+                return start((attempt == 1) ? dataDir : dataDir.resolve("attempt-" + attempt), ports, link, listener);
+            }
+            catch (RuntimeException ex) {
+                if (attempt == LocalPorts.PORTS_PER_START || !LocalPorts.wasTaken(ex)) {
+                    throw ex;
+                }
+                // The routes lead to the peer listeners of this attempt's ports.
+                Arrays.stream(Datacenter.values()).forEach((dc) -> link.closeRoute(routeName(dc)));
+                logger.warn("A port drawn for Kafka was taken before its broker bound it; trying others ({})",
+                        ex.getMessage());
+            }
         }
-        return start(dataDir, ports, link, listener);
+    }
+
+    private static String routeName(Datacenter dc) {
+        return "kafka-" + dc.id();
     }
 
     private static KafkaServers start(Path dataDir, Map<Datacenter, Ports> requested, LinkSimulator link,
@@ -100,7 +129,7 @@ public final class KafkaServers implements AutoCloseable {
         for (Datacenter dc : Datacenter.values()) {
             Ports wanted = requested.get(dc);
             // The route first: the broker must advertise where the route listens.
-            int linkPort = link.open("kafka-" + dc.id(), wanted.peer(), wanted.link());
+            int linkPort = link.open(routeName(dc), wanted.peer(), wanted.link());
             Ports ports = new Ports(wanted.client(), wanted.peer(), wanted.controller(), linkPort);
             starts.put(dc, CompletableFuture.supplyAsync(() -> Broker.start(dc, dataDir, ports, listener),
                     KafkaServers::startThread));

@@ -157,6 +157,28 @@ public final class LinkSimulator implements AutoCloseable {
         return route.listenPort();
     }
 
+    /**
+     * Closes one route, its listener and the connections it carries or holds back; a name without a route is
+     * ignored. The name can then be opened again, to another target.
+     */
+    public void closeRoute(String name) {
+        Route route;
+        List<Connection> carried;
+        List<HeldSocket> waiting = new ArrayList<>();
+        synchronized (this) {
+            route = this.routes.remove(name);
+            if (route == null) {
+                return;
+            }
+            carried = this.connections.stream().filter((connection) -> connection.route == route).toList();
+            this.held.removeIf((socket) -> socket.route == route && waiting.add(socket));
+        }
+        closeQuietly(route.serverSocket);
+        carried.forEach(Connection::close);
+        waiting.forEach((socket) -> closeQuietly(socket.client));
+        logger.info("Link route {} closed", name);
+    }
+
     /** Closes every open connection and makes new ones hang until {@link #heal()}. */
     public void cut() {
         List<Connection> toClose;

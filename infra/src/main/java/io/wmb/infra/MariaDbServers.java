@@ -119,12 +119,11 @@ final class MariaDbServers implements AutoCloseable {
             }
             catch (ServerStartException ex) {
                 telecom.shutdown();
-                if (!ex.getMessage().contains("Duplicate entry")) {
+                if (!ex.reason().contains("Duplicate entry")) {
                     throw ex;
                 }
                 // Data of a demo that was failed over and stopped before this launcher recorded the master.
-                String reason = ex.getMessage().substring(ex.server().length() + 2);
-                throw new ServerStartException(ex.server(), reason + ". Telecom's server holds a row that"
+                throw new ServerStartException(ex.server(), ex.reason() + ". Telecom's server holds a row that"
                         + " unicom's binlog writes again: were these servers stopped after a failover (./wmb failover)"
                         + " without a failback? Then telecom's is the master: write telecom into "
                         + settings.masterFile() + " and start again; ./wmb reset forgets all data",
@@ -318,6 +317,14 @@ final class MariaDbServers implements AutoCloseable {
         }
     }
 
+    /**
+     * A replica's threads as {@code SHOW SLAVE STATUS} shows them.
+     * @param summary {@code "<IO running>/<SQL running> <IO error> <SQL error>"}, e.g. {@code "Yes/Yes  "}
+     * @param applierError the error the SQL (applier) thread stopped on, if it stopped on one
+     */
+    private record ReplicaStatus(String summary, Optional<String> applierError) {
+    }
+
     /** One mariadbd: installs its data folder on first use, keeps it afterwards. */
     private static final class Instance extends DB {
 
@@ -433,17 +440,16 @@ final class MariaDbServers implements AutoCloseable {
                     + " MASTER_HEARTBEAT_PERIOD=1");
             execute("START SLAVE");
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            String state = "";
+            ReplicaStatus status = new ReplicaStatus("not read yet", Optional.empty());
             while (System.nanoTime() < deadline) {
-                state = replicationState();
-                if (state.startsWith("Yes/Yes") && databaseExists()) {
+                status = replicaStatus();
+                if (status.summary().startsWith("Yes/Yes") && databaseExists()) {
                     return;
                 }
                 // The applier does not retry an event that failed (the I/O thread does retry a connection).
-                Optional<String> failed = applierError();
-                if (failed.isPresent()) {
-                    throw new ServerStartException(this.name, "replication stopped on an event: " + failed.get(),
-                            state, null);
+                if (status.applierError().isPresent()) {
+                    throw new ServerStartException(this.name, "replication stopped on an event: "
+                            + status.applierError().get(), status.summary(), null);
                 }
                 try {
                     Thread.sleep(50);
@@ -453,8 +459,8 @@ final class MariaDbServers implements AutoCloseable {
                     break;
                 }
             }
-            throw new ServerStartException(this.name, "replication did not start within 30 s (IO/SQL: " + state + ")",
-                    state, null);
+            throw new ServerStartException(this.name, "replication did not start within 30 s (IO/SQL: "
+                    + status.summary() + ")", status.summary(), null);
         }
 
         String queryString(String sql) {
@@ -467,32 +473,26 @@ final class MariaDbServers implements AutoCloseable {
             }
         }
 
-        /** The error the SQL (applier) thread stopped on, if it stopped on one. */
-        private Optional<String> applierError() {
-            try (Connection connection = connect(); Statement statement = connection.createStatement();
-                    ResultSet rs = statement.executeQuery("SHOW SLAVE STATUS")) {
-                if (rs.next() && "No".equals(rs.getString("Slave_SQL_Running")) && rs.getInt("Last_SQL_Errno") != 0) {
-                    return Optional.of(rs.getString("Last_SQL_Error"));
-                }
-                return Optional.empty();
-            }
-            catch (SQLException ex) {
-                return Optional.empty();
-            }
+        String replicationState() {
+            return replicaStatus().summary();
         }
 
-        String replicationState() {
+        /** {@code SHOW SLAVE STATUS}, read once; a failed read is its summary, with no applier error. */
+        private ReplicaStatus replicaStatus() {
             try (Connection connection = connect(); Statement statement = connection.createStatement();
                     ResultSet rs = statement.executeQuery("SHOW SLAVE STATUS")) {
                 if (!rs.next()) {
-                    return "not configured";
+                    return new ReplicaStatus("not configured", Optional.empty());
                 }
-                return rs.getString("Slave_IO_Running") + "/" + rs.getString("Slave_SQL_Running") + " "
-                        + Optional.ofNullable(rs.getString("Last_IO_Error")).orElse("") + " "
-                        + Optional.ofNullable(rs.getString("Last_SQL_Error")).orElse("");
+                String sqlError = Optional.ofNullable(rs.getString("Last_SQL_Error")).orElse("");
+                String summary = rs.getString("Slave_IO_Running") + "/" + rs.getString("Slave_SQL_Running") + " "
+                        + Optional.ofNullable(rs.getString("Last_IO_Error")).orElse("") + " " + sqlError;
+                boolean stoppedOnEvent = "No".equals(rs.getString("Slave_SQL_Running"))
+                        && rs.getInt("Last_SQL_Errno") != 0;
+                return new ReplicaStatus(summary, stoppedOnEvent ? Optional.of(sqlError) : Optional.empty());
             }
             catch (SQLException ex) {
-                return ex.getMessage();
+                return new ReplicaStatus(ex.getMessage(), Optional.empty());
             }
         }
 

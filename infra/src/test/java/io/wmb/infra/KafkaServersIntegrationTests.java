@@ -1,13 +1,19 @@
 package io.wmb.infra;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,19 +41,34 @@ class KafkaServersIntegrationTests {
 
     private static KafkaServers kafka;
 
+    /** Listens on the first port drawn for the brokers, as another process that drew it too would. */
+    private static ServerSocket squatter;
+
     @BeforeAll
-    static void startBrokers() {
+    static void startBrokers() throws IOException {
         Path dataDir = Path.of("target", "kafka-it-" + ProcessHandle.current().pid()).toAbsolutePath();
         link = new LinkSimulator();
-        kafka = KafkaServers.startEphemeral(dataDir, link, ServerListener.NONE);
+        squatter = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Iterator<Integer> draws = IntStream.iterate(squatter.getLocalPort(), (port) -> LocalPorts.free()).iterator();
+        // The brokers start on the second draw's ports: every test below runs against brokers started again.
+        kafka = KafkaServers.startEphemeral(dataDir, link, ServerListener.NONE, draws::next);
     }
 
     @AfterAll
-    static void stopBrokers() {
+    static void stopBrokers() throws IOException {
         if (kafka != null) {
             kafka.close();
         }
         link.close();
+        squatter.close();
+    }
+
+    @Test
+    void shouldStartOnOtherPortsWhenADrawnPortWasTakenBeforeTheBrokerBoundIt() {
+        assertThat(Arrays.stream(Datacenter.values()).map(kafka::port)).doesNotContain(squatter.getLocalPort())
+            .allSatisfy((port) -> assertThat(LocalPorts.isListening(port)).isTrue());
+        assertThat(link.routes()).extracting(LinkSimulator.RouteInfo::name)
+            .containsExactlyInAnyOrder("kafka-unicom", "kafka-telecom");
     }
 
     @AfterEach

@@ -174,6 +174,29 @@ class LinkSimulatorTests {
     }
 
     @Test
+    void shouldCloseOneRouteWithItsConnectionsAndLetItsNameLeadElsewhere() throws Exception {
+        try (EchoServer other = new EchoServer(); Socket carried = connect()) {
+            timeEcho(carried);
+            int otherRoute = this.link.open("other", other.port());
+
+            this.link.closeRoute("echo");
+
+            carried.setSoTimeout(5_000);
+            assertThat(readOrEnd(carried)).isEqualTo(-1);
+            assertThat(LocalPorts.isListening(this.port)).isFalse();
+            assertThat(this.link.routes()).extracting(LinkSimulator.RouteInfo::name).containsExactly("other");
+            try (Socket throughOther = new Socket(InetAddress.getLoopbackAddress(), otherRoute)) {
+                timeEcho(throughOther);
+            }
+            this.port = this.link.open("echo", other.port());
+            try (Socket reopened = connect()) {
+                timeEcho(reopened);
+            }
+            this.link.closeRoute("no such route");
+        }
+    }
+
+    @Test
     void shouldRejectANegativeRoundTrip() {
         assertThatIllegalArgumentException().isThrownBy(() -> this.link.setRoundTrip(Duration.ofMillis(-1)))
             .withMessageContaining("rtt");

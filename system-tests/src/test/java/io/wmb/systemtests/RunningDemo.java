@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
+import io.wmb.infra.InfrastructureSettings;
 import io.wmb.systemtests.faults.FaultDemo;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -158,7 +159,7 @@ final class RunningDemo {
 
     /** Which datacenter's MariaDB the supervisor has recorded as the master (unicom until a failover). */
     String recordedMaster() {
-        Path file = this.dataRoot.resolve("servers").resolve("mysql-master");
+        Path file = InfrastructureSettings.demo(this.dataRoot).masterFile();
         try {
             return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8).trim() : "unicom";
         }
