@@ -151,8 +151,11 @@ class CrashRecoveryIntegrationTests extends IntegrationTestSupport {
         });
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(unicom.reship().received())
             .extracting(PostWrite::getRequestId).containsAll(duringOutage));
-        assertThat(intents(unicom).olderThan(Duration.ZERO, 10_000)).extracting(WriteIntent::requestId)
-            .doesNotContainAnyElementsOf(duringOutage);
+        // Closed once reship's acknowledgement is back: moments after reship has them (CI once saw 9 of 12 still
+        // open at the first look), not at the next recovery interval.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(intents(unicom)
+            .olderThan(Duration.ZERO, 10_000)).extracting(WriteIntent::requestId)
+            .doesNotContainAnyElementsOf(duringOutage));
     }
 
     private static String createdRequestId(String content) {
