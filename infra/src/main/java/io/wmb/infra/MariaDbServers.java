@@ -90,24 +90,11 @@ final class MariaDbServers implements AutoCloseable {
     static MariaDbServers start(InfrastructureSettings settings, LinkSimulator link, Datacenter master,
             ServerListener listener) {
         Binaries base = Binaries.find(settings.distDir());
+        if (master == Datacenter.TELECOM) {
+            return startFailedOver(settings, base, listener);
+        }
         Instance unicom = null;
         try {
-            if (master == Datacenter.TELECOM) {
-                Instance telecom = Instance.start("mariadb-telecom", base, settings.dataDir(),
-                        settings.mysqlReplicaPort(), Datacenter.TELECOM, Role.MASTER, listener);
-                try {
-                    telecom.execute("CREATE DATABASE IF NOT EXISTS `" + DATABASE + "`");
-                    unicom = Instance.start("mariadb-unicom", base, settings.dataDir(), settings.mysqlMasterPort(),
-                            Datacenter.UNICOM, Role.STANDBY, listener);
-                }
-                catch (RuntimeException ex) {
-                    telecom.shutdown();
-                    throw ex;
-                }
-                logger.info("telecom's MariaDB is the master (failed over); unicom's is read-only and out of"
-                        + " replication until a failback");
-                return new MariaDbServers(unicom, telecom);
-            }
             unicom = Instance.start("mariadb-unicom", base, settings.dataDir(), settings.mysqlMasterPort(),
                     Datacenter.UNICOM, Role.MASTER, listener);
             unicom.execute("CREATE DATABASE IF NOT EXISTS `" + DATABASE + "`");
@@ -146,6 +133,25 @@ final class MariaDbServers implements AutoCloseable {
 
     String url(Datacenter datacenter) {
         return "jdbc:mysql://127.0.0.1:" + port(datacenter) + "/" + DATABASE;
+    }
+
+    /** Telecom's server as the master, unicom's read-only and out of replication until a failback. */
+    private static MariaDbServers startFailedOver(InfrastructureSettings settings, Binaries base,
+            ServerListener listener) {
+        Instance telecom = Instance.start("mariadb-telecom", base, settings.dataDir(), settings.mysqlReplicaPort(),
+                Datacenter.TELECOM, Role.MASTER, listener);
+        try {
+            telecom.execute("CREATE DATABASE IF NOT EXISTS `" + DATABASE + "`");
+            Instance unicom = Instance.start("mariadb-unicom", base, settings.dataDir(), settings.mysqlMasterPort(),
+                    Datacenter.UNICOM, Role.STANDBY, listener);
+            logger.info("telecom's MariaDB is the master (failed over); unicom's is read-only and out of"
+                    + " replication until a failback");
+            return new MariaDbServers(unicom, telecom);
+        }
+        catch (RuntimeException ex) {
+            telecom.shutdown();
+            throw ex;
+        }
     }
 
     int port(Datacenter datacenter) {
