@@ -17,17 +17,17 @@ class KeptTransportsTests {
 
     @Test
     void shouldSayUnderTheHeadingThatTheSectionComesFromAnEarlierRun() {
-        String kept = BenchMain.keptTransports(SECTION);
+        String kept = TransportsPhase.keptTransports(SECTION);
 
-        assertThat(kept).startsWith("## 7. Transports\n\n" + BenchMain.KEPT_NOTE)
+        assertThat(kept).startsWith("## 7. Transports\n\n" + TransportsPhase.KEPT_NOTE)
             .contains("Measured by `./wmb bench --transports` on 2026-12-02.", "| a | b |");
     }
 
     @Test
     void shouldMarkASectionKeptTwiceOnlyOnce() {
-        String kept = BenchMain.keptTransports(BenchMain.keptTransports(SECTION));
+        String kept = TransportsPhase.keptTransports(TransportsPhase.keptTransports(SECTION));
 
-        assertThat(kept.split(Pattern.quote(BenchMain.KEPT_NOTE), -1)).hasSize(2);
+        assertThat(kept.split(Pattern.quote(TransportsPhase.KEPT_NOTE), -1)).hasSize(2);
         assertThat(kept).doesNotContain("\n\n\n");
     }
 

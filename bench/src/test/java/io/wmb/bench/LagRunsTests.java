@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import io.wmb.bench.BenchMain.LagRun;
+import io.wmb.bench.ReplicationLagPhase.LagRun;
 import io.wmb.bench.demo.PrometheusHistogram;
 import io.wmb.bench.load.LoadResult;
 import org.HdrHistogram.Histogram;
@@ -23,7 +23,7 @@ class LagRunsTests {
         LagRun fast = run(10, false);
         List<LagRun> runs = List.of(slow, fast, middle);
 
-        LagRun quoted = BenchMain.medianByLagP99(runs).withRunsP99(runs);
+        LagRun quoted = ReplicationLagPhase.medianByLagP99(runs).withRunsP99(runs);
 
         assertThat(quoted.lag().percentileMillis(99)).isEqualTo(30.0);
         List<String> row = quoted.row();
@@ -34,11 +34,11 @@ class LagRunsTests {
 
     @Test
     void shouldQuoteTheLowerMiddleRunOfAnEvenNumberAndNoListForASingleRun() {
-        assertThat(BenchMain.medianByLagP99(List.of(run(100, false), run(10, false))).lag().percentileMillis(99))
+        assertThat(ReplicationLagPhase.medianByLagP99(List.of(run(100, false), run(10, false))).lag().percentileMillis(99))
             .isEqualTo(10.0);
 
         LagRun single = run(30, false);
-        assertThat(BenchMain.medianByLagP99(List.of(single))).isSameAs(single);
+        assertThat(ReplicationLagPhase.medianByLagP99(List.of(single))).isSameAs(single);
         assertThat(single.row().get(single.row().size() - 1)).isEqualTo("-");
     }
 
@@ -46,7 +46,7 @@ class LagRunsTests {
     void shouldMarkTheRunsDuringWhichAReconcilerScanEnded() {
         List<LagRun> runs = List.of(run(100, true), run(10, false), run(30, true));
 
-        LagRun quoted = BenchMain.medianByLagP99(runs).withRunsP99(runs);
+        LagRun quoted = ReplicationLagPhase.medianByLagP99(runs).withRunsP99(runs);
 
         List<String> row = quoted.row();
         assertThat(row.get(row.size() - 1)).isEqualTo("100* / 10.0 / 30.0*");
