@@ -29,15 +29,6 @@ import co.elastic.clients.elasticsearch.cluster.HealthResponse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import org.apache.http.HttpEntity;
-import org.apache.http.entity.ByteArrayEntity;
-import org.apache.http.entity.ContentType;
-import org.apache.http.util.EntityUtils;
-import org.elasticsearch.client.Request;
-import org.elasticsearch.client.Response;
-import org.elasticsearch.client.ResponseException;
-import org.elasticsearch.client.RestClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -84,7 +75,7 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
 
     private static final Logger logger = LoggerFactory.getLogger(ElasticsearchProcessingLog.class);
 
-    private static final String METRIC_PREFIX = "wmb.processinglog.";
+    static final String METRIC_PREFIX = "wmb.processinglog.";
 
     private static final Duration MIN_RETRY_INTERVAL = Duration.ofMillis(100);
 
@@ -101,8 +92,8 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
 
     private final ElasticsearchClient client;
 
-    /** The client's own HTTP client: bulk requests go through it as one buffer each ({@link BulkBody}). */
-    private final RestClient restClient;
+    /** Bulk requests, through the client's own HTTP client. */
+    private final BulkIndexer indexer;
 
     private final SpillStore spill;
 
@@ -134,10 +125,6 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
     private final Counter rejected;
 
     private final Counter lost;
-
-    private final Timer bulkSuccess;
-
-    private final Timer bulkFailure;
 
     /** Opened when the re-sender's first look at Elasticsearch is over, whatever it found. */
     private final CountDownLatch firstProbe = new CountDownLatch(1);
@@ -201,7 +188,7 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
             throw new IllegalStateException("cannot use spill directory " + settings.spillDirectory(), ex);
         }
         this.client = ElasticsearchClients.create(settings.elasticsearchUrl(), settings.requestTimeout());
-        this.restClient = ElasticsearchClients.restClient(this.client);
+        this.indexer = new BulkIndexer(ElasticsearchClients.restClient(this.client), registry);
         this.accepted = counter(registry, "accepted", "records handed to the processing log");
         this.sent = counter(registry, "sent", "records indexed by the sender");
         this.spilled = counter(registry, "spilled", "records written to the local spill file");
@@ -218,8 +205,6 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
         Gauge.builder(METRIC_PREFIX + "flush.lag", this, ElasticsearchProcessingLog::flushLagSeconds)
                 .description("seconds from the oldest record not yet in Elasticsearch to now").baseUnit("seconds")
                 .register(registry);
-        this.bulkSuccess = bulkTimer(registry, "success");
-        this.bulkFailure = bulkTimer(registry, "failure");
 
         this.sender = new Thread(this::sendLoop, "wmb-processing-log-sender");
         this.sender.setDaemon(true);
@@ -502,9 +487,9 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
             spillRecords(records);
             return;
         }
-        BulkResult result;
+        BulkIndexer.Result result;
         try {
-            result = bulk(records);
+            result = this.indexer.index(records);
         }
         catch (Exception ex) {
             goOffline("a bulk request of " + records.size() + " records failed", ex);
@@ -699,9 +684,9 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
     }
 
     private boolean replayBatch(List<ProcessingRecord> batch) {
-        BulkResult result;
+        BulkIndexer.Result result;
         try {
-            result = bulk(batch);
+            result = this.indexer.index(batch);
         }
         catch (Exception ex) {
             goOffline("re-sending " + batch.size() + " spilled records failed", ex);
@@ -788,81 +773,6 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
         }
     }
 
-    // ---- bulk -----------------------------------------------------------------------------------------------
-
-    /**
-     * Sends records in one bulk request; when Elasticsearch refuses the request as a whole (400, 413), sends
-     * each half on its own, so that one bad record is refused alone instead of blocking all the others forever.
-     */
-    private BulkResult bulk(List<ProcessingRecord> records) throws IOException {
-        try {
-            return bulkOnce(records);
-        }
-        catch (ResponseException ex) {
-            int status = ex.getResponse().getStatusLine().getStatusCode();
-            if (!refusesWholeRequest(status)) {
-                throw ex;
-            }
-            return bisect(records, BulkBody.refusal(status, answerOf(ex.getResponse())));
-        }
-    }
-
-    private BulkResult bisect(List<ProcessingRecord> records, String reason) throws IOException {
-        if (records.size() == 1) {
-            ProcessingRecord record = records.get(0);
-            return new BulkResult(0, List.of(), null, List.of(new Rejection(record.requestId(), record.documentId(),
-                    ProcessingRecordJson.toJson(record), reason)));
-        }
-        int half = records.size() / 2;
-        return bulk(records.subList(0, half)).plus(bulk(records.subList(half, records.size())));
-    }
-
-    private static boolean refusesWholeRequest(int status) {
-        return status == 400 || status == 413;
-    }
-
-    private BulkResult bulkOnce(List<ProcessingRecord> records) throws IOException {
-        Request request = new Request("POST", "/_bulk");
-        request.addParameter("filter_path", BulkBody.FILTER_PATH);
-        request.setEntity(new ByteArrayEntity(BulkBody.of(records), ContentType.create(BulkBody.CONTENT_TYPE)));
-        long start = System.nanoTime();
-        BulkBody.ItemError[] errors;
-        try {
-            errors = BulkBody.parse(answerOf(this.restClient.performRequest(request)), records.size());
-        }
-        catch (IOException | RuntimeException ex) {
-            this.bulkFailure.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            throw ex;
-        }
-        this.bulkSuccess.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        int indexed = 0;
-        List<ProcessingRecord> retry = new ArrayList<>();
-        String retryReason = null;
-        List<Rejection> rejections = new ArrayList<>();
-        for (int i = 0; i < records.size(); i++) {
-            ProcessingRecord record = records.get(i);
-            BulkBody.ItemError error = errors[i];
-            if (error == null || error.status() == 409) {
-                // 409: a newer record of the same stage is already there (external version), which is done.
-                indexed++;
-            }
-            else if (error.status() == 429 || error.status() >= 500) {
-                retry.add(record);
-                retryReason = error.toString();
-            }
-            else {
-                rejections.add(new Rejection(record.requestId(), record.documentId(),
-                        ProcessingRecordJson.toJson(record), error.toString()));
-            }
-        }
-        return new BulkResult(indexed, retry, retryReason, rejections);
-    }
-
-    private static byte[] answerOf(Response response) throws IOException {
-        HttpEntity entity = response.getEntity();
-        return (entity != null) ? EntityUtils.toByteArray(entity) : new byte[0];
-    }
-
     private static Duration retryInterval(Duration flushInterval) {
         if (flushInterval.compareTo(MIN_RETRY_INTERVAL) < 0) {
             return MIN_RETRY_INTERVAL;
@@ -880,33 +790,6 @@ public final class ElasticsearchProcessingLog implements ProcessingLog, AutoClos
 
     private static Counter counter(MeterRegistry registry, String name, String description) {
         return Counter.builder(METRIC_PREFIX + "records." + name).description(description).register(registry);
-    }
-
-    private static Timer bulkTimer(MeterRegistry registry, String outcome) {
-        return Timer.builder(METRIC_PREFIX + "bulk")
-                .description("latency of bulk requests to Elasticsearch")
-                .tag("outcome", outcome)
-                .publishPercentiles(0.5, 0.99)
-                .register(registry);
-    }
-
-    /** What one bulk request did: how many were indexed, which may be retried, which were refused for good. */
-    private record BulkResult(int indexed, List<ProcessingRecord> retry, String retryReason,
-            List<Rejection> rejected) {
-
-        BulkResult plus(BulkResult other) {
-            List<ProcessingRecord> allRetry = new ArrayList<>(this.retry);
-            allRetry.addAll(other.retry);
-            List<Rejection> allRejected = new ArrayList<>(this.rejected);
-            allRejected.addAll(other.rejected);
-            return new BulkResult(this.indexed + other.indexed, allRetry,
-                    (this.retryReason != null) ? this.retryReason : other.retryReason, allRejected);
-        }
-
-    }
-
-    /** A record Elasticsearch refused for good, as its JSON line. */
-    private record Rejection(String requestId, String documentId, String line, String reason) {
     }
 
     /** A point in the queue: the sender completes it once everything before it is sent or spilled. */
