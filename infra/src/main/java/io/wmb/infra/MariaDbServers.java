@@ -98,11 +98,12 @@ final class MariaDbServers implements AutoCloseable {
             unicom = Instance.start("mariadb-unicom", base, settings.dataDir(), settings.mysqlMasterPort(),
                     Datacenter.UNICOM, Role.MASTER, listener);
             unicom.execute("CREATE DATABASE IF NOT EXISTS `" + DATABASE + "`");
+            String unicomHistory = unicom.queryString("SELECT @@GLOBAL.gtid_binlog_pos");
             int linkPort = link.open("mysql-replication", unicom.port, settings.replicationLinkPort());
             Instance telecom = Instance.start("mariadb-telecom", base, settings.dataDir(),
                     settings.mysqlReplicaPort(), Datacenter.TELECOM, Role.REPLICA, listener);
             try {
-                telecom.replicateFrom(linkPort);
+                telecom.replicateFrom(linkPort, unicomHistory);
             }
             catch (ServerStartException ex) {
                 telecom.shutdown();
@@ -210,7 +211,7 @@ final class MariaDbServers implements AutoCloseable {
 
     /** Points a server at another through a link route; waits until both replication threads run. */
     void replicateFrom(Datacenter replica, int linkPort) {
-        instance(replica).replicateFrom(linkPort);
+        instance(replica).replicateFrom(linkPort, "");
     }
 
     private Instance instance(Datacenter datacenter) {
@@ -437,8 +438,16 @@ final class MariaDbServers implements AutoCloseable {
                     "");
         }
 
-        /** Points this (replica) server at the master through the link and waits until both threads run. */
-        void replicateFrom(int linkPort) {
+        /**
+         * Points this (replica) server at the master through the link and waits until both threads run and, if a
+         * position is given, until it has applied the master's binlog up to there. A replica whose history conflicts
+         * with the master's stops on the first conflicting event: the wait makes the start report it, where threads
+         * seen running would pass for a healthy replica that stops moments later (the I/O thread may not even have
+         * fetched the event yet).
+         * @param linkPort the link route to the master
+         * @param masterPosition the master's {@code gtid_binlog_pos} to wait for; blank for none
+         */
+        void replicateFrom(int linkPort, String masterPosition) {
             execute("STOP SLAVE");
             execute("CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=" + linkPort + ", MASTER_USER='"
                     + REPLICATION_USER + "', MASTER_PASSWORD='" + REPLICATION_PASSWORD
@@ -449,7 +458,7 @@ final class MariaDbServers implements AutoCloseable {
             ReplicaStatus status = new ReplicaStatus("not read yet", Optional.empty());
             while (System.nanoTime() < deadline) {
                 status = replicaStatus();
-                if (status.summary().startsWith("Yes/Yes") && databaseExists()) {
+                if (status.summary().startsWith("Yes/Yes") && databaseExists() && hasApplied(masterPosition)) {
                     return;
                 }
                 // The applier does not retry an event that failed (the I/O thread does retry a connection).
@@ -465,8 +474,18 @@ final class MariaDbServers implements AutoCloseable {
                     break;
                 }
             }
-            throw new ServerStartException(this.name, "replication did not start within 30 s (IO/SQL: "
+            throw new ServerStartException(this.name, "replication did not start" + (masterPosition.isBlank() ? ""
+                    : " and apply the master's binlog up to " + masterPosition) + " within 30 s (IO/SQL: "
                     + status.summary() + ")", status.summary(), null);
+        }
+
+        /**
+         * Whether this server holds every transaction of a GTID position: its {@code gtid_current_pos} joins what it
+         * applied as a replica and what it wrote itself as a master (a failed-over server's own domain).
+         */
+        private boolean hasApplied(String position) {
+            return position.isBlank()
+                    || DatabaseRoles.contains(queryString("SELECT @@GLOBAL.gtid_current_pos"), position);
         }
 
         String queryString(String sql) {

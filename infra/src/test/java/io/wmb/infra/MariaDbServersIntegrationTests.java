@@ -70,7 +70,10 @@ class MariaDbServersIntegrationTests {
     void shouldSayWhereToRecordTheMasterWhenStartedAsBeforeAFailover() {
         failOverAndStop();
 
-        assertThatExceptionOfType(ServerStartException.class).isThrownBy(() -> start(Datacenter.UNICOM))
+        // A slow link: both replication threads run well before the conflicting event arrives, as on a slow host
+        // (CI once saw the threads running and took the replica for started).
+        assertThatExceptionOfType(ServerStartException.class)
+            .isThrownBy(() -> start(Datacenter.UNICOM, Duration.ofMillis(400)))
             .withMessageContaining("replication stopped on an event")
             .withMessageContaining("Duplicate entry")
             .withMessageContaining("write telecom into " + this.settings.masterFile());
@@ -95,7 +98,12 @@ class MariaDbServersIntegrationTests {
     }
 
     private void start(Datacenter master) {
+        start(master, Duration.ZERO);
+    }
+
+    private void start(Datacenter master, Duration linkRoundTrip) {
         this.link = new LinkSimulator();
+        this.link.setRoundTrip(linkRoundTrip);
         this.servers = MariaDbServers.start(this.settings, this.link, master, ServerListener.NONE);
     }
 
