@@ -44,7 +44,7 @@ class TourSystemIntegrationTests {
         assertThat(steps).allSatisfy((step) -> assertThat(step.passed())
             .as("%s: %s", step.name(), step.detail())
             .isTrue());
-        assertThat(steps.get(2).detail()).contains("of 200 northern users in telecom");
+        assertThat(steps.get(2).detail()).contains("of 500 northern users in telecom");
         assertThat(steps.get(3).detail()).startsWith("converged");
         String output = printed.toString(StandardCharsets.UTF_8);
         assertThat(output).contains("Tour complete: all 6 steps passed.")
